@@ -1,0 +1,100 @@
+"""The adapter protocol: what the suite needs from a library under test.
+
+An adapter maps the spec's fully qualified names (``torch.gather``, ``torch.Tensor.view``)
+onto the library, converts arrays to and from numpy, maps dtypes by their spec names
+(``float32``), and declares its capabilities.  It never falls back to another library: an
+item the library lacks raises :class:`MissingItem` and counts against it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parent / "expectations"
+
+#: Capabilities an adapter may declare; checks needing one are skipped without it.
+CAPABILITIES = frozenset(
+    {
+        "shares_memory",  # views, from_numpy, numpy() and detach write through
+        "grad_mode",  # torch.no_grad & co. and requires_grad propagation
+        "legacy_tensor_types",  # torch.FloatTensor & co.
+        "warnings",  # deprecation warnings as torch emits them
+        "error_messages",  # error messages match torch's patterns (not only the class)
+    }
+)
+
+
+class AdapterError(Exception):
+    """An adapter that cannot be found or loaded."""
+
+
+class MissingItem(AttributeError):
+    """The library under test does not provide a spec'd item."""
+
+
+class Adapter:
+    """Base class for adapters; subclasses set the class attributes and the conversions."""
+
+    #: Short name used on the command line and in reports.
+    name: str = ""
+    #: Distribution name of the library under test.
+    library: str = ""
+    #: The Python line that binds the library to the name ``torch`` (used in reproducers).
+    import_line: str = ""
+    #: Capabilities from :data:`CAPABILITIES`.
+    capabilities: frozenset[str] = frozenset()
+    #: Device the tensors live on.
+    device: str = "cpu"
+
+    def root(self) -> Any:
+        """The object that ``torch.<name>`` resolves against (usually a module)."""
+        raise NotImplementedError
+
+    def version(self) -> str:
+        """The library's version string."""
+        return str(getattr(self.root(), "__version__", "unknown"))
+
+    def resolve(self, name: str) -> Any:
+        """Look up a fully qualified spec name such as ``torch.nn.functional.relu``."""
+        parts = name.split(".")
+        if parts[0] != "torch":
+            raise MissingItem(f"{name}: spec names start with 'torch.'")
+        obj = self.root()
+        for depth, part in enumerate(parts[1:], start=2):
+            try:
+                obj = getattr(obj, part)
+            except AttributeError:
+                raise MissingItem(f"{self.library} has no {'.'.join(parts[:depth])}") from None
+        return obj
+
+    def from_numpy(self, array: np.ndarray) -> Any:
+        """A new library tensor holding a copy of ``array`` (dtype preserved)."""
+        raise NotImplementedError
+
+    def to_numpy(self, tensor: Any) -> np.ndarray:
+        """A numpy copy of a library tensor (dtype preserved, bfloat16 via ml_dtypes)."""
+        raise NotImplementedError
+
+    def is_tensor(self, obj: Any) -> bool:
+        """Whether ``obj`` is one of the library's tensors."""
+        raise NotImplementedError
+
+    def dtype(self, name: str) -> Any:
+        """The library's dtype object for a spec dtype name."""
+        return self.resolve(f"torch.{name}")
+
+    def dtype_name(self, dtype: Any) -> str:
+        """The spec name (``float32``) of a library dtype object."""
+        return str(dtype).rsplit(".", 1)[-1]
+
+    def expectations_file(self) -> Path | None:
+        """The structured expected-failures file of this adapter, if any."""
+        path = EXPECTATIONS_DIR / f"{self.name}.yaml"
+        return path if path.exists() else None
+
+    def describe(self) -> dict[str, str]:
+        """Library, version and device, for the run's environment record."""
+        return {"library": self.library, "library_version": self.version(), "device": self.device}

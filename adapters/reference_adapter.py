@@ -1,0 +1,52 @@
+"""The adapter for torchconform's own numpy reference implementation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ml_dtypes
+import numpy as np
+
+from adapters.base import Adapter
+
+
+class ReferenceAdapter(Adapter):
+    name = "reference"
+    library = "reference"
+    import_line = "import reference as torch"
+    capabilities = frozenset(
+        {"shares_memory", "grad_mode", "legacy_tensor_types", "warnings", "error_messages"}
+    )
+
+    def __init__(self) -> None:
+        import reference
+
+        self._ref = reference
+
+    def root(self) -> Any:
+        return self._ref
+
+    def version(self) -> str:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("torchconform")
+        except PackageNotFoundError:
+            return "unknown"
+
+    def from_numpy(self, array: np.ndarray) -> Any:
+        ref = self._ref
+        array = np.array(array, order="C", copy=True)
+        if array.dtype == ml_dtypes.bfloat16:
+            return ref.from_numpy(array.view(np.int16).copy()).view(ref.bfloat16)
+        return ref.from_numpy(array)
+
+    def to_numpy(self, tensor: Any) -> np.ndarray:
+        ref = self._ref
+        t = tensor.detach()
+        if t.dtype == ref.bfloat16:
+            return t.contiguous().view(ref.int16).numpy().view(ml_dtypes.bfloat16).copy()
+        return t.numpy().copy()
+
+    def is_tensor(self, obj: Any) -> bool:
+        return isinstance(obj, self._ref.Tensor)

@@ -1,0 +1,63 @@
+"""The bootstrap tier: conversion round trips and tensor creation, checked before anything.
+
+A case whose prerequisite failed here is *blocked*, not failed, so one broken primitive does
+not paint the whole report red.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from adapters.base import Adapter
+from conformance.cases import TENSOR_FROM_LIST, roundtrip
+from conformance.compare import CheckFailed, assert_equal, numpy_dtype
+from spec.dtypes import ALL
+
+_SAMPLE = np.array([[0, 1, 2], [3, 4, 5]])
+
+
+def _sample(dtype: str) -> np.ndarray:
+    values = _SAMPLE.astype(np.float32) / (1 if dtype != "bool" else 3)
+    return values.astype(numpy_dtype(dtype))
+
+
+def check_roundtrip(adapter: Adapter, dtype: str) -> None:
+    """``to_numpy(from_numpy(a))`` gives back ``a``: shape, dtype and values."""
+    for sample in (_sample(dtype), _sample(dtype)[:, ::2], _sample(dtype)[0, 0]):
+        got = adapter.to_numpy(adapter.from_numpy(np.array(sample)))
+        assert_equal(np.asarray(got), np.asarray(sample), what=f"round trip of {dtype}")
+
+
+def check_tensor_from_list(adapter: Adapter) -> None:
+    """``torch.tensor([[1, 2], [3, 4]])`` is the int64 tensor it spells."""
+    tensor = adapter.resolve("torch.tensor")([[1, 2], [3, 4]])
+    assert_equal(adapter.to_numpy(tensor), np.array([[1, 2], [3, 4]], dtype=np.int64),
+                 what="torch.tensor([[1, 2], [3, 4]])")
+
+
+class Bootstrap:
+    """Runs each prerequisite once, on demand, and remembers the failures."""
+
+    def __init__(self, adapter: Adapter):
+        self.adapter = adapter
+
+    @cached_property
+    def failures(self) -> dict[str, str]:
+        """Prerequisite name -> why it failed."""
+        checks = {roundtrip(d): (lambda d=d: check_roundtrip(self.adapter, d)) for d in ALL}
+        checks[TENSOR_FROM_LIST] = lambda: check_tensor_from_list(self.adapter)
+        failed: dict[str, str] = {}
+        for name, check in checks.items():
+            try:
+                check()
+            except CheckFailed as exc:
+                failed[name] = str(exc)
+            except Exception as exc:  # noqa: BLE001 - any failure blocks the dependants
+                failed[name] = f"raised {type(exc).__name__}: {exc}"
+        return failed
+
+    def blockers(self, requires: tuple[str, ...]) -> list[str]:
+        """The failed prerequisites among ``requires``, with reasons."""
+        return [f"{name}: {self.failures[name]}" for name in requires if name in self.failures]

@@ -1,0 +1,92 @@
+"""Test cases generated from the spec: item x variant x dtype x check."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+
+from spec.loader import Entry, Spec
+from spec.schema import Property
+
+#: Prerequisites from the bootstrap tier (see :mod:`conformance.bootstrap`).
+TENSOR_FROM_LIST = "tensor_from_list"
+
+
+def roundtrip(dtype: str) -> str:
+    """The bootstrap prerequisite that ``dtype`` converts to and from numpy losslessly."""
+    return f"roundtrip:{dtype}"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One generated test: what to run and what it needs first."""
+
+    entry: Entry
+    check: str
+    variant: str | None = None
+    dtype: str | None = None
+    index: int | None = None
+    name: str | None = None
+    requires: tuple[str, ...] = ()
+
+    @property
+    def item(self) -> str:
+        return self.entry.item.name
+
+    @property
+    def id(self) -> str:
+        index = None if self.index is None else str(self.index)
+        parts = [self.variant, self.dtype, self.check, self.name, index]
+        return f"{self.item}[{'-'.join(p for p in parts if p)}]"
+
+
+def _property_dtypes(prop: Property, item_dtypes: tuple[str, ...]) -> tuple[str | None, ...]:
+    from spec import dtypes
+
+    if prop.dtypes is not None:
+        return dtypes.expand(prop.dtypes)
+    return item_dtypes if prop.given and item_dtypes else (None,)
+
+
+def cases_for(entry: Entry) -> list[Case]:
+    """All cases of one spec entry."""
+    item = entry.item
+    out: list[Case] = []
+    dtypes = item.dtype_list or (None,)
+    if item.call is not None:
+        for variant in item.variants:
+            for dtype in dtypes:
+                needs = (roundtrip(dtype),) if dtype else ()
+                if item.result is not None:
+                    out.append(Case(entry, "contract", variant, dtype, requires=needs))
+                if item.oracle is not None:
+                    out.append(Case(entry, "oracle", variant, dtype, requires=needs))
+    needs_list = (TENSOR_FROM_LIST,)
+    out += [Case(entry, "example", index=i, requires=needs_list) for i in range(len(item.examples))]
+    out += [Case(entry, "error", index=i, requires=needs_list) for i in range(len(item.errors))]
+    for prop in item.properties:
+        for dtype in _property_dtypes(prop, item.dtype_list):
+            needs = (roundtrip(dtype),) if dtype else (TENSOR_FROM_LIST,)
+            out.append(Case(entry, "property", dtype=dtype, name=prop.name, requires=needs))
+    out += [Case(entry, "scenario", name=s.name, requires=needs_list) for s in item.scenarios]
+    return out
+
+
+def select(spec: Spec, patterns: list[str] | None) -> list[Entry]:
+    """Entries whose name (or alias) matches any fnmatch pattern; all when none given."""
+    if not patterns:
+        return list(spec.entries)
+    return [
+        e for e in spec.entries
+        if any(fnmatch.fnmatchcase(n, p) for p in patterns for n in [e.item.name, *e.item.aliases])
+    ]
+
+
+def unmatched(spec: Spec, patterns: list[str]) -> list[str]:
+    """The patterns that match no entry."""
+    return [p for p in patterns if not select(spec, [p])]
+
+
+def build_cases(spec: Spec, patterns: list[str] | None = None) -> list[Case]:
+    """Cases of the selected entries, in spec order."""
+    return [case for entry in select(spec, patterns) for case in cases_for(entry)]

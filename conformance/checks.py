@@ -1,0 +1,86 @@
+"""Named checks that spec properties and scenarios call on library values.
+
+They convert through the adapter and compare in numpy; a failing check raises
+:class:`CheckFailed` with what differs, rather than returning False.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from adapters.base import Adapter
+from conformance.compare import CheckFailed, assert_equal, assert_values, dtype_name
+from conformance.generators import Raw
+
+
+def vocabulary(adapter: Adapter) -> dict[str, Any]:
+    """The check functions bound to ``adapter``."""
+
+    def to_np(value: Any) -> Any:
+        """numpy copy of a tensor; lists/tuples element-wise; numpy and scalars unchanged."""
+        if isinstance(value, Raw):
+            return value.array
+        if adapter.is_tensor(value):
+            return adapter.to_numpy(value)
+        if isinstance(value, (list, tuple)):
+            return type(value)(to_np(v) for v in value)
+        return value
+
+    def same(actual: Any, expected: Any) -> bool:
+        """Equal shape, dtype and values (NaN equals NaN), after conversion."""
+        a, e = to_np(actual), to_np(expected)
+        if isinstance(a, (list, tuple)) or isinstance(e, (list, tuple)):
+            if len(a) != len(e):
+                raise CheckFailed(f"{len(a)} parts != expected {len(e)}")
+            for i, (x, y) in enumerate(zip(a, e)):
+                assert_equal(np.asarray(x), np.asarray(y), what=f"part {i}")
+            return True
+        assert_equal(np.asarray(a), np.asarray(e))
+        return True
+
+    def close(actual: Any, expected: Any, rtol: float | None = None, atol: float | None = None) -> bool:
+        """Equal shape and dtype, values within the dtype's tolerance."""
+        a, e = np.asarray(to_np(actual)), np.asarray(to_np(expected))
+        tol = None if rtol is None and atol is None else (rtol or 0.0, atol or 0.0)
+        if a.shape != e.shape:
+            raise CheckFailed(f"shape {a.shape} != expected {e.shape}")
+        assert_values(a, e, tol)
+        return True
+
+    def write(target: Any, value: Any) -> Any:
+        """Overwrite every element of a tensor (``fill_``) or a numpy array in place."""
+        if isinstance(target, np.ndarray):
+            target[...] = value
+        else:
+            target.fill_(value)
+        return target
+
+    def all_equal(value: Any, scalar: Any) -> bool:
+        """Every element equals ``scalar`` (after converting to the value's dtype)."""
+        a = np.asarray(to_np(value))
+        want = np.asarray(scalar).astype(a.dtype)
+        if not np.all(a == want):
+            raise CheckFailed(f"expected every element to be {scalar!r}, got {a.tolist()!r}")
+        return True
+
+    def dtype_of(value: Any) -> str:
+        """Spec name of a tensor's or array's dtype."""
+        return dtype_name(np.asarray(to_np(value)).dtype)
+
+    def shape_of(value: Any) -> tuple[int, ...]:
+        """Shape of a tensor or array as a tuple."""
+        return tuple(np.asarray(to_np(value)).shape)
+
+    return {
+        "to_np": to_np,
+        "same": same,
+        "close": close,
+        "write": write,
+        "all_equal": all_equal,
+        "dtype_of": dtype_of,
+        "shape_of": shape_of,
+        "is_tensor": adapter.is_tensor,
+        "lib_dtype": adapter.dtype,
+    }

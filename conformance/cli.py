@@ -1,0 +1,133 @@
+"""The ``torchconform`` command: ``list`` the spec'd items, ``run`` the suite on an adapter.
+
+Exit status: 0 when nothing failed unexpectedly, 1 when something did, 2 on bad usage or a
+bad spec (one line on stderr, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conformance.cases import select, unmatched
+from conformance.results import UNEXPECTED, load_results
+from conformance.runner import PROFILES
+from conformance.session import RunConfig, Session, UsageError
+from spec.loader import Spec, SpecError, load_spec
+
+SUITE_DIR = Path(__file__).resolve().parent
+REPORTS_DIR = Path("reports")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad usage in one line and exits 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="torchconform", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    listing = sub.add_parser("list", help="one record per spec'd API item")
+    listing.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    listing.add_argument("--spec", help="spec folder instead of the built-in one")
+    listing.add_argument("--ops", nargs="+", help="names or fnmatch patterns")
+    run = sub.add_parser("run", help="run the suite against an adapter")
+    run.add_argument("--adapter", required=True, help="torch, reference, module:attr, entry point")
+    run.add_argument("--ops", nargs="+", help="names or fnmatch patterns (torch.nn.*)")
+    run.add_argument("--spec", help="spec folder instead of the built-in one")
+    run.add_argument("--profile", default="quick", choices=list(PROFILES))
+    run.add_argument("--seed", type=int, default=0, help="hypothesis seed")
+    run.add_argument("--out", help="output folder (default reports/ADAPTER)")
+    run.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output")
+    return parser
+
+
+def _records(spec: Spec, patterns: list[str] | None) -> list[dict]:
+    return [
+        {
+            "name": e.item.name,
+            "section": e.section,
+            "kind": e.item.kind,
+            "checks": e.item.checks,
+            "variants": e.item.variants if e.item.call else [],
+            "dtypes": list(e.item.dtype_list),
+            "file": f"{e.file.relative_to(spec.root)}:{e.line}",
+        }
+        for e in select(spec, patterns)
+    ]
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    spec = load_spec(args.spec)
+    if args.ops and (missing := unmatched(spec, args.ops)):
+        raise UsageError(f"--ops pattern matches no spec'd item: {', '.join(missing)}")
+    records = _records(spec, args.ops)
+    if args.json:
+        print(json.dumps(records, indent=1))
+        return 0
+    width = max(len(r["name"]) for r in records)
+    for r in records:
+        print(f"{r['section']:<7} {r['name']:<{width}}  {r['kind']:<15} {', '.join(r['checks'])}")
+    print(f"{len(records)} items")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = RunConfig(args.adapter, args.spec, args.ops, args.profile, args.seed)
+    session = Session.open(config)  # validates spec, adapter, selection before anything runs
+    out = Path(args.out) if args.out else REPORTS_DIR / session.adapter.name
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    with tempfile.TemporaryDirectory(prefix="torchconform-") as tmp:
+        code = pytest.main(_pytest_args(args, Path(tmp)))
+        if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+            raise UsageError(f"pytest could not run the suite (exit {int(code)})")
+        if code == pytest.ExitCode.INTERRUPTED or not (Path(tmp) / "results.json").exists():
+            print("torchconform: run interrupted; nothing written", file=sys.stderr)
+            return 1
+        out.mkdir(parents=True, exist_ok=True)
+        for name in ("results.json", "report.html"):
+            shutil.move(str(Path(tmp) / name), out / name)
+    results = load_results(out / "results.json")
+    counts = results.summary.model_dump()
+    text = ", ".join(f"{n} {s}" for s, n in counts.items() if n and s != "total")
+    print(f"torchconform: {session.adapter.name}: {text} -> {out / 'report.html'}")
+    return 1 if any(counts[s] for s in UNEXPECTED) else 0
+
+
+def _pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
+    argv = [str(SUITE_DIR), "--adapter", args.adapter, "--profile", args.profile,
+            "--seed", str(args.seed), "--tc-out", str(out), "-p", "no:cacheprovider",
+            "--rootdir", str(SUITE_DIR), "-c", str(SUITE_DIR / "pytest.ini")]
+    argv += ["-v"] if args.verbose else ["-q", "--no-header", "-rN", "--tb=no"]
+    if args.spec:
+        argv += ["--spec", args.spec]
+    for pattern in args.ops or []:
+        argv += ["--ops", pattern]
+    return argv
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``torchconform`` console script."""
+    try:
+        args = _parser().parse_args(argv)
+        return cmd_list(args) if args.command == "list" else cmd_run(args)
+    except SpecError as exc:
+        for problem in exc.problems[:20]:
+            print(problem, file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(f"torchconform: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

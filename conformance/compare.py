@@ -1,0 +1,114 @@
+"""Compare results after conversion to numpy: shape, then dtype (exactly), then values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ml_dtypes
+import numpy as np
+
+#: Default (rtol, atol) per dtype, as ``torch.testing.assert_close`` uses them.
+TOLERANCES: dict[str, tuple[float, float]] = {
+    "float16": (1e-3, 1e-5),
+    "bfloat16": (1.6e-2, 1e-5),
+    "float32": (1.3e-6, 1e-5),
+    "float64": (1e-7, 1e-7),
+    "complex64": (1.3e-6, 1e-5),
+    "complex128": (1e-7, 1e-7),
+}
+
+NUMPY_DTYPES: dict[str, np.dtype] = {
+    "bool": np.dtype(np.bool_),
+    "uint8": np.dtype(np.uint8),
+    "int8": np.dtype(np.int8),
+    "int16": np.dtype(np.int16),
+    "int32": np.dtype(np.int32),
+    "int64": np.dtype(np.int64),
+    "float16": np.dtype(np.float16),
+    "bfloat16": np.dtype(ml_dtypes.bfloat16),
+    "float32": np.dtype(np.float32),
+    "float64": np.dtype(np.float64),
+    "complex64": np.dtype(np.complex64),
+    "complex128": np.dtype(np.complex128),
+}
+_NAMES = {dt: name for name, dt in NUMPY_DTYPES.items()}
+
+
+class CheckFailed(AssertionError):
+    """A conformance check found a disagreement; the message says what and where."""
+
+
+def dtype_name(dtype: Any) -> str:
+    """Spec name of a numpy dtype (``float32``); strings pass through."""
+    if isinstance(dtype, str):
+        return dtype
+    try:
+        return _NAMES[np.dtype(dtype)]
+    except (KeyError, TypeError):
+        return str(dtype)
+
+
+def numpy_dtype(name: str) -> np.dtype:
+    """numpy dtype of a spec dtype name."""
+    return NUMPY_DTYPES[name]
+
+
+def assert_same_shape(actual: np.ndarray, expected_shape: Any, what: str = "result") -> None:
+    """Shapes must be equal exactly."""
+    if tuple(actual.shape) != tuple(expected_shape):
+        raise CheckFailed(f"{what}: shape {tuple(actual.shape)} != expected {tuple(expected_shape)}")
+
+
+def assert_same_dtype(actual: np.ndarray, expected: str, what: str = "result") -> None:
+    """Dtypes must be equal exactly."""
+    got = dtype_name(actual.dtype)
+    if got != expected:
+        raise CheckFailed(f"{what}: dtype {got} != expected {expected}")
+
+
+def assert_values(
+    actual: np.ndarray,
+    expected: np.ndarray,
+    tolerance: tuple[float, float] | None = None,
+    what: str = "result",
+    equal_nan: bool = True,
+) -> None:
+    """Values equal (integers, bool) or close (floating, complex); infinities exactly."""
+    name = dtype_name(actual.dtype)
+    rtol, atol = tolerance or TOLERANCES.get(name, (0.0, 0.0))
+    a, e = _widen(actual), _widen(np.asarray(expected))
+    if a.shape != e.shape:
+        raise CheckFailed(f"{what}: shape {a.shape} != expected {e.shape}")
+    if a.dtype.kind in "fc" or e.dtype.kind in "fc":
+        ok = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=equal_nan)
+        ok &= ~(np.isinf(a) | np.isinf(e)) | (a == e)
+    else:
+        ok = a == e
+    if not np.all(ok):
+        raise CheckFailed(_mismatch(what, a, e, ok, rtol, atol))
+
+
+def assert_equal(actual: np.ndarray, expected: np.ndarray, what: str = "result") -> None:
+    """Shape, dtype and values all equal exactly (NaN equals NaN)."""
+    assert_same_shape(actual, expected.shape, what)
+    assert_same_dtype(actual, dtype_name(expected.dtype), what)
+    assert_values(actual, expected, (0.0, 0.0), what)
+
+
+def _widen(array: np.ndarray) -> np.ndarray:
+    """float16/bfloat16 to float32 so numpy can compare them."""
+    if array.dtype in (np.dtype(np.float16), np.dtype(ml_dtypes.bfloat16)):
+        return array.astype(np.float32)
+    return array
+
+
+def _mismatch(what: str, a: np.ndarray, e: np.ndarray, ok: np.ndarray, rtol: float, atol: float) -> str:
+    bad = np.argwhere(~np.asarray(ok))
+    first = tuple(int(i) for i in bad[0]) if bad.size else ()
+    got = a[first] if a.ndim else a[()]
+    want = e[first] if e.ndim else e[()]
+    tol = f" (rtol={rtol:g}, atol={atol:g})" if rtol or atol else ""
+    return (
+        f"{what}: {len(bad)} of {max(a.size, 1)} values differ{tol}; "
+        f"first at index {list(first)}: got {got!r}, expected {want!r}"
+    )

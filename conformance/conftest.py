@@ -1,0 +1,57 @@
+"""pytest glue: ``pytest conformance --adapter NAME`` runs the cases the spec generates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conformance.session import RunConfig, Session, UsageError
+from spec.loader import SpecError
+
+SESSION = pytest.StashKey[Session]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("torchconform")
+    group.addoption("--adapter", help="adapter name, module:attr, or entry point (required)")
+    group.addoption("--ops", action="append", help="item names or fnmatch patterns (repeatable)")
+    group.addoption("--spec", help="spec folder instead of the built-in one")
+    group.addoption("--profile", default="quick", help="quick, standard or thorough")
+    group.addoption("--seed", type=int, default=0, help="hypothesis seed (recorded in results)")
+    group.addoption("--tc-out", help="folder for results.json and report.html")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    name = config.getoption("--adapter")
+    if not name:
+        raise pytest.UsageError("--adapter is required (e.g. --adapter torch)")
+    run = RunConfig(
+        adapter=name,
+        spec_dir=config.getoption("--spec"),
+        ops=config.getoption("--ops"),
+        profile=config.getoption("--profile"),
+        seed=config.getoption("--seed"),
+    )
+    try:
+        config.stash[SESSION] = Session.open(run)
+    except (UsageError, SpecError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "case" in metafunc.fixturenames:
+        cases = metafunc.config.stash[SESSION].cases
+        metafunc.parametrize("case", cases, ids=[c.id for c in cases])
+
+
+@pytest.fixture(scope="session")
+def conformance_session(request: pytest.FixtureRequest) -> Session:
+    return request.config.stash[SESSION]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    out = session.config.getoption("--tc-out")
+    run = session.config.stash.get(SESSION, None)
+    if out and run is not None and run.outcomes and exitstatus != pytest.ExitCode.INTERRUPTED:
+        run.write(Path(out))

@@ -1,0 +1,183 @@
+"""Pydantic models of ``results.json`` (mirrors ``conformance/results.schema.json``)."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+SCHEMA_VERSION = 1
+SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
+
+Status = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed", "blocked"]
+Variant = Literal["function", "method", "inplace", "out", "scenario"]
+
+STATUSES: tuple[str, ...] = get_args(Status)
+UNEXPECTED = {"failed", "error", "xpassed"}
+"""Statuses that make a run fail."""
+
+Name = Annotated[str, Field(min_length=1)]
+Seconds = Annotated[float, Field(ge=0)]
+Count = Annotated[int, Field(ge=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Environment(_Model):
+    """Where and how the run happened."""
+
+    adapter: Name
+    library: Name
+    library_version: str
+    device: Name
+    seed: int
+    profile: Name
+    python: str
+    platform: str
+    torchconform_version: str
+    spec: Name
+    ops: list[str] | None
+    started: str = Field(json_schema_extra={"format": "date-time"})
+    duration_s: Seconds
+
+    @field_validator("started")
+    @classmethod
+    def _check_started(cls, value: str) -> str:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise ValueError(f"not an ISO 8601 timestamp: {value!r}") from exc
+        if parsed.tzinfo is None:
+            raise ValueError(f"timestamp has no UTC offset: {value!r}")
+        return value
+
+
+class Summary(_Model):
+    """Number of cases per status; ``total`` is their sum."""
+
+    passed: Count
+    failed: Count
+    error: Count
+    skipped: Count
+    xfailed: Count
+    xpassed: Count
+    blocked: Count
+    total: Count
+
+    @model_validator(mode="after")
+    def _check_total(self) -> Summary:
+        if self.total != sum(self.count(s) for s in STATUSES):
+            raise ValueError(f"summary total {self.total} is not the sum of the status counts")
+        return self
+
+    def count(self, status: str) -> int:
+        """Cases with ``status``."""
+        return int(getattr(self, status))
+
+    @property
+    def unexpected(self) -> int:
+        """Cases whose status makes the run fail (failed, error, xpassed)."""
+        return sum(self.count(s) for s in UNEXPECTED)
+
+
+class Section(_Model):
+    """A section of the spec."""
+
+    id: Name
+    title: str
+
+
+class Item(_Model):
+    """An API item (function, method, class...) under test."""
+
+    name: Name
+    section: Name
+    kind: Name
+    checks: list[str]
+
+
+class Expectation(_Model):
+    """The expectations-file entry that matched a case."""
+
+    reason: str
+    status: Literal["xfail"]
+
+
+class Case(_Model):
+    """One check of one item in one variant and dtype."""
+
+    id: Name
+    item: Name
+    section: Name
+    variant: Variant | None
+    dtype: str | None
+    check: Name
+    status: Status
+    message: str
+    counterexample: str | None
+    reproducer: str | None
+    expectation: Expectation | None
+    duration_s: Seconds
+
+
+class Results(_Model):
+    """The whole ``results.json``."""
+
+    schema_version: Literal[1]
+    environment: Environment
+    summary: Summary
+    sections: list[Section]
+    items: list[Item]
+    cases: list[Case]
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Results:
+        problems = list(_consistency_problems(self))
+        if problems:
+            raise ValueError("; ".join(problems[:10]))
+        return self
+
+
+def _duplicates(values: Iterable[str]) -> list[str]:
+    return sorted(v for v, n in Counter(values).items() if n > 1)
+
+
+def _consistency_problems(results: Results) -> Iterable[str]:
+    """Cross-references JSON Schema cannot express: unique ids, links, summary."""
+    for label, values in (
+        ("section id", [s.id for s in results.sections]),
+        ("item name", [i.name for i in results.items]),
+        ("case id", [c.id for c in results.cases]),
+    ):
+        if dups := _duplicates(values):
+            yield f"duplicate {label}s: {', '.join(dups[:5])}"
+    sections = {s.id for s in results.sections}
+    item_section = {i.name: i.section for i in results.items}
+    for item in results.items:
+        if item.section not in sections:
+            yield f"item {item.name!r} names unknown section {item.section!r}"
+    for case in results.cases:
+        if case.item not in item_section:
+            yield f"case {case.id!r} names unknown item {case.item!r}"
+        elif case.section != item_section[case.item]:
+            yield f"case {case.id!r} has section {case.section!r}, its item another"
+    if results.summary != summarize(results.cases):
+        yield "summary does not match the statuses of the cases"
+
+
+def summarize(cases: Iterable[Case]) -> Summary:
+    """Count ``cases`` per status."""
+    counts = Counter(c.status for c in cases)
+    return Summary(**{s: counts.get(s, 0) for s in STATUSES}, total=sum(counts.values()))
+
+
+def load_results(path: str | os.PathLike[str]) -> Results:
+    """Read and validate a ``results.json``."""
+    return Results.model_validate_json(Path(path).read_text(encoding="utf-8"))

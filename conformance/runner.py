@@ -1,0 +1,306 @@
+"""Run one case against an adapter and classify what happened."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+from hypothesis.errors import HypothesisException
+
+from adapters.base import Adapter, MissingItem
+from conformance import reproducer
+from conformance.cases import Case
+from conformance.checks import vocabulary
+from conformance.compare import (
+    CheckFailed,
+    assert_same_dtype,
+    assert_same_shape,
+    assert_values,
+    dtype_name,
+)
+from conformance.generators import Raw
+from conformance.namespaces import generator_env, library_env, numpy_env
+from conformance.steps import expect_raises, run_steps
+from conformance.variants import OUT_NAME, receiver, variant_call
+from spec.expr import EvalError
+
+PROFILES = {"quick": 10, "standard": 50, "thorough": 250}
+
+
+@dataclass
+class Outcome:
+    """What a case did: one of the result statuses, with evidence for failures."""
+
+    status: str
+    message: str = ""
+    counterexample: str | None = None
+    reproducer: str | None = None
+    duration_s: float = 0.0
+    expectation: dict[str, Any] | None = None
+
+
+@dataclass
+class Settings:
+    """How hard to look: examples per case and the recorded seed."""
+
+    max_examples: int = PROFILES["quick"]
+    seed: int = 0
+
+
+@dataclass
+class _Trace:
+    """The inputs of the example being run (the last one is the shrunk counterexample)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    call: str | None = None
+
+
+def run_case(case: Case, adapter: Adapter, opts: Settings) -> Outcome:
+    """Run ``case``; failures become ``failed``, unexpected exceptions ``error``."""
+    trace = _Trace()
+    start = time.perf_counter()
+    try:
+        _CHECKS[case.check](case, adapter, opts, trace)
+        outcome = Outcome("passed")
+    except CheckFailed as exc:
+        outcome = _with_evidence(Outcome("failed", str(exc)), trace, adapter)
+    except MissingItem as exc:
+        outcome = Outcome("error", f"not implemented: {exc}")
+    except (HypothesisException, EvalError) as exc:
+        outcome = Outcome("error", f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # noqa: BLE001 - the library under test may raise anything
+        outcome = _with_evidence(Outcome("error", _raised(exc)), trace, adapter)
+    outcome.duration_s = time.perf_counter() - start
+    return outcome
+
+
+def _raised(exc: BaseException) -> str:
+    if isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return f"raised {type(exc).__name__}: {exc}"
+
+
+def _with_evidence(outcome: Outcome, trace: _Trace, adapter: Adapter) -> Outcome:
+    if trace.values or trace.call:
+        outcome.counterexample = reproducer.describe(trace.values) or None
+        outcome.reproducer = reproducer.script(adapter, trace.values, trace.call)
+    return outcome
+
+
+def _explore(opts: Settings, body: Any) -> None:
+    """Run ``body(data)`` under hypothesis with the profile's settings and the fixed seed."""
+
+    @settings(max_examples=opts.max_examples, database=None, deadline=None,
+              derandomize=False, suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @seed(opts.seed)
+    @given(st.data())
+    def explore(data: st.DataObject) -> None:
+        body(data)
+
+    try:
+        explore()
+    except BaseExceptionGroup as group:  # hypothesis may wrap a flaky failure
+        raise group.exceptions[0] from None
+
+
+def _draw(data: st.DataObject, inputs: dict[str, Any], dtype: str | None, trace: _Trace) -> dict:
+    """Draw the inputs in order; later generators see earlier values."""
+    trace.values = {}
+    for name, expr in inputs.items():
+        value = expr.evaluate(generator_env(trace.values, dtype))
+        if isinstance(value, st.SearchStrategy):
+            value = data.draw(value, label=name)
+        trace.values[name] = value
+    return trace.values
+
+
+def _to_library(value: Any, adapter: Adapter) -> Any:
+    if isinstance(value, Raw):
+        return value.array
+    if isinstance(value, np.ndarray):
+        return adapter.from_numpy(value)
+    if isinstance(value, list):
+        return [_to_library(v, adapter) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_to_library(v, adapter) for v in value)
+    return value
+
+
+def _to_numpy_world(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.array.copy() if isinstance(v, Raw) else v) for k, v in values.items()}
+
+
+def _check_call(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+    item = case.entry.item
+    call = variant_call(item.call, case.variant or "function")
+    trace.call = call.source
+
+    def body(data: st.DataObject) -> None:
+        drawn = _draw(data, item.inputs, case.dtype, trace)
+        lib_values = {k: _to_library(v, adapter) for k, v in drawn.items()}
+        np_env = numpy_env(_to_numpy_world(drawn), case.dtype)
+        want_dtype = _expected_dtype(case, np_env)
+        if case.variant == "out":
+            empty = adapter.resolve("torch.empty")
+            lib_values[OUT_NAME] = empty(0, dtype=adapter.dtype(want_dtype or case.dtype))
+        result = call.evaluate(library_env(adapter, lib_values, case.dtype))
+        result = _variant_result(case, call, result, lib_values)
+        if case.check == "contract":
+            _check_contract(result, np_env, want_dtype, adapter, case)
+        else:
+            expected = item.oracle.evaluate(np_env)  # type: ignore[union-attr]
+            _compare(result, expected, want_dtype, adapter, case, "result")
+
+    _explore(opts, body)
+
+
+def _expected_dtype(case: Case, np_env: dict[str, Any]) -> str | None:
+    contract = case.entry.item.result
+    if contract is None or contract.dtype is None:
+        return None
+    return dtype_name(contract.dtype.evaluate(np_env))
+
+
+def _variant_result(case: Case, call: Any, result: Any, lib_values: dict[str, Any]) -> Any:
+    """For out= and in-place variants, the result must be the tensor written to."""
+    target = None
+    if case.variant == "out":
+        target = lib_values[OUT_NAME]
+    elif case.variant == "inplace":
+        target = lib_values.get(receiver(case.entry.item.call) or "")
+    if target is not None and result is not target:
+        raise CheckFailed(f"{case.variant} variant must return the tensor it wrote to")
+    return result
+
+
+def _check_contract(result: Any, np_env: dict[str, Any], want_dtype: str | None,
+                    adapter: Adapter, case: Case) -> None:
+    contract = case.entry.item.result
+    shape = contract.shape.evaluate(np_env) if contract and contract.shape else None
+    _walk(result, shape, lambda actual, expected, what: (
+        assert_same_shape(actual, expected, what) if expected is not None else None,
+        assert_same_dtype(actual, want_dtype, what) if want_dtype else None,
+    ), adapter, "result")
+
+
+def _compare(result: Any, expected: Any, want_dtype: str | None, adapter: Adapter, case: Case,
+             what: str) -> None:
+    tolerances = {k: (t.rtol, t.atol) for k, t in case.entry.item.tolerance.items()}
+
+    def one(actual: np.ndarray, exp: Any, where: str) -> None:
+        exp = np.asarray(exp)
+        assert_same_shape(actual, exp.shape, where)
+        assert_same_dtype(actual, want_dtype or dtype_name(exp.dtype), where)
+        assert_values(actual, exp, tolerances.get(dtype_name(actual.dtype)), where)
+
+    _walk(result, expected, one, adapter, what)
+
+
+def _walk(result: Any, expected: Any, check: Any, adapter: Adapter, what: str) -> None:
+    """Apply ``check`` to each (tensor, expectation) pair of possibly nested sequences."""
+    if isinstance(expected, (list, tuple)) and not _is_shape(expected):
+        if not isinstance(result, (list, tuple)):
+            raise CheckFailed(f"{what}: expected a sequence of {len(expected)}, got {type(result).__name__}")
+        if len(result) != len(expected):
+            raise CheckFailed(f"{what}: {len(result)} parts != expected {len(expected)}")
+        for i, (r, e) in enumerate(zip(result, expected)):
+            _walk(r, e, check, adapter, f"{what}[{i}]")
+        return
+    if not adapter.is_tensor(result):
+        raise CheckFailed(f"{what}: expected a tensor, got {type(result).__name__}")
+    check(adapter.to_numpy(result), expected, what)
+
+
+def _is_shape(value: Any) -> bool:
+    return isinstance(value, tuple) and all(isinstance(v, (int, np.integer)) for v in value)
+
+
+def _check_example(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+    ex = case.entry.item.examples[case.index or 0]
+    trace.call = ex.call.source
+    env = library_env(adapter, {}, None)
+    result = ex.call.evaluate(env)
+    to_np = vocabulary(adapter)["to_np"]
+    if ex.type is not None and type(result).__name__ != ex.type:
+        raise CheckFailed(f"{ex.call.source} returned a {type(result).__name__}, expected {ex.type}")
+    if ex.shape is not None:
+        shape = tuple(np.asarray(to_np(result)).shape)
+        if shape != tuple(ex.shape):
+            raise CheckFailed(f"{ex.call.source}: shape {shape} != expected {tuple(ex.shape)}")
+    if ex.dtype is not None:
+        assert_same_dtype(np.asarray(to_np(result)), ex.dtype, ex.call.source)
+    if "expect" in ex.model_fields_set:
+        _match_literal(result, ex.expect, adapter, ex.call.source)
+
+
+def _match_literal(result: Any, expect: Any, adapter: Adapter, what: str) -> None:
+    if adapter.is_tensor(result):
+        actual = adapter.to_numpy(result)
+        assert_values(actual, np.asarray(expect, dtype=_literal_dtype(actual)), None, what)
+    elif isinstance(result, (list, tuple)) and isinstance(expect, list) and any(
+        adapter.is_tensor(r) for r in result
+    ):
+        if len(result) != len(expect):
+            raise CheckFailed(f"{what}: {len(result)} parts != expected {len(expect)}")
+        for i, (r, e) in enumerate(zip(result, expect)):
+            _match_literal(r, e, adapter, f"{what}[{i}]")
+    elif not _literal_equal(result, expect):
+        raise CheckFailed(f"{what} returned {result!r}, expected {expect!r}")
+
+
+def _literal_dtype(actual: np.ndarray) -> Any:
+    return np.complex128 if actual.dtype.kind == "c" else None
+
+
+def _literal_equal(result: Any, expect: Any) -> bool:
+    if isinstance(expect, (list, tuple)) and isinstance(result, (list, tuple)):
+        return len(result) == len(expect) and all(map(_literal_equal, result, expect))
+    if isinstance(expect, float) and isinstance(result, float) and np.isnan(expect):
+        return bool(np.isnan(result))
+    if isinstance(expect, bool) != isinstance(result, bool):
+        return False
+    try:
+        return bool(result == expect)
+    except Exception:  # noqa: BLE001 - incomparable means unequal
+        return False
+
+
+def _check_error(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+    err = case.entry.item.errors[case.index or 0]
+    trace.call = err.call.source
+    env = library_env(adapter, {}, None)
+    expect_raises(err.call, env, err.raises, err.match, "error_messages" in adapter.capabilities)
+
+
+def _check_property(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+    prop = next(p for p in case.entry.item.properties if p.name == case.name)
+    messages = "error_messages" in adapter.capabilities
+
+    def body(data: st.DataObject) -> None:
+        drawn = _draw(data, prop.given, case.dtype, trace)
+        values = {k: _to_library(v, adapter) for k, v in drawn.items()}
+        run_steps(prop.body, library_env(adapter, values, case.dtype), messages)
+
+    if prop.given:
+        _explore(opts, body)
+    else:
+        run_steps(prop.body, library_env(adapter, {}, case.dtype), messages)
+
+
+def _check_scenario(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+    scenario = next(s for s in case.entry.item.scenarios if s.name == case.name)
+    run_steps(scenario.steps, library_env(adapter, {}, None), "error_messages" in adapter.capabilities)
+
+
+_CHECKS = {
+    "contract": _check_call,
+    "oracle": _check_call,
+    "example": _check_example,
+    "error": _check_error,
+    "property": _check_property,
+    "scenario": _check_scenario,
+}

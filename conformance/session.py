@@ -1,0 +1,200 @@
+"""A conformance run: configuration, the cases, their outcomes, and the files written."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from adapters import Adapter, load_adapter
+from conformance import expectations as expect
+from conformance.bootstrap import Bootstrap
+from conformance.cases import Case, build_cases, unmatched
+from conformance.report import write_report
+from conformance.results import SCHEMA_VERSION, Results, summarize
+from conformance.results import Case as CaseRecord
+from conformance.runner import PROFILES, Outcome, Settings, run_case
+from spec.loader import Spec, load_spec
+
+BOOTSTRAP_SECTION = ("0", "Bootstrap: conversions every other check relies on")
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported in one line, exit status 2."""
+
+
+@dataclass
+class RunConfig:
+    """What to run: adapter, spec folder, selection, profile, seed, output folder."""
+
+    adapter: str
+    spec_dir: str | None = None
+    ops: list[str] | None = None
+    profile: str = "quick"
+    seed: int = 0
+    out: Path | None = None
+
+
+@dataclass
+class Session:
+    """A configured run; ``run`` executes cases and records their outcomes."""
+
+    config: RunConfig
+    adapter: Adapter
+    spec: Spec
+    cases: list[Case]
+    expectations: list[expect.Expectation]
+    settings: Settings
+    outcomes: dict[str, tuple[Case, Outcome]] = field(default_factory=dict)
+    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @classmethod
+    def open(cls, config: RunConfig) -> Session:
+        """Validate everything before any test runs; raises UsageError or SpecError."""
+        if config.profile not in PROFILES:
+            raise UsageError(f"unknown profile {config.profile!r} (choose from {', '.join(PROFILES)})")
+        spec = load_spec(config.spec_dir)
+        if config.ops and (missing := unmatched(spec, config.ops)):
+            raise UsageError(f"--ops pattern matches no spec'd item: {', '.join(missing)}")
+        try:
+            adapter = load_adapter(config.adapter)
+            expectations = expect.load_expectations(adapter.expectations_file())
+        except Exception as exc:  # noqa: BLE001 - any failure to load is bad usage
+            raise UsageError(str(exc)) from None
+        cases = build_cases(spec, config.ops)
+        if not cases:
+            raise UsageError("the selection has no test cases")
+        settings = Settings(PROFILES[config.profile], config.seed)
+        return cls(config, adapter, spec, cases, expectations, settings)
+
+    @property
+    def bootstrap(self) -> Bootstrap:
+        if not hasattr(self, "_bootstrap"):
+            self._bootstrap = Bootstrap(self.adapter)
+        return self._bootstrap
+
+    def run(self, case: Case) -> Outcome:
+        """Run one case, honouring prerequisites and expectations; records the outcome."""
+        found = expect.find(self.expectations, case, self.adapter.version())
+        blockers = self.bootstrap.blockers(case.requires)
+        if found is not None and found.status == "crash":
+            outcome = Outcome("skipped", f"not run (crashes): {found.reason}")
+        elif blockers:
+            outcome = Outcome("blocked", "prerequisite failed: " + "; ".join(blockers))
+        else:
+            outcome = run_case(case, self.adapter, self.settings)
+            if found is not None:
+                outcome = _apply_expectation(outcome, found)
+        self.outcomes[case.id] = (case, outcome)
+        return outcome
+
+    def results(self) -> Results:
+        """The run's results, valid against ``results.schema.json``."""
+        cases = [_case_record(c, o) for c, o in self.outcomes.values()]
+        cases += self._bootstrap_records()
+        sections = [{"id": s, "title": t} for s, t in self.spec.sections()]
+        items = [{"name": e.item.name, "section": e.section, "kind": e.item.kind,
+                  "checks": e.item.checks} for e in self.spec.entries
+                 if any(c.entry is e for c in self.cases)]
+        sections = [s for s in sections if any(i["section"] == s["id"] for i in items)]
+        if any(c["section"] == "0" for c in cases):
+            sections.insert(0, {"id": BOOTSTRAP_SECTION[0], "title": BOOTSTRAP_SECTION[1]})
+            items.insert(0, {"name": "bootstrap", "section": "0", "kind": "bootstrap",
+                             "checks": ["roundtrip", "tensor_from_list"]})
+        data = {
+            "schema_version": SCHEMA_VERSION,
+            "environment": self._environment(),
+            "summary": {},
+            "sections": sections,
+            "items": items,
+            "cases": cases,
+        }
+        data["summary"] = summarize(CaseRecord(**c) for c in cases).model_dump()
+        return Results.model_validate(data)
+
+    def _bootstrap_records(self) -> list[dict]:
+        if "_bootstrap" not in self.__dict__:
+            return []
+        names = sorted({r for c, _ in self.outcomes.values() for r in c.requires})
+        records = []
+        for name in names:
+            failure = self.bootstrap.failures.get(name)
+            records.append({
+                "id": f"bootstrap[{name}]", "item": "bootstrap", "section": "0", "variant": None,
+                "dtype": name.split(":", 1)[1] if ":" in name else None, "check": name.split(":")[0],
+                "status": "failed" if failure else "passed", "message": failure or "",
+                "counterexample": None, "reproducer": None, "expectation": None,
+                "duration_s": 0.0,
+            })
+        return records
+
+    def _environment(self) -> dict:
+        described = self.adapter.describe()
+        return {
+            "adapter": self.adapter.name,
+            "library": described["library"],
+            "library_version": described["library_version"],
+            "device": described["device"],
+            "seed": self.settings.seed,
+            "profile": self.config.profile,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "torchconform_version": _own_version(),
+            "spec": "builtin" if self.config.spec_dir is None else str(self.config.spec_dir),
+            "ops": self.config.ops or None,
+            "started": self.started.isoformat(),
+            "duration_s": (datetime.now(timezone.utc) - self.started).total_seconds(),
+        }
+
+    def write(self, out: Path) -> Results:
+        """Write ``results.json`` and ``report.html`` into ``out``, each atomically."""
+        results = self.results()
+        out.mkdir(parents=True, exist_ok=True)
+        _atomic_write(out / "results.json", json.dumps(results.model_dump(mode="json"), indent=1))
+        write_report(results, out / "report.html")
+        return results
+
+
+def _apply_expectation(outcome: Outcome, found: expect.Expectation) -> Outcome:
+    info = {"reason": found.reason, "status": "xfail"}
+    if outcome.status in ("failed", "error"):
+        outcome.status, outcome.expectation = "xfailed", info
+    elif outcome.status == "passed":
+        outcome.status, outcome.expectation = "xpassed", info
+        outcome.message = f"expected to fail ({found.reason}) but passed"
+    return outcome
+
+
+def _case_record(case: Case, outcome: Outcome) -> dict:
+    return {
+        "id": case.id, "item": case.item, "section": case.entry.section,
+        "variant": case.variant if case.check != "scenario" else "scenario",
+        "dtype": case.dtype, "check": case.check, "status": outcome.status,
+        "message": outcome.message, "counterexample": outcome.counterexample,
+        "reproducer": outcome.reproducer, "expectation": outcome.expectation,
+        "duration_s": round(outcome.duration_s, 6),
+    }
+
+
+def _own_version() -> str:
+    try:
+        return version("torchconform")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

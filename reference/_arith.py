@@ -1,0 +1,191 @@
+"""Python operators (+ - * / // % ** neg abs, comparisons, & | ^ ~) with torch's type
+promotion, plus ``equal`` and ``allclose``."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+
+import numpy as np
+
+from . import _dtypes
+from ._conversion import cast_array
+from ._dtypes import dtype
+from ._ops import apply_inplace, apply_op
+from ._promotion import operand_result_type
+from ._scalars import wrapped_scalar
+from ._strides import broadcast_shapes
+from ._tensor import Tensor
+
+__all__ = ["binary", "equal", "allclose", "isclose"]
+
+_ARITH = {
+    "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
+    "floor_divide": np.floor_divide, "remainder": np.mod, "pow": np.power,
+    "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
+    "gt": np.greater, "ge": np.greater_equal,
+    "bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor,
+}
+_COMPARE = {"eq", "ne", "lt", "le", "gt", "ge"}
+_BITWISE = {"bitwise_and", "bitwise_or", "bitwise_xor"}
+
+
+def _compute_dtype(name: str, a, b) -> tuple[dtype, dtype]:
+    """(dtype the computation runs in, dtype of the result)."""
+    common = operand_result_type(a, b)
+    if name in _COMPARE:
+        return common, _dtypes.bool
+    if name == "div" and common._kind in "ib":
+        common = _dtypes.get_default_dtype()
+    return common, common
+
+
+def _check(name: str, a, b, common: dtype) -> None:
+    if name == "sub" and common is _dtypes.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if name in _BITWISE and common._kind not in "ib":
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{common._scalar_name}'")
+    if name in ("floor_divide", "remainder", "pow") and common.is_complex and name != "pow":
+        raise RuntimeError(f"{name} does not support complex inputs")
+
+
+def _operand(x, common: dtype):
+    if isinstance(x, Tensor):
+        return None
+    return wrapped_scalar(x, common)
+
+
+def _kernel(name: str, common: dtype, out_dtype: dtype) -> Callable:
+    ufunc = _ARITH[name]
+
+    def fn(x, y):
+        x, y = cast_array(x, common), cast_array(y, common)
+        if common._kind in "ib" and name in ("floor_divide", "remainder") and np.any(y == 0):
+            raise RuntimeError("ZeroDivisionError")
+        if common._kind in "ib" and name == "pow" and np.any(y < 0) and np.ndim(y) == 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        with np.errstate(all="ignore"):
+            if common._kind == "i" and name == "pow":
+                r = _int_pow(x, y)
+            else:
+                r = ufunc(x, y)
+        return np.asarray(r).astype(out_dtype._np, copy=False)
+    return fn
+
+
+def _int_pow(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Integer power where negative exponents give torch's 0 / 1 / -1 results."""
+    y_safe = np.where(y < 0, 0, y)
+    r = np.power(x, y_safe)
+    neg = y < 0
+    if np.any(neg):
+        one = x == 1
+        minus_one_odd = (x == -1) & (y % 2 != 0)
+        minus_one_even = (x == -1) & (y % 2 == 0)
+        r = np.where(neg, np.where(one | minus_one_even, 1, np.where(minus_one_odd, -1, 0)), r)
+    return r.astype(x.dtype)
+
+
+def binary(name: str, a, b) -> Tensor:
+    """``a <op> b`` where at least one operand is a Tensor (the other may be a scalar)."""
+    if not isinstance(b, (Tensor, numbers.Number, np.generic)):
+        return NotImplemented
+    common, out_dtype = _compute_dtype(name, a, b)
+    _check(name, a, b, common)
+    fn = _kernel(name, common, out_dtype)
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        broadcast_shapes(a.shape, b.shape)
+        return apply_op(name, fn, a, b, dtype=out_dtype)
+    if isinstance(a, Tensor):
+        sb = _operand(b, common)
+        return apply_op(name, lambda x: fn(x, sb), a, dtype=out_dtype)
+    sa = _operand(a, common)
+    return apply_op(name, lambda y: fn(sa, y), b, dtype=out_dtype)
+
+
+def inplace(name: str, self: Tensor, other) -> Tensor:
+    """``self <op>= other``: result cast back into ``self`` (torch's can_cast check)."""
+    if not isinstance(other, (Tensor, numbers.Number, np.generic)):
+        return NotImplemented
+    common, out_dtype = _compute_dtype(name, self, other)
+    _check(name, self, other, common)
+    if not _dtypes.can_cast(out_dtype, self._dtype):
+        raise RuntimeError(f"result type {out_dtype._scalar_name} can't be cast to the desired "
+                           f"output type {self._dtype._scalar_name}")
+    fn = _kernel(name, common, out_dtype)
+    if isinstance(other, Tensor):
+        shape = broadcast_shapes(self.shape, other.shape)
+        if shape != tuple(self.shape):
+            raise RuntimeError(f"output with shape [{', '.join(map(str, self.shape))}] doesn't "
+                               f"match the broadcast shape [{', '.join(map(str, shape))}]")
+
+        def write(dst, o):
+            dst[...] = cast_array(fn(dst, o), self._dtype)
+        return apply_inplace(name + "_", write, self, other)
+    scalar = _operand(other, common)
+
+    def write_s(dst):
+        dst[...] = cast_array(fn(dst, scalar), self._dtype)
+    return apply_inplace(name + "_", write_s, self)
+
+
+def neg(self: Tensor) -> Tensor:
+    """``-self``."""
+    if self._dtype is _dtypes.bool:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                           "you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+    return apply_op("neg", np.negative, self)
+
+
+def abs(self: Tensor) -> Tensor:  # noqa: A001
+    """``abs(self)`` (complex -> real magnitude)."""
+    if self._dtype is _dtypes.bool:
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+    return apply_op("abs", np.abs, self, dtype=self._dtype.to_real())
+
+
+def bitwise_not(self: Tensor) -> Tensor:
+    """``~self`` for integer and bool tensors."""
+    if self._dtype._kind not in "ib":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    return apply_op("bitwise_not", np.invert, self)
+
+
+def positive(self: Tensor) -> Tensor:
+    """``+self``."""
+    if self._dtype is _dtypes.bool:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return self
+
+
+def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
+    """True when both have the same size and elements (values compared after promotion)."""
+    if input.shape != other.shape:
+        return False
+    common = _dtypes.promote_types(input._dtype, other._dtype)
+    return bool(np.array_equal(cast_array(input._data, common), cast_array(other._data, common)))
+
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+            equal_nan: bool = False) -> Tensor:
+    """Elementwise ``|input - other| <= atol + rtol * |other|``."""
+    if input._dtype is not other._dtype:
+        raise RuntimeError(f"{input._dtype._scalar_name} did not match "
+                           f"{other._dtype._scalar_name}")
+    broadcast_shapes(input.shape, other.shape)
+
+    def fn(a, b):
+        if input._dtype._kind in "ib":
+            a, b = a.astype(np.float64), b.astype(np.float64)
+        with np.errstate(all="ignore"):
+            return np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return apply_op("isclose", fn, input, other, dtype=_dtypes.bool, differentiable=False)
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
+             equal_nan: bool = False) -> bool:
+    """True when all elements are ``isclose``."""
+    return bool(np.all(isclose(input, other, rtol, atol, equal_nan)._data))

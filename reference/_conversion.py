@@ -1,0 +1,203 @@
+"""Copies, casts and in-place fills: clone, contiguous, detach, to, copy_, fill_, zero_."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from . import _dtypes
+from ._device import (
+    as_device, channels_last, channels_last_3d, contiguous_format, device, memory_format,
+    preserve_format,
+)
+from ._dtypes import dtype
+from ._grad_mode import is_grad_enabled
+from ._ops import apply_inplace, apply_op, apply_view, xp_of
+from ._scalars import checked_scalar
+from ._strides import (
+    allocate, broadcast_shapes, contiguous_strides, dense_strides_like, format_shape,
+    is_non_overlapping_and_dense,
+)
+from ._tensor import Tensor
+
+__all__ = ["clone", "detach", "cast_array", "memory_format_strides", "to", "copy_", "fill_",
+           "zero_", "contiguous", "write_out", "resize_out"]
+
+
+def cast_array(arr: np.ndarray, dt: dtype) -> np.ndarray:
+    """``arr`` converted to ``dt`` (complex -> real warns and drops the imaginary part)."""
+    if arr.dtype == dt._np:
+        return arr
+    if np.iscomplexobj(arr) and not dt.is_complex:
+        warnings.warn("Casting complex values to real discards the imaginary part",
+                      UserWarning, stacklevel=4)
+        arr = arr.real
+    with np.errstate(invalid="ignore", over="ignore"):
+        return arr.astype(dt._np)
+
+
+def memory_format_strides(shape, fmt: memory_format) -> tuple[int, ...]:
+    """Strides of a dense tensor of ``shape`` in a channels-last (or contiguous) format."""
+    if fmt in (channels_last, channels_last_3d):
+        rank = 4 if fmt is channels_last else 5
+        if len(shape) != rank:
+            name = "channels_last" if rank == 4 else "channels_last_3d"
+            raise RuntimeError(f"required rank {rank} tensor to use {name} format")
+        order = [1, *range(rank - 1, 1, -1), 0]  # innermost first: C, W, H, (D,) N
+        out, acc = [0] * rank, 1
+        for d in order:
+            out[d] = acc
+            acc *= max(shape[d], 1)
+        return tuple(out)
+    return contiguous_strides(shape)
+
+
+def _like_strides(t: Tensor, fmt: memory_format) -> tuple[int, ...]:
+    shape, strides = t.shape, t.stride()
+    if fmt is preserve_format:
+        if is_non_overlapping_and_dense(shape, strides):
+            return strides
+        return dense_strides_like(shape, strides)
+    return memory_format_strides(shape, fmt)
+
+
+def clone(input: Tensor, *, memory_format: memory_format = preserve_format) -> Tensor:  # noqa: A002
+    """A copy with its own memory (strides preserved for dense inputs)."""
+    strides = _like_strides(input, memory_format)
+
+    def fn(a):
+        out = allocate(xp_of(input), a.shape, strides, a.dtype)
+        out[...] = a
+        return out
+    return apply_op("clone", fn, input)
+
+
+def contiguous(self: Tensor, memory_format: memory_format = contiguous_format) -> Tensor:
+    """``self`` if already contiguous in ``memory_format``, else a contiguous copy."""
+    if self.is_contiguous(memory_format=memory_format):
+        return self
+    return clone(self, memory_format=memory_format)
+
+
+def detach(input: Tensor) -> Tensor:  # noqa: A002
+    """A view sharing memory that does not require grad."""
+    out = apply_view("detach", lambda a: a[...], input)
+    out._requires_grad, out._is_leaf = False, True
+    return out
+
+
+def detach_(self: Tensor) -> Tensor:
+    """Detach in place."""
+    self._requires_grad, self._is_leaf, self._grad_fn = False, True, None
+    return self
+
+
+def _parse_to(args, kwargs) -> tuple[device | None, dtype | None, bool]:
+    dev, dt = kwargs.pop("device", None), kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() received an invalid combination of arguments - got unexpected "
+                        f"keyword argument '{next(iter(kwargs))}'")
+    rest = list(args)
+    if rest and isinstance(rest[0], Tensor):
+        other = rest.pop(0)
+        dev, dt = other._device, other._dtype
+    elif rest and not isinstance(rest[0], dtype):
+        dev = rest.pop(0)
+    if rest and isinstance(rest[0], dtype):
+        dt = rest.pop(0)
+    if rest and isinstance(rest[0], bool):  # non_blocking
+        rest.pop(0)
+    if rest and isinstance(rest[0], bool):
+        copy = rest.pop(0)
+    if rest:
+        raise TypeError("to() received an invalid combination of arguments")
+    return (None if dev is None else as_device(dev)), dt, copy
+
+
+def to(self: Tensor, *args, **kwargs) -> Tensor:
+    """Convert dtype and/or device: ``to(dtype)``, ``to(device, dtype)``, ``to(other)``."""
+    dev, dt, copy = _parse_to(args, dict(kwargs))
+    dev = self._device if dev is None else dev
+    dt = self._dtype if dt is None else dt
+    if dev != self._device:
+        from ._device import array_namespace
+        array_namespace(dev)
+    if dt is self._dtype and dev == self._device and not copy:
+        return self
+    if dt is self._dtype:
+        return clone(self)
+    return apply_op("to", lambda a: cast_array(a, dt), self, dtype=dt)
+
+
+def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    """Copy ``src`` (broadcast, cast) into ``self``."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
+                        f"{type(src).__name__}")
+    broadcast_shapes(self.shape, src.shape)
+    if broadcast_shapes(self.shape, src.shape) != tuple(self.shape):
+        raise RuntimeError(f"output with shape {format_shape(self.shape)} doesn't match the "
+                           f"broadcast shape {format_shape(broadcast_shapes(self.shape, src.shape))}")
+
+    def fn(dst, s):
+        dst[...] = cast_array(s, self._dtype)
+    return apply_inplace("copy_", fn, self, src)
+
+
+def fill_(self: Tensor, value) -> Tensor:
+    """Fill with a scalar (or 0-dim tensor) value."""
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value.ndim} dimensions.")
+
+        def fn_t(dst, v):
+            dst[...] = cast_array(v, self._dtype)
+        return apply_inplace("fill_", fn_t, self, value)
+    scalar = checked_scalar(value, self._dtype)
+
+    def fn(dst):
+        dst[...] = scalar
+    return apply_inplace("fill_", fn, self)
+
+
+def zero_(self: Tensor) -> Tensor:
+    """Fill with zeros."""
+    return fill_(self, 0)
+
+
+def resize_out(out: Tensor, shape, warn: bool = True) -> None:
+    """Resize an ``out=`` tensor like torch (warning when it had elements)."""
+    shape = tuple(shape)
+    if tuple(out.shape) == shape:
+        return
+    if warn and out.numel() != 0:
+        warnings.warn(
+            f"An output with one or more elements was resized since it had shape "
+            f"{format_shape(out.shape)}, which does not match the required output shape "
+            f"{format_shape(shape)}. This behavior is deprecated, and in a future PyTorch "
+            "release outputs will not be resized unless they have zero elements. You can "
+            "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
+            "t.resize_(0).", UserWarning, stacklevel=4)
+    new = np.empty(shape, dtype=out._dtype._np)
+    out._data = new
+    out._storage_ptr = new.__array_interface__["data"][0]
+
+
+def write_out(out: Tensor, result: Tensor, name: str) -> Tensor:
+    """Store ``result`` into the ``out=`` tensor (resize, cast check) and return ``out``."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if is_grad_enabled() and (out._requires_grad or result._requires_grad):
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if not _dtypes.can_cast(result._dtype, out._dtype):
+        raise RuntimeError(f"result type {result._dtype._scalar_name} can't be cast to the "
+                           f"desired output type {out._dtype._scalar_name}")
+    resize_out(out, result.shape)
+    out._data[...] = cast_array(result._data, out._dtype)
+    return out

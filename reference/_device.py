@@ -1,0 +1,141 @@
+"""torch.device, torch.layout, torch.memory_format and the device -> array-module hook.
+
+``array_namespace(device)`` is the single place that decides which array library backs a
+device: numpy for ``cpu``. Ops ask it for their ``xp`` instead of importing numpy, so a
+later cupy backend for ``cuda`` only changes this function.
+"""
+
+from __future__ import annotations
+
+import re
+from types import ModuleType
+
+import numpy as np
+
+__all__ = ["device", "layout", "strided", "sparse_coo", "memory_format", "contiguous_format",
+           "preserve_format", "channels_last", "channels_last_3d"]
+
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip",
+                 "ve", "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
+_DEVICE_RE = re.compile(r"^([a-zA-Z_]+)(?::(0|[1-9][0-9]*))?$")
+
+
+class device:  # noqa: N801 - torch spelling
+    """A device: ``device('cpu')``, ``device('cuda', 0)``, ``device('cuda:1')``."""
+
+    __slots__ = ("_type", "_index")
+
+    def __init__(self, type: str | int | device | None = None,  # noqa: A002
+                 index: int | None = None) -> None:
+        if isinstance(type, device):
+            type, index = type._type, type._index  # noqa: A001
+        elif isinstance(type, int) and not isinstance(type, bool):
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        elif not isinstance(type, str):
+            raise TypeError(f"device(): argument 'type' (position 1) must be str, "
+                            f"not {type.__class__.__name__}")
+        if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError(f"device(): argument 'index' (position 2) must be int, "
+                            f"not {index.__class__.__name__}")
+        self._type, parsed = _parse(type)
+        if parsed is not None and index is not None:
+            raise RuntimeError("type (string) must not include an index because index was "
+                               f"passed explicitly: {type}")
+        index = parsed if index is None else index
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
+        self._index = index
+
+    @property
+    def type(self) -> str:
+        return self._type
+
+    @property
+    def index(self) -> int | None:
+        return self._index
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, device) and self._type == other._type
+                and self._index == other._index)
+
+    def __hash__(self) -> int:
+        return hash((self._type, self._index))
+
+    def __str__(self) -> str:
+        return self._type if self._index is None else f"{self._type}:{self._index}"
+
+    def __repr__(self) -> str:
+        idx = "" if self._index is None else f", index={self._index}"
+        return f"device(type='{self._type}'{idx})"
+
+    def __reduce__(self):
+        return (device, (self._type, self._index))
+
+
+def _parse(text: str) -> tuple[str, int | None]:
+    if not text:
+        raise RuntimeError("Device string must not be empty")
+    head = re.match(r"^[a-zA-Z_]+", text)
+    if head is not None and head.group(0) not in _DEVICE_TYPES:
+        raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
+                           f"of device string: {text.split(':')[0]}")
+    m = _DEVICE_RE.match(text)
+    if m is None:
+        raise RuntimeError(f"Invalid device string: '{text}'")
+    return m.group(1), None if m.group(2) is None else int(m.group(2))
+
+
+CPU = device("cpu")
+
+
+def as_device(dev: device | str | int | None) -> device:
+    """Normalise a ``device=`` argument (None means cpu)."""
+    if dev is None:
+        return CPU
+    return dev if isinstance(dev, device) else device(dev)
+
+
+def array_namespace(dev: device) -> ModuleType:
+    """The array module backing ``dev`` (numpy for cpu); errors like torch without CUDA."""
+    if dev.type == "cpu":
+        return np
+    if dev.type == "cuda":
+        raise AssertionError("Torch not compiled with CUDA enabled")
+    raise RuntimeError(f"reference: device type '{dev.type}' is not supported")
+
+
+class layout:  # noqa: N801
+    """Memory layout of a tensor (``torch.strided``, ``torch.sparse_coo``)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self._name}"
+
+    def __reduce__(self):
+        return self._name
+
+
+strided = layout("strided")
+sparse_coo = layout("sparse_coo")
+
+
+class memory_format:  # noqa: N801
+    """Requested memory layout for clone/contiguous/empty_like (``torch.memory_format``)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self._name}"
+
+    def __reduce__(self):
+        return self._name
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")

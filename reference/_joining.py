@@ -1,0 +1,236 @@
+"""Joining, splitting and squeezing: cat/stack/gather (copies) and squeeze/unsqueeze/
+chunk/tensor_split/split (views)."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import _dtypes
+from ._conversion import cast_array, write_out
+from ._ops import apply_op
+from ._strides import format_shape, wrap_dim
+from ._tensor import Tensor
+from ._views import narrow, restride
+
+__all__ = ["cat", "concat", "concatenate", "stack", "gather", "squeeze", "unsqueeze", "chunk",
+           "tensor_split", "split"]
+
+
+def _tensor_list(tensors, name: str) -> list[Tensor]:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    return list(tensors)
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Concatenate along ``dim`` (1-D empty tensors are skipped, dtypes promoted)."""
+    tensors = _tensor_list(tensors, "cat")
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
+                               "concatenated")
+    dt = tensors[0]._dtype
+    for t in tensors[1:]:
+        dt = _dtypes.promote_types(dt, t._dtype)
+    if out is not None and not _dtypes.can_cast(dt, out._dtype):
+        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
+                        f"{out._dtype._scalar_name}")
+    kept = [(i, t) for i, t in enumerate(tensors) if not (t.ndim == 1 and t.shape[0] == 0)]
+    ref = kept[0][1] if kept else tensors[0]
+    d = wrap_dim(dim, ref.ndim)
+    for i, t in kept:
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} "
+                               f"and {t.ndim}")
+        for k in range(ref.ndim):
+            if k != d and t.shape[k] != ref.shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
+                                   f"Expected size {ref.shape[k]} but got size {t.shape[k]} "
+                                   f"for tensor number {i} in the list.")
+    keep = {i for i, _ in kept}
+
+    def fn(*arrays):
+        parts = [cast_array(a, dt) for i, a in enumerate(arrays) if i in keep]
+        if not parts:
+            return np.empty((0,), dt._np)
+        return np.concatenate(parts, axis=d)
+    result = apply_op("cat", fn, *tensors, dtype=dt)
+    return result if out is None else write_out(out, result, "cat")
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
+    """Join equal-shaped tensors along a new dimension ``dim``."""
+    tensors = _tensor_list(tensors, "stack")
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    d = wrap_dim(dim, tensors[0].ndim + 1)
+    for i, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{format_shape(tensors[0].shape)} at entry 0 and "
+                               f"{format_shape(t.shape)} at entry {i}")
+    return cat([unsqueeze(t, d) for t in tensors], d, out=out)
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,  # noqa: A002
+           out: Tensor | None = None) -> Tensor:
+    """``out[i][j][k] = input[i][index[i][j][k]][k]`` (for dim=1), with torch's checks."""
+    if index._dtype not in (_dtypes.int64, _dtypes.int32):
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    d = wrap_dim(dim, input.ndim)
+    if index.ndim != input.ndim and not (index.ndim <= 1 and input.ndim <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input "
+                           "tensor")
+    if index.ndim == input.ndim:
+        for k in range(input.ndim):
+            if k != d and index.shape[k] > input.shape[k]:
+                raise RuntimeError(
+                    f"Size does not match at dimension {k} expected index "
+                    f"{format_shape(index.shape)} to be no larger than self "
+                    f"{format_shape(input.shape)} apart from dimension {d}")
+    size = input.shape[d] if input.ndim else 1
+    if index.numel():
+        idx = index._data
+        bad = idx[(idx < 0) | (idx >= size)]
+        if bad.size:
+            raise RuntimeError(f"index {int(bad.reshape(-1)[0])} is out of bounds for dimension "
+                               f"{d} with size {size}")
+
+    def fn(a, i):
+        if a.ndim == 0:
+            return a.reshape(1)[i.reshape(-1).astype(np.int64)].reshape(i.shape)
+        grids = list(np.indices(i.shape, sparse=True)) if i.ndim else []
+        if i.ndim == 0:
+            return a[i.astype(np.int64)]
+        grids[d] = i.astype(np.int64)
+        return a[tuple(grids)]
+    result = apply_op("gather", fn, input, index, dtype=input._dtype)
+    return result if out is None else write_out(out, result, "gather")
+
+
+def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:  # noqa: A002
+    """Remove size-1 dims (all, or those in ``dim``) as a view."""
+    ndim = input.ndim
+    if dim is None:
+        dims = set(range(ndim))
+    else:
+        seq = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+        dims = set()
+        for x in seq:
+            w = wrap_dim(x, ndim)
+            if w in dims:
+                raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
+            dims.add(w)
+    shape, strides = input.shape, input.stride()
+    keep = [k for k in range(ndim) if not (k in dims and shape[k] == 1)]
+    return restride(input, "squeeze", [shape[k] for k in keep], [strides[k] for k in keep])
+
+
+def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
+    """Insert a size-1 dim at ``dim`` (in ``[-ndim-1, ndim]``) as a view."""
+    d = wrap_dim(dim, input.ndim + 1)
+    shape, strides = list(input.shape), list(input.stride())
+    new_stride = shape[d] * strides[d] if d < input.ndim else 1
+    shape.insert(d, 1)
+    strides.insert(d, new_stride)
+    return restride(input, "unsqueeze", shape, strides)
+
+
+def _split_at(input: Tensor, d: int, bounds: Sequence[int]) -> tuple[Tensor, ...]:
+    size = input.shape[d]
+
+    def clamp(x: int) -> int:
+        return min(max(x + size if x < 0 else x, 0), size)
+    out, prev = [], 0
+    for b in [*bounds, size]:
+        start, stop = clamp(prev), clamp(b)
+        out.append(narrow(input, d, start, max(stop - start, 0)))
+        prev = b
+    return tuple(out)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+    """Split into ``ceil(size / chunks)``-sized views (possibly fewer than ``chunks``)."""
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = wrap_dim(dim, input.ndim)
+    size = input.shape[d]
+    step = math.ceil(size / chunks)
+    if step == 0:
+        return tuple(narrow(input, d, 0, 0) for _ in range(chunks))
+    return split(input, step, d)
+
+
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
+    """Views of ``split_size`` elements (last smaller) or of the given section sizes."""
+    d = wrap_dim(dim, tensor.ndim)
+    size = tensor.shape[d]
+    if isinstance(split_size_or_sections, numbers.Integral):
+        step = int(split_size_or_sections)
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+        if step == 0 and size != 0:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {size}")
+        n = max(math.ceil(size / step), 1) if step else 1
+        sizes = [step] * (n - 1) + [size - step * (n - 1)]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if sum(sizes) != size:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
+                               f"(input tensor's size at dimension {d}), but got "
+                               f"split_sizes={format_shape(sizes)}")
+    out, start = [], 0
+    for s in sizes:
+        out.append(narrow(tensor, d, start, s))
+        start += s
+    return tuple(out)
+
+
+def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
+    """Split into ``n`` nearly equal views, or at the given indices."""
+    if input.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
+                           "tensor with 0 dims")
+    d = wrap_dim(dim, input.ndim)
+    arg = indices_or_sections
+    if isinstance(arg, Tensor):
+        if arg._device.type != "cpu":
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be on cpu, "
+                               f"but it's on {arg._device}")
+        if arg._dtype is not _dtypes.int64:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype "
+                               f"of long, but got {arg._dtype._scalar_name}")
+        if arg.ndim > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a "
+                               "zero-dimensional or one-dimensional tensor, but got a tensor "
+                               f"with {arg.ndim} dims")
+        arg = arg.item() if arg.ndim == 0 else arg.tolist()
+    if isinstance(arg, numbers.Integral):
+        n = int(arg)
+        if n <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+        size = input.shape[d]
+        base, extra = divmod(size, n)
+        bounds, acc = [], 0
+        for i in range(n - 1):
+            acc += base + (1 if i < extra else 0)
+            bounds.append(acc)
+        return _split_at(input, d, bounds)
+    return _split_at(input, d, [int(i) for i in arg])

@@ -1,0 +1,114 @@
+"""Binds the op functions onto ``Tensor`` as methods, properties and Python operators."""
+
+from __future__ import annotations
+
+from . import _arith, _conversion, _creation, _dtypes, _indexing, _joining, _legacy, _views
+from ._tensor import Tensor
+
+_OPERATORS = {
+    "add": "add", "sub": "sub", "mul": "mul", "truediv": "div", "floordiv": "floor_divide",
+    "mod": "remainder", "pow": "pow", "and": "bitwise_and", "or": "bitwise_or",
+    "xor": "bitwise_xor",
+}
+_COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
+_CASTS = {"float": _dtypes.float32, "double": _dtypes.float64, "half": _dtypes.float16,
+          "bfloat16": _dtypes.bfloat16, "int": _dtypes.int32, "long": _dtypes.int64,
+          "short": _dtypes.int16, "char": _dtypes.int8, "byte": _dtypes.uint8,
+          "bool": _dtypes.bool, "cfloat": _dtypes.complex64, "cdouble": _dtypes.complex128}
+
+
+def _forward(op: str):
+    def method(self, other):
+        return _arith.binary(op, self, other)
+    method.__name__ = op
+    return method
+
+
+def _reflected(op: str):
+    def method(self, other):
+        return _arith.binary(op, other, self)
+    return method
+
+
+def _inplace(op: str):
+    def method(self, other):
+        return _arith.inplace(op, self, other)
+    method.__name__ = op + "_"
+    return method
+
+
+def _alpha(op: str):
+    def method(self, other, *, alpha=1):
+        if alpha != 1:
+            other = other * alpha
+        return _arith.binary(op, self, other)
+    method.__name__ = op
+    return method
+
+
+def _cast(dt: _dtypes.dtype):
+    def method(self, memory_format=None):
+        return _conversion.to(self, dtype=dt)
+    method.__doc__ = f"``self.to({dt})``."
+    return method
+
+
+def _cpu(self, memory_format=None):
+    """``self`` on the cpu device."""
+    return _conversion.to(self, device="cpu")
+
+
+def _cuda(self, device=None, non_blocking=False, memory_format=None):
+    """Move to a CUDA device (errors like torch without CUDA)."""
+    return _conversion.to(self, device="cuda" if device is None else device)
+
+
+def _data_get(self):
+    return _conversion.detach(self)
+
+
+def _data_set(self, value: Tensor) -> None:
+    self._data, self._dtype, self._device = value._data, value._dtype, value._device
+    self._storage_ptr = value._storage_ptr
+
+
+def bind() -> None:
+    """Attach every method to the Tensor class (idempotent)."""
+    for py, op in _OPERATORS.items():
+        setattr(Tensor, f"__{py}__", _forward(op))
+        setattr(Tensor, f"__r{py}__", _reflected(op))
+        setattr(Tensor, f"__i{py}__", _inplace(op))
+    for op in ("add", "sub"):
+        setattr(Tensor, op, _alpha(op))
+    for op in ("mul", "div", "floor_divide", "remainder", "pow", "bitwise_and", "bitwise_or",
+               "bitwise_xor", *_COMPARISONS):
+        setattr(Tensor, op, _forward(op))
+    for op in ("add", "sub", "mul", "div", "floor_divide", "remainder", "pow", "bitwise_and",
+               "bitwise_or", "bitwise_xor"):
+        setattr(Tensor, op + "_", _inplace(op))
+    for op in _COMPARISONS:
+        setattr(Tensor, f"__{op}__", _forward(op))
+    Tensor.true_divide = Tensor.divide = Tensor.div
+    Tensor.multiply, Tensor.subtract = Tensor.mul, Tensor.sub
+    Tensor.__neg__ = Tensor.neg = Tensor.negative = _arith.neg
+    Tensor.__abs__ = Tensor.abs = Tensor.absolute = _arith.abs
+    Tensor.__invert__ = Tensor.bitwise_not = _arith.bitwise_not
+    Tensor.__pos__ = _arith.positive
+    Tensor.equal, Tensor.allclose, Tensor.isclose = _arith.equal, _arith.allclose, _arith.isclose
+    Tensor.__getitem__, Tensor.__setitem__ = _indexing.getitem, _indexing.setitem
+    for name in ("view", "view_as", "reshape", "reshape_as", "flatten", "unflatten", "permute",
+                 "movedim", "transpose", "swapaxes", "swapdims", "t", "expand", "expand_as",
+                 "narrow", "select", "unbind", "as_strided"):
+        setattr(Tensor, name, getattr(_views, name))
+    Tensor.T, Tensor.mT = property(_views.T), property(_views.mT)
+    for name in ("squeeze", "unsqueeze", "chunk", "tensor_split", "split", "gather"):
+        setattr(Tensor, name, getattr(_joining, name))
+    for name in ("clone", "contiguous", "detach", "detach_", "to", "copy_", "fill_", "zero_"):
+        setattr(Tensor, name, getattr(_conversion, name))
+    for name in ("new_tensor", "new_full", "new_empty", "new_zeros", "new_ones"):
+        setattr(Tensor, name, getattr(_creation, name))
+    for name, dt in _CASTS.items():
+        setattr(Tensor, name, _cast(dt))
+    Tensor.cpu, Tensor.cuda = _cpu, _cuda
+    Tensor.type = _legacy.tensor_type
+    Tensor.data = property(_data_get, _data_set)

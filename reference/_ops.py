@@ -1,0 +1,126 @@
+"""The op mechanism: every tensor-producing op runs through ``apply_op`` (or
+``apply_view`` / ``apply_inplace``), never by building tensors by hand.
+
+``apply_op(name, fn, *inputs)``:
+
+1. checks that all tensor inputs live on one device,
+2. unwraps them to arrays and calls ``fn(*arrays)`` (the array computation, written
+   against the array module from ``array_namespace``),
+3. wraps each returned array as a Tensor on that device,
+4. sets ``requires_grad`` of each output to: grad mode enabled AND the output is
+   floating/complex AND some input requires grad (torch's rule; False under no_grad),
+5. calls ``_record(name, inputs, outputs)``: the single place where autograd will attach
+   a backward node (``grad_fn``). Today it marks outputs that require grad as non-leaf.
+
+``apply_view`` is the same for ops whose output aliases the input's storage, and
+``apply_inplace`` for ops writing into ``self`` (with torch's leaf/in-place checks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import _dtypes
+from ._device import CPU, array_namespace, as_device, device
+from ._dtypes import dtype
+from ._grad_mode import is_grad_enabled, is_inference_mode_enabled
+from ._tensor import Tensor, requires_grad_result
+
+__all__ = ["apply_op", "apply_view", "apply_inplace", "new_leaf", "common_device", "xp_of"]
+
+
+def common_device(tensors: Sequence[Tensor], default: device = CPU) -> device:
+    """The device shared by ``tensors`` (torch's error when they differ)."""
+    devs = {t._device for t in tensors}
+    if len(devs) > 1:
+        a, b = sorted(str(d) for d in devs)[:2]
+        raise RuntimeError("Expected all tensors to be on the same device, but found at least "
+                           f"two devices, {b} and {a}!")
+    return devs.pop() if devs else default
+
+
+def xp_of(t: Tensor):
+    """Array module of a tensor's device."""
+    return array_namespace(t._device)
+
+
+def _record(name: str, inputs: Sequence[Tensor], outputs: Sequence[Tensor]) -> None:
+    """Autograd attach point: a backward node for ``name`` will be stored as the outputs'
+    ``grad_fn`` here. For now: outputs that require grad are non-leaf."""
+    for out in outputs:
+        if out._requires_grad:
+            out._is_leaf = False
+
+
+def _finish(name: str, inputs: Sequence[Tensor], outputs: list[Tensor],
+            differentiable: bool) -> None:
+    for out in outputs:
+        out._requires_grad = differentiable and requires_grad_result(inputs, out._dtype)
+    _record(name, inputs, outputs)
+
+
+def apply_op(name: str, fn: Callable[..., Any], *inputs: Tensor, dtype: dtype | None = None,
+             device: device | None = None, differentiable: bool = True) -> Any:
+    """Run ``fn`` on the inputs' arrays and wrap its array (or tuple of arrays) result."""
+    dev = common_device(inputs, as_device(device))
+    result = fn(*[t._data for t in inputs])
+    arrays = result if isinstance(result, tuple) else (result,)
+    outputs = [Tensor._make(np.asarray(a) if dev.type == "cpu" else a, dtype, dev)
+               for a in arrays]
+    _finish(name, inputs, outputs, differentiable)
+    return tuple(outputs) if isinstance(result, tuple) else outputs[0]
+
+
+def apply_view(name: str, fn: Callable[[Any], Any], source: Tensor) -> Any:
+    """Like ``apply_op`` for ops returning view(s) of ``source``'s memory."""
+    result = fn(source._data)
+    arrays = result if isinstance(result, (tuple, list)) else (result,)
+    base = source._base if source._base is not None else source
+    outputs = []
+    for a in arrays:
+        out = Tensor._make(a, source._dtype, source._device, storage_ptr=source._storage_ptr,
+                           base=base)
+        out._inference = source._inference or is_inference_mode_enabled()
+        outputs.append(out)
+    _finish(name, (source,), outputs, True)
+    return tuple(outputs) if isinstance(result, (tuple, list)) else outputs[0]
+
+
+def apply_inplace(name: str, fn: Callable[..., None], self: Tensor, *others: Tensor) -> Tensor:
+    """Run ``fn(self_array, *other_arrays)`` which writes into ``self``; returns ``self``."""
+    common_device((self, *others))
+    if is_grad_enabled() and self._is_leaf and self._requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    if self._inference and not is_inference_mode_enabled():
+        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not "
+                           "allowed.You can make a clone to get a normal tensor before doing "
+                           "inplace update.See https://github.com/pytorch/rfcs/pull/17 for more "
+                           "details.")
+    fn(self._data, *[t._data for t in others])
+    if requires_grad_result(others, self._dtype) and not self._requires_grad:
+        self._requires_grad = True
+    _record(name, (self, *others), [self] if is_grad_enabled() and self._requires_grad else [])
+    return self
+
+
+def new_leaf(data: Any, dtype_: dtype | None, dev: device, requires_grad: bool = False) -> Tensor:
+    """Wrap a freshly computed array from a factory function as a leaf tensor."""
+    t = Tensor._make(data, dtype_, dev)
+    if requires_grad:
+        if not (t._dtype.is_floating_point or t._dtype.is_complex):
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        t._requires_grad = True
+    return t
+
+
+def dtype_of(np_dtype) -> dtype:
+    """The reference dtype of an array dtype (TypeError when torch has none)."""
+    dt = _dtypes.from_numpy_dtype(np_dtype)
+    if dt is None:
+        raise TypeError(f"reference: unsupported array dtype {np_dtype}")
+    return dt

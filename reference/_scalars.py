@@ -1,0 +1,72 @@
+"""Converting Python scalars to array scalars of a dtype, with torch's overflow checks."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from . import _dtypes
+from ._dtypes import dtype
+
+# c10 type names used in "value cannot be converted to type X without overflow"
+_C10_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+              "int64": "int64_t", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+              "float32": "float", "float64": "double", "bool": "bool",
+              "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
+def _overflow(dt: dtype, c10_names: bool) -> RuntimeError:
+    name = _C10_NAMES[dt._name] if c10_names else dt._name
+    return RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
+def _int_in_range(v: int, dt: dtype) -> bool:
+    info = np.iinfo(dt._np)
+    if dt is _dtypes.uint8:  # c10 lets negative values wrap for uint8
+        return -int(info.max) <= v <= int(info.max)
+    return int(info.min) <= v <= int(info.max)
+
+
+def checked_scalar(value, dt: dtype, *, check_float: bool = True, c10_names: bool = True):
+    """``value`` as a 0-d array of ``dt``; torch's overflow RuntimeError when out of range."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if dt is _dtypes.bool:
+        return np.asarray(bool(value), dtype=np.bool_)
+    if dt.is_complex:
+        return np.asarray(complex(value), dtype=dt._np)
+    if isinstance(value, complex) and not isinstance(value, numbers.Real):
+        if value.imag != 0:
+            raise _overflow(dt, c10_names)
+        value = value.real
+    if dt.is_floating_point:
+        v = float(value)
+        if check_float and math.isfinite(v) and abs(v) > _dtypes.finfo(dt).max:
+            raise _overflow(dt, c10_names)
+        return np.asarray(v, dtype=np.float64).astype(dt._np)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _overflow(dt, c10_names)
+    v = int(value)
+    if not _int_in_range(v, dt):
+        raise _overflow(dt, c10_names)
+    return np.asarray(v, dtype=np.int64).astype(dt._np)
+
+
+def wrapped_scalar(value, dt: dtype):
+    """``value`` as a 0-d array of ``dt`` the way arithmetic casts a Python scalar (wraps)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if dt is _dtypes.bool:
+        return np.asarray(bool(value))
+    if dt.is_complex:
+        return np.asarray(complex(value), dtype=dt._np)
+    if dt.is_floating_point:
+        with np.errstate(over="ignore"):
+            return np.asarray(value.real if isinstance(value, complex) else float(value),
+                              dtype=np.float64).astype(dt._np)
+    v = int(value)
+    if not -(2**63) <= v < 2**63:
+        raise RuntimeError("Overflow when unpacking long")
+    return np.asarray(v, dtype=np.int64).astype(dt._np)

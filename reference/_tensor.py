@@ -1,0 +1,313 @@
+"""The Tensor class: a dtype/device-tagged view of a shared array buffer.
+
+A tensor holds ``_data``, an array (numpy for cpu) that is a *view* of a buffer shared by
+every tensor viewing the same storage, so views really alias memory. Shape/stride queries
+read that array; ops live in other modules and are bound onto the class in ``_methods``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtypes
+from ._device import CPU, device, layout, strided
+from ._dtypes import dtype
+from ._grad_mode import is_grad_enabled, is_inference_mode_enabled
+from ._size import Size
+from ._strides import is_contiguous as _is_contiguous
+
+__all__ = ["Tensor"]
+
+
+def _data_ptr(arr: np.ndarray) -> int:
+    return arr.__array_interface__["data"][0]
+
+
+class Tensor:
+    """A multi-dimensional array with torch's API; ``Tensor(...)`` is torch's legacy ctor."""
+
+    __slots__ = ("_data", "_dtype", "_device", "_requires_grad", "_is_leaf", "_grad",
+                 "_grad_fn", "_inference", "_storage_ptr", "_base", "__weakref__")
+    __array_priority__ = 1000
+
+    def __new__(cls, *args, **kwargs):
+        from ._legacy import legacy_new
+        return legacy_new(_dtypes.get_default_dtype(), *args, **kwargs)
+
+    def __init__(self, *args, **kwargs) -> None:
+        pass
+
+    @classmethod
+    def _make(cls, data: np.ndarray, dtype_: dtype | None = None, dev: device = CPU, *,
+              storage_ptr: int | None = None, base: Tensor | None = None) -> Tensor:
+        """Wrap an array (no copy). ``storage_ptr`` is the start of the shared storage."""
+        self = object.__new__(cls)
+        if dtype_ is None:
+            dtype_ = _dtypes.from_numpy_dtype(data.dtype)
+        elif data.dtype != dtype_._np:
+            data = data.astype(dtype_._np)
+        self._data = data
+        self._dtype = dtype_
+        self._device = dev
+        self._requires_grad = False
+        self._is_leaf = True
+        self._grad = None
+        self._grad_fn = None
+        self._inference = is_inference_mode_enabled()
+        self._storage_ptr = _data_ptr(data) if storage_ptr is None else storage_ptr
+        self._base = base
+        return self
+
+    # ----- metadata -------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape, or the length of dimension ``dim``."""
+        if dim is None:
+            return self.shape
+        from ._strides import wrap_dim
+        return self._data.shape[wrap_dim(dim, self.ndim, wrap_scalar=False)]
+
+    @property
+    def dtype(self) -> dtype:
+        return self._dtype
+
+    @property
+    def device(self) -> device:
+        return self._device
+
+    @property
+    def layout(self) -> layout:
+        return strided
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._device.type == "cuda"
+
+    @property
+    def is_cpu(self) -> bool:
+        return self._device.type == "cpu"
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        """Number of dimensions."""
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        """Number of elements."""
+        return int(self._data.size)
+
+    nelement = numel
+
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """Strides in elements (all dims, or one)."""
+        item = self._data.dtype.itemsize
+        strides = tuple(s // item for s in self._data.strides)
+        if dim is None:
+            return strides
+        from ._strides import wrap_dim
+        return strides[wrap_dim(dim, self.ndim, wrap_scalar=False)]
+
+    def storage_offset(self) -> int:
+        """Offset of the first element from the start of the storage, in elements."""
+        return (_data_ptr(self._data) - self._storage_ptr) // self._data.dtype.itemsize
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        """True when row-major contiguous (or in the given memory format)."""
+        from ._device import channels_last, channels_last_3d
+        if memory_format in (channels_last, channels_last_3d):
+            from ._views import memory_format_strides
+            want = memory_format_strides(self.shape, memory_format)
+            return all(s == w for s, w, n in zip(self.stride(), want, self.shape, strict=True)
+                       if n != 1)
+        return _is_contiguous(self._data.shape, self.stride())
+
+    def data_ptr(self) -> int:
+        """Address of the first element."""
+        return _data_ptr(self._data)
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self._dtype.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self._dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.numel() * self._dtype.itemsize
+
+    def is_floating_point(self) -> bool:
+        """True for floating dtypes."""
+        return self._dtype.is_floating_point
+
+    def is_complex(self) -> bool:
+        """True for complex dtypes."""
+        return self._dtype.is_complex
+
+    def is_inference(self) -> bool:
+        """True for tensors created under inference_mode."""
+        return self._inference
+
+    # ----- autograd flags -------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self._set_requires_grad(value, "only")
+
+    def _set_requires_grad(self, value: bool, first_word: str) -> None:
+        if not self._is_leaf and not value:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if value and not (self._dtype.is_floating_point or self._dtype.is_complex):
+            raise RuntimeError(f"{first_word} Tensors of floating point and complex dtype can "
+                               "require gradients")
+        if value and self._inference and not is_inference_mode_enabled():
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return self."""
+        self._set_requires_grad(requires_grad, "only")
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._is_leaf
+
+    @property
+    def grad(self) -> Tensor | None:
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        self._grad = value
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    # ----- conversion to Python / numpy ----------------------------------------------
+    def _python_array(self) -> np.ndarray:
+        if self._dtype is _dtypes.bfloat16:
+            return self._data.astype(np.float32)
+        return self._data
+
+    def item(self) -> bool | int | float | complex:
+        """The single element as a Python number."""
+        if self.numel() != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
+                               "Scalar")
+        return self._python_array().reshape(-1)[0].item()
+
+    def tolist(self) -> list | bool | int | float | complex:
+        """Nested Python lists of Python numbers (a number for 0-dim tensors)."""
+        return self._python_array().tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The ndarray sharing this tensor's memory."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        if self._dtype is _dtypes.bfloat16:
+            raise TypeError("Got unsupported ScalarType BFloat16")
+        if self._device.type != "cpu":
+            raise TypeError(f"can't convert {self._device.type}:{self._device.index or 0} "
+                            "device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
+                            "to host memory first.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self.detach().numpy()
+        return arr if dtype is None else arr.astype(dtype, copy=False)
+
+    # ----- Python protocol -----------------------------------------------------------
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter([self[i] for i in range(self._data.shape[0])])
+
+    def __bool__(self) -> bool:
+        n = self.numel()
+        if n != 1:
+            what = "no values" if n == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {what} is ambiguous")
+        return bool(self.item())
+
+    def _scalar(self) -> bool | int | float | complex:
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.item()
+
+    def __float__(self) -> float:
+        if self._dtype.is_complex:
+            raise RuntimeError("value cannot be converted to type double without overflow")
+        return float(self._scalar())
+
+    def __int__(self) -> int:
+        if self._dtype.is_complex:
+            raise RuntimeError("value cannot be converted to type int64_t without overflow")
+        return int(self._scalar())
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar())
+
+    def __index__(self) -> int:
+        if self._dtype._kind not in "ib" or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        if self.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self) -> str:
+        from ._printing import tensor_repr
+        return tensor_repr(self)
+
+    __str__ = __repr__
+    __hash__ = object.__hash__
+
+    def __reduce_ex__(self, protocol):
+        from ._creation import tensor as _tensor_fn
+        return (_rebuild, (self._data.copy(), self._dtype._name, str(self._device),
+                           self._requires_grad, _tensor_fn))
+
+    def __deepcopy__(self, memo):
+        out = self.clone().detach()
+        out._requires_grad = self._requires_grad
+        memo[id(self)] = out
+        return out
+
+
+def _rebuild(data, dtype_name, dev, requires_grad, _fn):
+    t = Tensor._make(data, _dtypes._by_name(dtype_name), device(dev))
+    t._requires_grad = requires_grad
+    return t
+
+
+def requires_grad_result(inputs, out_dtype: dtype) -> bool:
+    """torch's rule for an op's output: grad mode on and any input requires grad."""
+    return (is_grad_enabled() and (out_dtype.is_floating_point or out_dtype.is_complex)
+            and any(t._requires_grad for t in inputs))

@@ -1,0 +1,310 @@
+"""The spec's data model: pydantic models that every YAML file is validated against.
+
+``spec/SCHEMA.md`` documents each field for people who write entries.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from spec import dtypes as dtype_names
+from spec.expr import Expr, ExprError, parse
+
+EXCEPTIONS = (
+    "RuntimeError",
+    "IndexError",
+    "ValueError",
+    "TypeError",
+    "KeyError",
+    "NotImplementedError",
+    "AssertionError",
+    "AttributeError",
+    "OverflowError",
+    "ZeroDivisionError",
+)
+WARNINGS = ("UserWarning", "DeprecationWarning", "FutureWarning", "RuntimeWarning")
+KINDS = (
+    "function",
+    "method",
+    "attribute",
+    "class",
+    "dtype",
+    "context_manager",
+    "module",
+)
+VARIANTS = ("function", "method", "inplace", "out")
+PY_TYPES = ("int", "float", "bool", "complex", "str", "list", "tuple", "NoneType")
+
+
+def _to_expr(value: Any) -> Expr:
+    if isinstance(value, Expr):
+        return value
+    if isinstance(value, bool) or value is None or not isinstance(value, (str, int, float)):
+        raise ValueError(f"expected an expression string, got {value!r}")
+    try:
+        return parse(str(value))
+    except ExprError as exc:
+        raise ValueError(str(exc)) from None
+
+
+ExprT = Annotated[Expr, BeforeValidator(_to_expr)]
+ExceptionName = Literal[EXCEPTIONS]  # type: ignore[valid-type]
+WarningName = Literal[WARNINGS]  # type: ignore[valid-type]
+
+
+class Strict(BaseModel):
+    """Unknown fields are mistakes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+def _check_regex(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+    return value
+
+
+class Example(Strict):
+    """A call with an exact expected result, usually taken from the notes."""
+
+    call: ExprT
+    expect: Any = None
+    dtype: str | None = None
+    shape: list[int] | None = None
+    type: Literal[PY_TYPES] | None = None  # type: ignore[valid-type]
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _says_something(self) -> Example:
+        if "expect" not in self.model_fields_set and self.dtype is None and self.shape is None:
+            raise ValueError("an example needs at least one of expect, dtype, shape")
+        return self
+
+    @field_validator("dtype")
+    @classmethod
+    def _known_dtype(cls, value: str | None) -> str | None:
+        if value is not None:
+            dtype_names.expand([value])
+        return value
+
+
+class ErrorCase(Strict):
+    """A call that must raise ``raises`` with a message matching ``match``."""
+
+    call: ExprT
+    raises: ExceptionName
+    match: str | None = None
+    note: str | None = None
+
+    _regex = field_validator("match")(_check_regex)
+
+
+ACTIONS = ("let", "check", "do", "raises", "warns", "with", "thread")
+
+
+class Step(Strict):
+    """One step of a scenario; exactly one action key per step."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    let: dict[str, ExprT] | None = None
+    check: ExprT | None = None
+    do: ExprT | None = None
+    raises: ExprT | None = None
+    error: ExceptionName | None = None
+    warns: ExprT | None = None
+    warning: WarningName | None = None
+    match: str | None = None
+    with_: ExprT | None = Field(default=None, alias="with")
+    as_: str | None = Field(default=None, alias="as")
+    thread: list[Step] | None = None
+    steps: list[Step] | None = None
+    message: str | None = None
+
+    _regex = field_validator("match")(_check_regex)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_action(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            raise ValueError(f"a step is a mapping with one of {', '.join(ACTIONS)}")
+        present = [key for key in ACTIONS if key in data]
+        if len(present) != 1:
+            raise ValueError(f"a step needs exactly one of {', '.join(ACTIONS)}, got {present}")
+        return data
+
+    @model_validator(mode="after")
+    def _paired(self) -> Step:
+        if self.raises is not None and self.error is None:
+            raise ValueError("'raises' needs 'error' (the exception class name)")
+        if self.warns is not None and self.warning is None:
+            raise ValueError("'warns' needs 'warning' (the warning class name)")
+        if self.with_ is not None and not self.steps:
+            raise ValueError("'with' needs 'steps' (the block run inside the context)")
+        if self.steps and self.with_ is None:
+            raise ValueError("'steps' belongs to a 'with' step")
+        return self
+
+    @property
+    def action(self) -> str:
+        """The step's action key."""
+        return next(
+            key for key in ACTIONS if getattr(self, "with_" if key == "with" else key) is not None
+        )
+
+
+class Property(Strict):
+    """A law that needs no reference: inputs drawn by ``given``, then steps or one check."""
+
+    name: str
+    given: dict[str, ExprT] = {}
+    check: ExprT | None = None
+    steps: list[Step] | None = None
+    dtypes: list[str] | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _has_body(self) -> Property:
+        if (self.check is None) == (self.steps is None):
+            raise ValueError("a property needs exactly one of 'check' or 'steps'")
+        return self
+
+    @field_validator("dtypes")
+    @classmethod
+    def _known_dtypes(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            dtype_names.expand(value)
+        return value
+
+    @property
+    def body(self) -> list[Step]:
+        """The steps, with a lone ``check`` turned into one step."""
+        return list(self.steps) if self.steps else [Step(check=self.check)]
+
+
+class Scenario(Strict):
+    """Ordered steps with checks, for stateful APIs (context managers, generators, modules)."""
+
+    name: str
+    steps: list[Step]
+    note: str | None = None
+
+
+class Contract(Strict):
+    """The result's shape and dtype as expressions over the numpy inputs."""
+
+    shape: ExprT | None = None
+    dtype: ExprT | None = None
+
+
+class Erratum(Strict):
+    """A place where the notes disagree with PyTorch; the spec follows PyTorch."""
+
+    notes: str
+    torch: str
+    checked_by: str | None = None
+
+
+class Tolerance(Strict):
+    rtol: float = Field(ge=0)
+    atol: float = Field(ge=0)
+
+
+class Item(Strict):
+    """One API item: a function, method, class, attribute, dtype or context manager."""
+
+    name: str
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    summary: str | None = None
+    signature: str | None = None
+    aliases: list[str] = []
+    variants: list[Literal[VARIANTS]] = ["function"]  # type: ignore[valid-type]
+    dtypes: list[str] = []
+    inputs: dict[str, ExprT] = {}
+    call: ExprT | None = None
+    oracle: ExprT | None = None
+    result: Contract | None = None
+    tolerance: dict[str, Tolerance] = {}
+    examples: list[Example] = []
+    errors: list[ErrorCase] = []
+    properties: list[Property] = []
+    scenarios: list[Scenario] = []
+    errata: list[Erratum] = []
+    unspecified: list[str] = []
+    since: str | None = None
+    until: str | None = None
+    notes: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _qualified(cls, value: str) -> str:
+        if not re.fullmatch(r"torch(\.[A-Za-z_][A-Za-z0-9_]*)+", value):
+            raise ValueError(f"{value!r} is not a fully qualified name such as torch.gather")
+        return value
+
+    @field_validator("dtypes")
+    @classmethod
+    def _known_dtypes(cls, value: list[str]) -> list[str]:
+        dtype_names.expand(value)
+        return value
+
+    @field_validator("tolerance")
+    @classmethod
+    def _tolerance_dtypes(cls, value: dict[str, Tolerance]) -> dict[str, Tolerance]:
+        dtype_names.expand(list(value))
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Item:
+        if (self.oracle is not None or self.result is not None) and self.call is None:
+            raise ValueError("'oracle' and 'result' need 'call'")
+        if self.call is not None and not self.inputs:
+            raise ValueError("'call' needs 'inputs' (the generators of its arguments)")
+        missing = sorted(self.call.names - set(self.inputs) - {"torch", "dtype"}) if self.call else []
+        if missing:
+            raise ValueError(f"'call' uses names that 'inputs' does not draw: {missing}")
+        names = [p.name for p in self.properties] + [s.name for s in self.scenarios]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"property and scenario names must be unique: {dupes}")
+        return self
+
+    @property
+    def dtype_list(self) -> tuple[str, ...]:
+        """The dtypes the item is tested with, groups expanded."""
+        return dtype_names.expand(self.dtypes)
+
+    @property
+    def checks(self) -> list[str]:
+        """The kinds of checks this entry has."""
+        kinds = [
+            ("contract", self.result is not None),
+            ("oracle", self.oracle is not None),
+            ("example", bool(self.examples)),
+            ("error", bool(self.errors)),
+            ("property", bool(self.properties)),
+            ("scenario", bool(self.scenarios)),
+        ]
+        return [name for name, present in kinds if present]
+
+
+class SpecFile(Strict):
+    """One YAML file: a section of the notes and its items."""
+
+    section: str
+    title: str
+    tier: Literal["named", "header"] = "named"
+    items: list[Item]
+
+    @field_validator("section")
+    @classmethod
+    def _section_id(cls, value: str) -> str:
+        if not re.fullmatch(r"\d+(\.\d+|\.x)*", value):
+            raise ValueError(f"section id {value!r} should look like 2.1.2")
+        return value
