@@ -84,6 +84,11 @@ def integers(low: int, high: int):
     return st.integers(low, high)
 
 
+def floats(low: float, high: float):
+    """Finite floats in ``[low, high]``."""
+    return st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
 def booleans():
     """True or False."""
     return st.booleans()
@@ -161,6 +166,7 @@ VOCABULARY: dict[str, Any] = {
     "tensor": tensor,
     "ndarray": ndarray,
     "integers": integers,
+    "floats": floats,
     "booleans": booleans,
     "sampled_from": sampled_from,
     "one_of": one_of,
