@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
@@ -49,6 +50,7 @@ class Settings:
 
     max_examples: int = PROFILES["quick"]
     seed: int = 0
+    shrink: bool = True
 
 
 @dataclass
@@ -64,7 +66,9 @@ def run_case(case: Case, adapter: Adapter, opts: Settings) -> Outcome:
     trace = _Trace()
     start = time.perf_counter()
     try:
-        _CHECKS[case.check](case, adapter, opts, trace)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # checks that expect a warning record their own
+            _CHECKS[case.check](case, adapter, opts, trace)
         outcome = Outcome("passed")
     except CheckFailed as exc:
         outcome = _with_evidence(Outcome("failed", str(exc)), trace, adapter)
@@ -94,7 +98,9 @@ def _with_evidence(outcome: Outcome, trace: _Trace, adapter: Adapter) -> Outcome
 def _explore(opts: Settings, body: Any) -> None:
     """Run ``body(data)`` under hypothesis with the profile's settings and the fixed seed."""
 
-    @settings(max_examples=opts.max_examples, database=None, deadline=None,
+    phases = [p for p in Phase if opts.shrink or p is not Phase.shrink]
+
+    @settings(max_examples=opts.max_examples, database=None, deadline=None, phases=phases,
               derandomize=False, suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
     @seed(opts.seed)
     @given(st.data())

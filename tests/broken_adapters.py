@@ -1,0 +1,151 @@
+"""Deliberately broken adapters: realistic bugs the suite must catch (see test_sensitivity)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from adapters.reference_adapter import ReferenceAdapter
+
+
+class _Patched(ReferenceAdapter):
+    """The reference with some names replaced by buggy versions."""
+
+    name = "broken"
+    patches: dict[str, str] = {}
+
+    def resolve(self, name: str) -> Any:
+        if name in self.patches:
+            return getattr(self, self.patches[name])
+        return super().resolve(name)
+
+    @property
+    def ref(self) -> Any:
+        return self.root()
+
+
+class ChunkLikeTensorSplit(_Patched):
+    """chunk(6 elements, 4) gives four parts of 2, 2, 1, 1 instead of three of 2."""
+
+    patches = {"torch.chunk": "chunk"}
+
+    def chunk(self, input: Any, chunks: int, dim: int = 0) -> Any:
+        return self.ref.tensor_split(input, chunks, dim)
+
+
+class GatherClampsIndex(_Patched):
+    """gather clamps out-of-range indices instead of raising."""
+
+    patches = {"torch.gather": "gather"}
+
+    def gather(self, input: Any, dim: int, index: Any, **kwargs: Any) -> Any:
+        size = input.shape[dim] if input.dim() else 1
+        clamped = np.clip(self.to_numpy(index), 0, max(size - 1, 0))
+        return self.ref.gather(input, dim, self.from_numpy(clamped), **kwargs)
+
+
+class UnsqueezeNegativeOffByOne(_Patched):
+    """unsqueeze(x, -1) inserts before the last dim (wraps like an ordinary dim)."""
+
+    patches = {"torch.unsqueeze": "unsqueeze"}
+
+    def unsqueeze(self, input: Any, dim: int) -> Any:
+        if dim < 0:
+            dim = dim + max(input.dim(), 1)
+        return self.ref.unsqueeze(input, dim)
+
+
+class CatWithoutPromotion(_Patched):
+    """cat casts everything to the first tensor's dtype."""
+
+    patches = {"torch.cat": "cat"}
+
+    def cat(self, tensors: Any, dim: int = 0, **kwargs: Any) -> Any:
+        tensors = list(tensors)
+        if tensors:
+            tensors = [t.to(tensors[0].dtype) for t in tensors]
+        return self.ref.cat(tensors, dim, **kwargs)
+
+
+class TensorSharesNumpy(_Patched):
+    """torch.tensor(ndarray) shares the array's memory instead of copying it."""
+
+    patches = {"torch.tensor": "tensor"}
+
+    def tensor(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, np.ndarray) and not kwargs:
+            return self.ref.from_numpy(data)
+        return self.ref.tensor(data, **kwargs)
+
+
+class ArangeIncludesEnd(_Patched):
+    """arange with a float step includes end, like range."""
+
+    patches = {"torch.arange": "arange"}
+
+    def arange(self, *args: Any, **kwargs: Any) -> Any:
+        if len(args) == 3 and isinstance(args[2], float):
+            start, end, step = args
+            return self.ref.arange(start, end + step / 2, step, **kwargs)
+        return self.ref.arange(*args, **kwargs)
+
+
+class SqueezeIgnoresDim(_Patched):
+    """squeeze(x, dim) removes every size-one dim, not only dim."""
+
+    patches = {"torch.squeeze": "squeeze"}
+
+    def squeeze(self, input: Any, dim: Any = None) -> Any:
+        return self.ref.squeeze(input)
+
+
+class GlobalGradMode(_Patched):
+    """Grad mode shared by all threads (a global instead of thread-local state)."""
+
+    patches = {
+        "torch.no_grad": "no_grad",
+        "torch.is_grad_enabled": "is_grad_enabled",
+    }
+    _enabled = [True]
+
+    def is_grad_enabled(self) -> bool:
+        return self._enabled[0] and self.ref.is_grad_enabled()
+
+    def no_grad(self, fn: Any = None) -> Any:
+        adapter = self
+
+        class _NoGrad:
+            def __enter__(self) -> None:
+                self.prev = adapter._enabled[0]
+                adapter._enabled[0] = False
+
+            def __exit__(self, *exc: Any) -> None:
+                adapter._enabled[0] = self.prev
+
+            def __call__(self, func: Any) -> Any:
+                def wrapped(*a: Any, **k: Any) -> Any:
+                    with _NoGrad():
+                        return func(*a, **k)
+                return wrapped
+
+        return _NoGrad()(fn) if callable(fn) else _NoGrad()
+
+
+class Float16RoundTripBroken(_Patched):
+    """Converting float16 arrays truncates them to integers: every float16 case is blocked."""
+
+    def from_numpy(self, array: np.ndarray) -> Any:
+        if array.dtype == np.float16:
+            array = np.trunc(array)
+        return super().from_numpy(array)
+
+
+class ViewCopies(_Patched):
+    """unsqueeze returns a copy instead of a view (memory is not shared)."""
+
+    patches = {"torch.unsqueeze": "unsqueeze"}
+
+    def unsqueeze(self, input: Any, dim: int) -> Any:
+        return self.ref.unsqueeze(input, dim).clone()
+

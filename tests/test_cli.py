@@ -1,0 +1,89 @@
+"""The command line: list, run, and bad input (one line on stderr, exit 2, nothing written)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance.cli import main
+from conformance.results import load_results
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    gather = next(r for r in records if r["name"] == "torch.gather")
+    assert gather["section"] == "2.1.2"
+    assert gather["kind"] == "function"
+    assert {"example", "oracle", "error"} <= set(gather["checks"])
+    assert gather["file"].startswith("2.1.2_indexing_joining.yaml:")
+
+
+def test_list_patterns(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["list", "--json", "--ops", "torch.*grad*"]) == 0
+    names = {r["name"] for r in json.loads(capsys.readouterr().out)}
+    assert names == {"torch.no_grad", "torch.enable_grad", "torch.set_grad_enabled",
+                     "torch.is_grad_enabled"}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--adapter", "nosuch"], "unknown adapter 'nosuch'"),
+        (["run", "--adapter", "reference", "--ops", "torch.nosuch*"], "matches no spec'd item"),
+        (["run", "--adapter", "reference", "--profile", "huge"], "invalid choice"),
+        (["run"], "--adapter"),
+        (["list", "--ops", "torch.nosuch"], "matches no spec'd item"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_usage_is_one_line_and_exit_2(argv: list[str], message: str, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main([*argv, "--out", str(out)] if argv[0] == "run" and len(argv) > 1 else argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err, err
+    assert not out.exists()
+
+
+def test_bad_spec_reports_file_line_and_exit_2(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "x.yaml").write_text("section: '1'\ntitle: t\nitems:\n  - name: torch.x\n    kind: 3\n")
+    out = tmp_path / "out"
+    assert main(["run", "--adapter", "reference", "--spec", str(spec), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"{spec / 'x.yaml'}:5: items[0](torch.x).kind: ")
+    assert not out.exists()
+
+
+def test_run_writes_results_and_report(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code = main(["run", "--adapter", "reference", "--ops", "torch.stack", "torch.no_grad",
+                 "--out", str(out)])
+    results = load_results(out / "results.json")
+    assert code == (1 if results.summary.unexpected else 0)
+    assert results.environment.adapter == "reference"
+    assert results.environment.ops == ["torch.stack", "torch.no_grad"]
+    assert {i.name for i in results.items} >= {"torch.stack", "torch.no_grad"}
+    assert results.summary.passed > 0
+    html = (out / "report.html").read_text()
+    assert 'id="torch.stack"' in html
+
+
+def test_pytest_entry_runs_the_same_cases(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "conformance", "--adapter", "reference",
+         "--ops", "torch.unsqueeze", "-q", "-p", "no:cacheprovider", "--tc-out", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    results = load_results(tmp_path / "results.json")
+    assert all(c.item in ("torch.unsqueeze", "bootstrap") for c in results.cases)
