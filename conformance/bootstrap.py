@@ -19,8 +19,13 @@ _SAMPLE = np.array([[0, 1, 2], [3, 4, 5]])
 
 
 def _sample(dtype: str) -> np.ndarray:
-    values = _SAMPLE.astype(np.float32) / (1 if dtype != "bool" else 3)
-    return values.astype(numpy_dtype(dtype))
+    """Small values every dtype holds; fractions and a sign where the dtype has them."""
+    target = numpy_dtype(dtype)
+    if target.kind == "b":
+        return (_SAMPLE % 2).astype(target)
+    if target.kind in "fc":
+        return ((_SAMPLE - 2.5) / 4).astype(target) * (1 + 1j if target.kind == "c" else 1)
+    return _SAMPLE.astype(target)
 
 
 def check_roundtrip(adapter: Adapter, dtype: str) -> None:
@@ -33,8 +38,11 @@ def check_roundtrip(adapter: Adapter, dtype: str) -> None:
 def check_tensor_from_list(adapter: Adapter) -> None:
     """``torch.tensor([[1, 2], [3, 4]])`` is the int64 tensor it spells."""
     tensor = adapter.resolve("torch.tensor")([[1, 2], [3, 4]])
-    assert_equal(adapter.to_numpy(tensor), np.array([[1, 2], [3, 4]], dtype=np.int64),
-                 what="torch.tensor([[1, 2], [3, 4]])")
+    assert_equal(
+        adapter.to_numpy(tensor),
+        np.array([[1, 2], [3, 4]], dtype=np.int64),
+        what="torch.tensor([[1, 2], [3, 4]])",
+    )
 
 
 class Bootstrap:

@@ -77,7 +77,8 @@ def select(spec: Spec, patterns: list[str] | None) -> list[Entry]:
     if not patterns:
         return list(spec.entries)
     return [
-        e for e in spec.entries
+        e
+        for e in spec.entries
         if any(fnmatch.fnmatchcase(n, p) for p in patterns for n in [e.item.name, *e.item.aliases])
     ]
 

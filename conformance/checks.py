@@ -34,13 +34,15 @@ def vocabulary(adapter: Adapter) -> dict[str, Any]:
         if isinstance(a, (list, tuple)) or isinstance(e, (list, tuple)):
             if len(a) != len(e):
                 raise CheckFailed(f"{len(a)} parts != expected {len(e)}")
-            for i, (x, y) in enumerate(zip(a, e)):
+            for i, (x, y) in enumerate(zip(a, e, strict=True)):
                 assert_equal(np.asarray(x), np.asarray(y), what=f"part {i}")
             return True
         assert_equal(np.asarray(a), np.asarray(e))
         return True
 
-    def close(actual: Any, expected: Any, rtol: float | None = None, atol: float | None = None) -> bool:
+    def close(
+        actual: Any, expected: Any, rtol: float | None = None, atol: float | None = None
+    ) -> bool:
         """Equal shape and dtype, values within the dtype's tolerance."""
         a, e = np.asarray(to_np(actual)), np.asarray(to_np(expected))
         tol = None if rtol is None and atol is None else (rtol or 0.0, atol or 0.0)

@@ -104,9 +104,23 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
-    argv = [str(SUITE_DIR), "--adapter", args.adapter, "--profile", args.profile,
-            "--seed", str(args.seed), "--tc-out", str(out), "-p", "no:cacheprovider",
-            "--rootdir", str(SUITE_DIR), "-c", str(SUITE_DIR / "pytest.ini")]
+    argv = [
+        str(SUITE_DIR),
+        "--adapter",
+        args.adapter,
+        "--profile",
+        args.profile,
+        "--seed",
+        str(args.seed),
+        "--tc-out",
+        str(out),
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        str(SUITE_DIR),
+        "-c",
+        str(SUITE_DIR / "pytest.ini"),
+    ]
     argv += ["-v"] if args.verbose else ["-q", "--no-header", "-rN", "--tb=no"]
     if args.spec:
         argv += ["--spec", args.spec]

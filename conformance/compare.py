@@ -56,7 +56,9 @@ def numpy_dtype(name: str) -> np.dtype:
 def assert_same_shape(actual: np.ndarray, expected_shape: Any, what: str = "result") -> None:
     """Shapes must be equal exactly."""
     if tuple(actual.shape) != tuple(expected_shape):
-        raise CheckFailed(f"{what}: shape {tuple(actual.shape)} != expected {tuple(expected_shape)}")
+        raise CheckFailed(
+            f"{what}: shape {tuple(actual.shape)} != expected {tuple(expected_shape)}"
+        )
 
 
 def assert_same_dtype(actual: np.ndarray, expected: str, what: str = "result") -> None:
@@ -102,7 +104,9 @@ def _widen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def _mismatch(what: str, a: np.ndarray, e: np.ndarray, ok: np.ndarray, rtol: float, atol: float) -> str:
+def _mismatch(
+    what: str, a: np.ndarray, e: np.ndarray, ok: np.ndarray, rtol: float, atol: float
+) -> str:
     bad = np.argwhere(~np.asarray(ok))
     first = tuple(int(i) for i in bad[0]) if bad.size else ()
     got = a[first] if a.ndim else a[()]

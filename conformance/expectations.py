@@ -3,7 +3,7 @@
 ``adapters/expectations/<adapter>.yaml``::
 
     expectations:
-      - item: torch.gather          # fnmatch patterns for item, variant, dtype, check
+      - item: torch.gather          # fnmatch patterns for item, id, variant, dtype, check
         dtype: bfloat16
         check: oracle
         status: xfail               # xfail: must fail (a pass is reported as xpassed)
@@ -32,6 +32,7 @@ class Expectation(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     item: str
+    id: str = "*"
     variant: str = "*"
     dtype: str = "*"
     check: str = "*"
@@ -51,9 +52,16 @@ class Expectation(BaseModel):
 
     def matches(self, case: Case, version: str) -> bool:
         """Whether this expectation covers ``case`` for the library ``version``."""
-        fields = ((self.item, case.item), (self.variant, case.variant or ""),
-                  (self.dtype, case.dtype or ""), (self.check, case.check))
-        if not all(fnmatch.fnmatchcase(value, pattern) for pattern, value in fields):
+        fields = (
+            (self.item, case.item),
+            (self.id, case.id),
+            (self.variant, case.variant or ""),
+            (self.dtype, case.dtype or ""),
+            (self.check, case.check),
+        )
+        if not all(
+            fnmatch.fnmatchcase(value, _literal_brackets(pattern)) for pattern, value in fields
+        ):
             return False
         if self.versions is None:
             return True
@@ -61,6 +69,11 @@ class Expectation(BaseModel):
             return Version(version.split("+")[0]) in SpecifierSet(self.versions)
         except InvalidVersion:
             return True
+
+
+def _literal_brackets(pattern: str) -> str:
+    """Case ids contain brackets (``torch.gather[example-0]``): match them literally."""
+    return pattern.replace("[", "\0").replace("]", "[]]").replace("\0", "[[]")
 
 
 class ExpectationsError(Exception):

@@ -28,8 +28,9 @@ class Raw:
 
 def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: int = MAX_SIDE):
     """Shapes (tuples of ints)."""
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side,
-                            max_side=max_side)
+    return hnp.array_shapes(
+        min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side
+    )
 
 
 def _elements(dtype: np.dtype, low: float | None, high: float | None):
@@ -49,8 +50,16 @@ def _elements(dtype: np.dtype, low: float | None, high: float | None):
     return st.floats(lo, hi, width=16 if dtype.itemsize == 2 else 32 if dtype.itemsize == 4 else 64)
 
 
-def _array(shape: Any, dtype: str, low: float | None, high: float | None, min_dims: int,
-           max_dims: int, min_side: int, max_side: int):
+def _array(
+    shape: Any,
+    dtype: str,
+    low: float | None,
+    high: float | None,
+    min_dims: int,
+    max_dims: int,
+    min_side: int,
+    max_side: int,
+):
     target = numpy_dtype(dtype)
     draw_dtype = np.dtype(np.float32) if dtype == "bfloat16" else target
     if shape is None:
@@ -67,9 +76,17 @@ def _to_bfloat16(array: np.ndarray) -> np.ndarray:
     return array.astype(numpy_dtype("bfloat16"))
 
 
-def tensor(shape: Any = None, dtype: str = "float32", *, low: float | None = None,
-           high: float | None = None, min_dims: int = 0, max_dims: int = 4, min_side: int = 0,
-           max_side: int = MAX_SIDE):
+def tensor(
+    shape: Any = None,
+    dtype: str = "float32",
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    min_dims: int = 0,
+    max_dims: int = 4,
+    min_side: int = 0,
+    max_side: int = MAX_SIDE,
+):
     """Arrays of ``dtype`` and ``shape`` (drawn from the bounds when None), made tensors."""
     return _array(shape, dtype, low, high, min_dims, max_dims, min_side, max_side)
 
@@ -134,8 +151,9 @@ def _index(draw: Any, shape: tuple[int, ...], dim: int, max_side: int) -> np.nda
 
 
 @st.composite
-def stackable(draw: Any, dtype: str, min_size: int = 1, max_size: int = 4,
-              max_dims: int = 3) -> list[np.ndarray]:
+def stackable(
+    draw: Any, dtype: str, min_size: int = 1, max_size: int = 4, max_dims: int = 3
+) -> list[np.ndarray]:
     """A list of arrays of one shape (for ``stack``)."""
     shape = draw(shapes(0, max_dims))
     n = draw(st.integers(min_size, max_size))
@@ -143,8 +161,9 @@ def stackable(draw: Any, dtype: str, min_size: int = 1, max_size: int = 4,
 
 
 @st.composite
-def concatenable(draw: Any, dtype: str, dim: int, ndim: int, min_size: int = 1,
-                 max_size: int = 4) -> list[np.ndarray]:
+def concatenable(
+    draw: Any, dtype: str, dim: int, ndim: int, min_size: int = 1, max_size: int = 4
+) -> list[np.ndarray]:
     """A list of ``ndim``-d arrays equal in shape except along ``dim`` (for ``cat``)."""
     base = list(draw(shapes(ndim, ndim)))
     out = []

@@ -20,21 +20,116 @@ from conformance.compare import NUMPY_DTYPES, numpy_dtype
 from conformance.generators import VOCABULARY
 from conformance.oracles import ORACLE_HELPERS
 
-_NUMPY_NAMES = """
-array asarray zeros ones full empty zeros_like ones_like full_like arange linspace logspace
-concatenate stack take_along_axis squeeze expand_dims array_split split swapaxes transpose
-moveaxis reshape ravel broadcast_to shape ndim size copy where isnan isinf isfinite all any sum
-prod cumsum mean max min abs ceil floor trunc round sign sqrt exp log power dtype iinfo finfo
-float16 float32 float64 complex64 complex128 int8 int16 int32 int64 uint8 bool_ nan inf pi e
-array_equal result_type promote_types can_cast shares_memory may_share_memory
-""".split()
+_NUMPY_NAMES = [
+    "array",
+    "asarray",
+    "zeros",
+    "ones",
+    "full",
+    "empty",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "arange",
+    "linspace",
+    "logspace",
+    "concatenate",
+    "stack",
+    "take_along_axis",
+    "squeeze",
+    "expand_dims",
+    "array_split",
+    "split",
+    "swapaxes",
+    "transpose",
+    "moveaxis",
+    "reshape",
+    "ravel",
+    "broadcast_to",
+    "shape",
+    "ndim",
+    "size",
+    "copy",
+    "where",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "all",
+    "any",
+    "sum",
+    "prod",
+    "cumsum",
+    "mean",
+    "max",
+    "min",
+    "abs",
+    "ceil",
+    "floor",
+    "trunc",
+    "round",
+    "sign",
+    "sqrt",
+    "exp",
+    "log",
+    "power",
+    "dtype",
+    "iinfo",
+    "finfo",
+    "float16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "bool_",
+    "nan",
+    "inf",
+    "pi",
+    "e",
+    "array_equal",
+    "result_type",
+    "promote_types",
+    "can_cast",
+    "shares_memory",
+    "may_share_memory",
+]
 
 SAFE_BUILTINS = {
     name: getattr(builtins, name)
-    for name in (
-        "len abs min max sum all any int float bool complex str repr list tuple dict set range "
-        "isinstance issubclass type round sorted reversed zip enumerate callable hasattr"
-    ).split()
+    for name in [
+        "len",
+        "abs",
+        "min",
+        "max",
+        "sum",
+        "all",
+        "any",
+        "int",
+        "float",
+        "bool",
+        "complex",
+        "str",
+        "repr",
+        "list",
+        "tuple",
+        "dict",
+        "set",
+        "range",
+        "isinstance",
+        "issubclass",
+        "type",
+        "round",
+        "sorted",
+        "reversed",
+        "zip",
+        "enumerate",
+        "callable",
+        "hasattr",
+    ]
 }
 
 
@@ -72,7 +167,7 @@ class LibraryNamespace:
         return f"<{self._prefix} of {self._adapter.name}>"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _with_default_dtype(fn: Any, dtype: str) -> Any:
     """``fn`` with its ``dtype`` parameter defaulting to the case's dtype."""
     position = list(inspect.signature(fn).parameters).index("dtype")

@@ -40,13 +40,16 @@ def _array_literal(array: np.ndarray, prefix: str) -> str:
     if array.size > _MAX_ELEMENTS:
         return f"{prefix}.zeros({tuple(array.shape)}, dtype={prefix}.{name})  # too large to print"
     wide = array.astype(np.float32) if name == "bfloat16" else array
-    data = _nested(wide) if array.size else f"[]"
+    data = _nested(wide) if array.size else "[]"
     if array.size == 0:
         return f"{prefix}.empty({tuple(array.shape)}, dtype={prefix}.{name})"
     if prefix == "np" and name == "bfloat16":
         return f"np.array({data}, dtype=np.float32)  # bfloat16 values"
-    return f"{prefix}.tensor({data}, dtype={prefix}.{name})" if prefix == "torch" else (
-        f"np.array({data}, dtype=np.{name})")
+    return (
+        f"{prefix}.tensor({data}, dtype={prefix}.{name})"
+        if prefix == "torch"
+        else (f"np.array({data}, dtype=np.{name})")
+    )
 
 
 def literal(value: Any) -> str:

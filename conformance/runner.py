@@ -100,8 +100,15 @@ def _explore(opts: Settings, body: Any) -> None:
 
     phases = [p for p in Phase if opts.shrink or p is not Phase.shrink]
 
-    @settings(max_examples=opts.max_examples, database=None, deadline=None, phases=phases,
-              derandomize=False, suppress_health_check=list(HealthCheck), report_multiple_bugs=False)
+    @settings(
+        max_examples=opts.max_examples,
+        database=None,
+        deadline=None,
+        phases=phases,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+    )
     @seed(opts.seed)
     @given(st.data())
     def explore(data: st.DataObject) -> None:
@@ -183,18 +190,26 @@ def _variant_result(case: Case, call: Any, result: Any, lib_values: dict[str, An
     return result
 
 
-def _check_contract(result: Any, np_env: dict[str, Any], want_dtype: str | None,
-                    adapter: Adapter, case: Case) -> None:
+def _check_contract(
+    result: Any, np_env: dict[str, Any], want_dtype: str | None, adapter: Adapter, case: Case
+) -> None:
     contract = case.entry.item.result
     shape = contract.shape.evaluate(np_env) if contract and contract.shape else None
-    _walk(result, shape, lambda actual, expected, what: (
-        assert_same_shape(actual, expected, what) if expected is not None else None,
-        assert_same_dtype(actual, want_dtype, what) if want_dtype else None,
-    ), adapter, "result")
+    _walk(
+        result,
+        shape,
+        lambda actual, expected, what: (
+            assert_same_shape(actual, expected, what) if expected is not None else None,
+            assert_same_dtype(actual, want_dtype, what) if want_dtype else None,
+        ),
+        adapter,
+        "result",
+    )
 
 
-def _compare(result: Any, expected: Any, want_dtype: str | None, adapter: Adapter, case: Case,
-             what: str) -> None:
+def _compare(
+    result: Any, expected: Any, want_dtype: str | None, adapter: Adapter, case: Case, what: str
+) -> None:
     tolerances = {k: (t.rtol, t.atol) for k, t in case.entry.item.tolerance.items()}
 
     def one(actual: np.ndarray, exp: Any, where: str) -> None:
@@ -210,10 +225,12 @@ def _walk(result: Any, expected: Any, check: Any, adapter: Adapter, what: str) -
     """Apply ``check`` to each (tensor, expectation) pair of possibly nested sequences."""
     if isinstance(expected, (list, tuple)) and not _is_shape(expected):
         if not isinstance(result, (list, tuple)):
-            raise CheckFailed(f"{what}: expected a sequence of {len(expected)}, got {type(result).__name__}")
+            raise CheckFailed(
+                f"{what}: expected a sequence of {len(expected)}, got {type(result).__name__}"
+            )
         if len(result) != len(expected):
             raise CheckFailed(f"{what}: {len(result)} parts != expected {len(expected)}")
-        for i, (r, e) in enumerate(zip(result, expected)):
+        for i, (r, e) in enumerate(zip(result, expected, strict=True)):
             _walk(r, e, check, adapter, f"{what}[{i}]")
         return
     if not adapter.is_tensor(result):
@@ -232,7 +249,9 @@ def _check_example(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) 
     result = ex.call.evaluate(env)
     to_np = vocabulary(adapter)["to_np"]
     if ex.type is not None and type(result).__name__ != ex.type:
-        raise CheckFailed(f"{ex.call.source} returned a {type(result).__name__}, expected {ex.type}")
+        raise CheckFailed(
+            f"{ex.call.source} returned a {type(result).__name__}, expected {ex.type}"
+        )
     if ex.shape is not None:
         shape = tuple(np.asarray(to_np(result)).shape)
         if shape != tuple(ex.shape):
@@ -247,12 +266,14 @@ def _match_literal(result: Any, expect: Any, adapter: Adapter, what: str) -> Non
     if adapter.is_tensor(result):
         actual = adapter.to_numpy(result)
         assert_values(actual, np.asarray(expect, dtype=_literal_dtype(actual)), None, what)
-    elif isinstance(result, (list, tuple)) and isinstance(expect, list) and any(
-        adapter.is_tensor(r) for r in result
+    elif (
+        isinstance(result, (list, tuple))
+        and isinstance(expect, list)
+        and any(adapter.is_tensor(r) for r in result)
     ):
         if len(result) != len(expect):
             raise CheckFailed(f"{what}: {len(result)} parts != expected {len(expect)}")
-        for i, (r, e) in enumerate(zip(result, expect)):
+        for i, (r, e) in enumerate(zip(result, expect, strict=True)):
             _match_literal(r, e, adapter, f"{what}[{i}]")
     elif not _literal_equal(result, expect):
         raise CheckFailed(f"{what} returned {result!r}, expected {expect!r}")
@@ -299,7 +320,9 @@ def _check_property(case: Case, adapter: Adapter, opts: Settings, trace: _Trace)
 
 def _check_scenario(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
     scenario = next(s for s in case.entry.item.scenarios if s.name == case.name)
-    run_steps(scenario.steps, library_env(adapter, {}, None), "error_messages" in adapter.capabilities)
+    run_steps(
+        scenario.steps, library_env(adapter, {}, None), "error_messages" in adapter.capabilities
+    )
 
 
 _CHECKS = {

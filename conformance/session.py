@@ -7,7 +7,7 @@ import os
 import platform
 import tempfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -51,13 +51,15 @@ class Session:
     expectations: list[expect.Expectation]
     settings: Settings
     outcomes: dict[str, tuple[Case, Outcome]] = field(default_factory=dict)
-    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
     def open(cls, config: RunConfig) -> Session:
         """Validate everything before any test runs; raises UsageError or SpecError."""
         if config.profile not in PROFILES:
-            raise UsageError(f"unknown profile {config.profile!r} (choose from {', '.join(PROFILES)})")
+            raise UsageError(
+                f"unknown profile {config.profile!r} (choose from {', '.join(PROFILES)})"
+            )
         spec = load_spec(config.spec_dir)
         if config.ops and (missing := unmatched(spec, config.ops)):
             raise UsageError(f"--ops pattern matches no spec'd item: {', '.join(missing)}")
@@ -98,14 +100,28 @@ class Session:
         cases = [_case_record(c, o) for c, o in self.outcomes.values()]
         cases += self._bootstrap_records()
         sections = [{"id": s, "title": t} for s, t in self.spec.sections()]
-        items = [{"name": e.item.name, "section": e.section, "kind": e.item.kind,
-                  "checks": e.item.checks} for e in self.spec.entries
-                 if any(c.entry is e for c in self.cases)]
+        items = [
+            {
+                "name": e.item.name,
+                "section": e.section,
+                "kind": e.item.kind,
+                "checks": e.item.checks,
+            }
+            for e in self.spec.entries
+            if any(c.entry is e for c in self.cases)
+        ]
         sections = [s for s in sections if any(i["section"] == s["id"] for i in items)]
         if any(c["section"] == "0" for c in cases):
             sections.insert(0, {"id": BOOTSTRAP_SECTION[0], "title": BOOTSTRAP_SECTION[1]})
-            items.insert(0, {"name": "bootstrap", "section": "0", "kind": "bootstrap",
-                             "checks": ["roundtrip", "tensor_from_list"]})
+            items.insert(
+                0,
+                {
+                    "name": "bootstrap",
+                    "section": "0",
+                    "kind": "bootstrap",
+                    "checks": ["roundtrip", "tensor_from_list"],
+                },
+            )
         data = {
             "schema_version": SCHEMA_VERSION,
             "environment": self._environment(),
@@ -124,13 +140,22 @@ class Session:
         records = []
         for name in names:
             failure = self.bootstrap.failures.get(name)
-            records.append({
-                "id": f"bootstrap[{name}]", "item": "bootstrap", "section": "0", "variant": None,
-                "dtype": name.split(":", 1)[1] if ":" in name else None, "check": name.split(":")[0],
-                "status": "failed" if failure else "passed", "message": failure or "",
-                "counterexample": None, "reproducer": None, "expectation": None,
-                "duration_s": 0.0,
-            })
+            records.append(
+                {
+                    "id": f"bootstrap[{name}]",
+                    "item": "bootstrap",
+                    "section": "0",
+                    "variant": None,
+                    "dtype": name.split(":", 1)[1] if ":" in name else None,
+                    "check": name.split(":")[0],
+                    "status": "failed" if failure else "passed",
+                    "message": failure or "",
+                    "counterexample": None,
+                    "reproducer": None,
+                    "expectation": None,
+                    "duration_s": 0.0,
+                }
+            )
         return records
 
     def _environment(self) -> dict:
@@ -148,7 +173,7 @@ class Session:
             "spec": "builtin" if self.config.spec_dir is None else str(self.config.spec_dir),
             "ops": self.config.ops or None,
             "started": self.started.isoformat(),
-            "duration_s": (datetime.now(timezone.utc) - self.started).total_seconds(),
+            "duration_s": (datetime.now(UTC) - self.started).total_seconds(),
         }
 
     def write(self, out: Path) -> Results:
@@ -172,11 +197,17 @@ def _apply_expectation(outcome: Outcome, found: expect.Expectation) -> Outcome:
 
 def _case_record(case: Case, outcome: Outcome) -> dict:
     return {
-        "id": case.id, "item": case.item, "section": case.entry.section,
+        "id": case.id,
+        "item": case.item,
+        "section": case.entry.section,
         "variant": case.variant if case.check != "scenario" else "scenario",
-        "dtype": case.dtype, "check": case.check, "status": outcome.status,
-        "message": outcome.message, "counterexample": outcome.counterexample,
-        "reproducer": outcome.reproducer, "expectation": outcome.expectation,
+        "dtype": case.dtype,
+        "check": case.check,
+        "status": outcome.status,
+        "message": outcome.message,
+        "counterexample": outcome.counterexample,
+        "reproducer": outcome.reproducer,
+        "expectation": outcome.expectation,
         "duration_s": round(outcome.duration_s, 6),
     }
 

@@ -13,8 +13,9 @@ from spec.expr import Expr
 from spec.schema import Step
 
 
-def expect_raises(call: Expr, env: dict[str, Any], error: str, match: str | None,
-                  check_message: bool) -> BaseException:
+def expect_raises(
+    call: Expr, env: dict[str, Any], error: str, match: str | None, check_message: bool
+) -> BaseException:
     """Evaluate ``call`` and require it to raise ``error`` (a builtin exception class name)."""
     wanted = getattr(builtins, error)
     try:
@@ -33,8 +34,9 @@ def expect_raises(call: Expr, env: dict[str, Any], error: str, match: str | None
     raise CheckFailed(f"{call.source} should raise {error}, but returned {_short(value)}")
 
 
-def expect_warns(call: Expr, env: dict[str, Any], warning: str, match: str | None,
-                 check_message: bool) -> Any:
+def expect_warns(
+    call: Expr, env: dict[str, Any], warning: str, match: str | None, check_message: bool
+) -> Any:
     """Evaluate ``call`` and require it to emit ``warning``; returns the call's value."""
     wanted = getattr(builtins, warning)
     with warnings.catch_warnings(record=True) as caught:

@@ -36,8 +36,9 @@ def variant_call(call: Expr, variant: str) -> Expr:
         if not node.args:
             raise ValueError(f"variant {variant!r} needs a positional first argument")
         method = name + "_" if variant == "inplace" else name
-        tree = ast.Call(ast.Attribute(node.args[0], method, ast.Load()), node.args[1:],
-                        node.keywords)
+        tree = ast.Call(
+            ast.Attribute(node.args[0], method, ast.Load()), node.args[1:], node.keywords
+        )
     return from_tree(ast.fix_missing_locations(tree))
 
 

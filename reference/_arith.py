@@ -20,11 +20,22 @@ from ._tensor import Tensor
 __all__ = ["binary", "equal", "allclose", "isclose"]
 
 _ARITH = {
-    "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
-    "floor_divide": np.floor_divide, "remainder": np.mod, "pow": np.power,
-    "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
-    "gt": np.greater, "ge": np.greater_equal,
-    "bitwise_and": np.bitwise_and, "bitwise_or": np.bitwise_or, "bitwise_xor": np.bitwise_xor,
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "div": np.true_divide,
+    "floor_divide": np.floor_divide,
+    "remainder": np.mod,
+    "pow": np.power,
+    "eq": np.equal,
+    "ne": np.not_equal,
+    "lt": np.less,
+    "le": np.less_equal,
+    "gt": np.greater,
+    "ge": np.greater_equal,
+    "bitwise_and": np.bitwise_and,
+    "bitwise_or": np.bitwise_or,
+    "bitwise_xor": np.bitwise_xor,
 }
 _COMPARE = {"eq", "ne", "lt", "le", "gt", "ge"}
 _BITWISE = {"bitwise_and", "bitwise_or", "bitwise_xor"}
@@ -40,14 +51,44 @@ def _compute_dtype(name: str, a, b) -> tuple[dtype, dtype]:
     return common, common
 
 
+def _is_bool(x) -> bool:
+    return (x._dtype is _dtypes.bool) if isinstance(x, Tensor) else isinstance(x, (bool, np.bool_))
+
+
 def _check(name: str, a, b, common: dtype) -> None:
-    if name == "sub" and common is _dtypes.bool:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    """torch's per-op dtype restrictions, with its exception classes and messages."""
+    if name == "sub" and _is_bool(a) and _is_bool(b):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not "
+            "supported. Use the `^` or `logical_xor()` operator instead."
+        )
+    if name == "sub" and (_is_bool(a) or _is_bool(b)):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or `logical_not()` "
+            "operator instead."
+        )
+    kernel = {"floor_divide": "div_floor_cpu", "remainder": "remainder_cpu", "pow": "pow"}
+    if (
+        name in kernel
+        and common is _dtypes.bool
+        and not (name == "pow" and not isinstance(b, Tensor))
+    ):
+        raise NotImplementedError(f"\"{kernel[name]}\" not implemented for 'Bool'")
     if name in _BITWISE and common._kind not in "ib":
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{common._scalar_name}'")
-    if name in ("floor_divide", "remainder", "pow") and common.is_complex and name != "pow":
+    if name in ("lt", "le", "gt", "ge") and common.is_complex:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{common._scalar_name}'")
+    if name in ("floor_divide", "remainder") and common.is_complex:
         raise RuntimeError(f"{name} does not support complex inputs")
+    if (
+        name == "pow"
+        and common._kind == "i"
+        and not isinstance(b, Tensor)
+        and isinstance(b, numbers.Integral)
+        and b < 0
+    ):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
 def _operand(x, common: dtype):
@@ -63,14 +104,16 @@ def _kernel(name: str, common: dtype, out_dtype: dtype) -> Callable:
         x, y = cast_array(x, common), cast_array(y, common)
         if common._kind in "ib" and name in ("floor_divide", "remainder") and np.any(y == 0):
             raise RuntimeError("ZeroDivisionError")
-        if common._kind in "ib" and name == "pow" and np.any(y < 0) and np.ndim(y) == 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
         with np.errstate(all="ignore"):
-            if common._kind == "i" and name == "pow":
-                r = _int_pow(x, y)
+            if common._kind in "ib" and name == "pow":
+                r = _int_pow(
+                    x.astype(np.int8) if common._kind == "b" else x,
+                    y.astype(np.int8) if common._kind == "b" else y,
+                )
             else:
                 r = ufunc(x, y)
         return np.asarray(r).astype(out_dtype._np, copy=False)
+
     return fn
 
 
@@ -111,31 +154,57 @@ def inplace(name: str, self: Tensor, other) -> Tensor:
     common, out_dtype = _compute_dtype(name, self, other)
     _check(name, self, other, common)
     if not _dtypes.can_cast(out_dtype, self._dtype):
-        raise RuntimeError(f"result type {out_dtype._scalar_name} can't be cast to the desired "
-                           f"output type {self._dtype._scalar_name}")
+        raise RuntimeError(
+            f"result type {out_dtype._scalar_name} can't be cast to the desired "
+            f"output type {self._dtype._scalar_name}"
+        )
     fn = _kernel(name, common, out_dtype)
     if isinstance(other, Tensor):
         shape = broadcast_shapes(self.shape, other.shape)
         if shape != tuple(self.shape):
-            raise RuntimeError(f"output with shape [{', '.join(map(str, self.shape))}] doesn't "
-                               f"match the broadcast shape [{', '.join(map(str, shape))}]")
+            raise RuntimeError(
+                f"output with shape [{', '.join(map(str, self.shape))}] doesn't "
+                f"match the broadcast shape [{', '.join(map(str, shape))}]"
+            )
 
         def write(dst, o):
             dst[...] = cast_array(fn(dst, o), self._dtype)
+
         return apply_inplace(name + "_", write, self, other)
     scalar = _operand(other, common)
 
     def write_s(dst):
         dst[...] = cast_array(fn(dst, scalar), self._dtype)
+
     return apply_inplace(name + "_", write_s, self)
+
+
+def reciprocal(self: Tensor) -> Tensor:
+    """``1 / self`` (integers promote to the default float dtype)."""
+    dt = self._dtype if self._dtype._kind in "fc" else _dtypes.get_default_dtype()
+    return apply_op("reciprocal", lambda a: _safe(np.reciprocal, cast_array(a, dt)), self, dtype=dt)
+
+
+def rdiv(self: Tensor, other) -> Tensor:
+    """``other / self`` computed as torch does: ``self.reciprocal() * other``."""
+    if not isinstance(other, (Tensor, numbers.Number, np.generic)):
+        return NotImplemented
+    return binary("mul", reciprocal(self), other)
+
+
+def _safe(fn, *args):
+    with np.errstate(all="ignore"):
+        return fn(*args)
 
 
 def neg(self: Tensor) -> Tensor:
     """``-self``."""
     if self._dtype is _dtypes.bool:
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
-                           "you are trying to invert a mask, use the `~` or `logical_not()` "
-                           "operator instead.")
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If "
+            "you are trying to invert a mask, use the `~` or `logical_not()` "
+            "operator instead."
+        )
     return apply_op("neg", np.negative, self)
 
 
@@ -149,8 +218,9 @@ def abs(self: Tensor) -> Tensor:  # noqa: A001
 def bitwise_not(self: Tensor) -> Tensor:
     """``~self`` for integer and bool tensors."""
     if self._dtype._kind not in "ib":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
-                        "tensors")
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
     return apply_op("bitwise_not", np.invert, self)
 
 
@@ -169,12 +239,16 @@ def equal(input: Tensor, other: Tensor) -> bool:  # noqa: A002
     return bool(np.array_equal(cast_array(input._data, common), cast_array(other._data, common)))
 
 
-def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
-            equal_nan: bool = False) -> Tensor:
+def isclose(
+    input: Tensor,
+    other: Tensor,
+    rtol: float = 1e-05,
+    atol: float = 1e-08,  # noqa: A002
+    equal_nan: bool = False,
+) -> Tensor:
     """Elementwise ``|input - other| <= atol + rtol * |other|``."""
     if input._dtype is not other._dtype:
-        raise RuntimeError(f"{input._dtype._scalar_name} did not match "
-                           f"{other._dtype._scalar_name}")
+        raise RuntimeError(f"{input._dtype._scalar_name} did not match {other._dtype._scalar_name}")
     broadcast_shapes(input.shape, other.shape)
 
     def fn(a, b):
@@ -182,10 +256,16 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
             a, b = a.astype(np.float64), b.astype(np.float64)
         with np.errstate(all="ignore"):
             return np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
     return apply_op("isclose", fn, input, other, dtype=_dtypes.bool, differentiable=False)
 
 
-def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,  # noqa: A002
-             equal_nan: bool = False) -> bool:
+def allclose(
+    input: Tensor,
+    other: Tensor,
+    rtol: float = 1e-05,
+    atol: float = 1e-08,  # noqa: A002
+    equal_nan: bool = False,
+) -> bool:
     """True when all elements are ``isclose``."""
     return bool(np.all(isclose(input, other, rtol, atol, equal_nan)._data))

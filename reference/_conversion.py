@@ -8,7 +8,12 @@ import numpy as np
 
 from . import _dtypes
 from ._device import (
-    as_device, channels_last, channels_last_3d, contiguous_format, device, memory_format,
+    as_device,
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    device,
+    memory_format,
     preserve_format,
 )
 from ._dtypes import dtype
@@ -16,22 +21,42 @@ from ._grad_mode import is_grad_enabled
 from ._ops import apply_inplace, apply_op, apply_view, xp_of
 from ._scalars import checked_scalar
 from ._strides import (
-    allocate, broadcast_shapes, contiguous_strides, dense_strides_like, format_shape,
+    allocate,
+    broadcast_shapes,
+    contiguous_strides,
+    dense_strides_like,
+    format_shape,
     is_non_overlapping_and_dense,
 )
 from ._tensor import Tensor
 
-__all__ = ["clone", "detach", "cast_array", "memory_format_strides", "to", "copy_", "fill_",
-           "zero_", "contiguous", "write_out", "resize_out"]
+__all__ = [
+    "clone",
+    "detach",
+    "cast_array",
+    "memory_format_strides",
+    "to",
+    "copy_",
+    "fill_",
+    "zero_",
+    "contiguous",
+    "write_out",
+    "resize_out",
+]
 
 
-def cast_array(arr: np.ndarray, dt: dtype) -> np.ndarray:
-    """``arr`` converted to ``dt`` (complex -> real warns and drops the imaginary part)."""
+def cast_array(arr: np.ndarray, dt: dtype, warn: bool = False) -> np.ndarray:
+    """``arr`` converted to ``dt`` (complex -> real drops the imaginary part; ``warn`` adds
+    torch's warning as ``Tensor.to`` does)."""
     if arr.dtype == dt._np:
         return arr
     if np.iscomplexobj(arr) and not dt.is_complex:
-        warnings.warn("Casting complex values to real discards the imaginary part",
-                      UserWarning, stacklevel=4)
+        if warn:
+            warnings.warn(
+                "Casting complex values to real discards the imaginary part",
+                UserWarning,
+                stacklevel=4,
+            )
         arr = arr.real
     with np.errstate(invalid="ignore", over="ignore"):
         return arr.astype(dt._np)
@@ -70,6 +95,7 @@ def clone(input: Tensor, *, memory_format: memory_format = preserve_format) -> T
         out = allocate(xp_of(input), a.shape, strides, a.dtype)
         out[...] = a
         return out
+
     return apply_op("clone", fn, input)
 
 
@@ -99,8 +125,10 @@ def _parse_to(args, kwargs) -> tuple[device | None, dtype | None, bool]:
     kwargs.pop("non_blocking", None)
     kwargs.pop("memory_format", None)
     if kwargs:
-        raise TypeError(f"to() received an invalid combination of arguments - got unexpected "
-                        f"keyword argument '{next(iter(kwargs))}'")
+        raise TypeError(
+            f"to() received an invalid combination of arguments - got unexpected "
+            f"keyword argument '{next(iter(kwargs))}'"
+        )
     rest = list(args)
     if rest and isinstance(rest[0], Tensor):
         other = rest.pop(0)
@@ -125,26 +153,31 @@ def to(self: Tensor, *args, **kwargs) -> Tensor:
     dt = self._dtype if dt is None else dt
     if dev != self._device:
         from ._device import array_namespace
+
         array_namespace(dev)
     if dt is self._dtype and dev == self._device and not copy:
         return self
     if dt is self._dtype:
         return clone(self)
-    return apply_op("to", lambda a: cast_array(a, dt), self, dtype=dt)
+    return apply_op("to", lambda a: cast_array(a, dt, warn=True), self, dtype=dt)
 
 
 def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     """Copy ``src`` (broadcast, cast) into ``self``."""
     if not isinstance(src, Tensor):
-        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not "
-                        f"{type(src).__name__}")
+        raise TypeError(
+            f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}"
+        )
     broadcast_shapes(self.shape, src.shape)
     if broadcast_shapes(self.shape, src.shape) != tuple(self.shape):
-        raise RuntimeError(f"output with shape {format_shape(self.shape)} doesn't match the "
-                           f"broadcast shape {format_shape(broadcast_shapes(self.shape, src.shape))}")
+        raise RuntimeError(
+            f"output with shape {format_shape(self.shape)} doesn't match the "
+            f"broadcast shape {format_shape(broadcast_shapes(self.shape, src.shape))}"
+        )
 
     def fn(dst, s):
         dst[...] = cast_array(s, self._dtype)
+
     return apply_inplace("copy_", fn, self, src)
 
 
@@ -152,16 +185,20 @@ def fill_(self: Tensor, value) -> Tensor:
     """Fill with a scalar (or 0-dim tensor) value."""
     if isinstance(value, Tensor):
         if value.ndim != 0:
-            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
-                               f"with {value.ndim} dimensions.")
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor "
+                f"with {value.ndim} dimensions."
+            )
 
         def fn_t(dst, v):
             dst[...] = cast_array(v, self._dtype)
+
         return apply_inplace("fill_", fn_t, self, value)
     scalar = checked_scalar(value, self._dtype)
 
     def fn(dst):
         dst[...] = scalar
+
     return apply_inplace("fill_", fn, self)
 
 
@@ -182,7 +219,10 @@ def resize_out(out: Tensor, shape, warn: bool = True) -> None:
             f"{format_shape(shape)}. This behavior is deprecated, and in a future PyTorch "
             "release outputs will not be resized unless they have zero elements. You can "
             "explicitly reuse an out tensor t by resizing it, inplace, to zero elements with "
-            "t.resize_(0).", UserWarning, stacklevel=4)
+            "t.resize_(0).",
+            UserWarning,
+            stacklevel=4,
+        )
     new = np.empty(shape, dtype=out._dtype._np)
     out._data = new
     out._storage_ptr = new.__array_interface__["data"][0]
@@ -193,11 +233,15 @@ def write_out(out: Tensor, result: Tensor, name: str) -> Tensor:
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if is_grad_enabled() and (out._requires_grad or result._requires_grad):
-        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
-                           "differentiation, but one of the arguments requires grad.")
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
     if not _dtypes.can_cast(result._dtype, out._dtype):
-        raise RuntimeError(f"result type {result._dtype._scalar_name} can't be cast to the "
-                           f"desired output type {out._dtype._scalar_name}")
+        raise RuntimeError(
+            f"result type {result._dtype._scalar_name} can't be cast to the "
+            f"desired output type {out._dtype._scalar_name}"
+        )
     resize_out(out, result.shape)
     out._data[...] = cast_array(result._data, out._dtype)
     return out

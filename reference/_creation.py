@@ -13,7 +13,13 @@ import numpy as np
 from . import _dtypes
 from ._conversion import cast_array, memory_format_strides, resize_out, to
 from ._device import (
-    array_namespace, as_device, device, layout, memory_format, preserve_format, strided,
+    array_namespace,
+    as_device,
+    device,
+    layout,
+    memory_format,
+    preserve_format,
+    strided,
 )
 from ._dtypes import dtype
 from ._ops import new_leaf
@@ -22,9 +28,24 @@ from ._scalars import checked_scalar
 from ._strides import allocate, dense_strides_like, is_non_overlapping_and_dense
 from ._tensor import Tensor
 
-__all__ = ["tensor", "as_tensor", "from_numpy", "arange", "range", "linspace", "logspace",
-           "zeros", "ones", "full", "empty", "empty_strided", "zeros_like", "ones_like",
-           "full_like", "empty_like"]
+__all__ = [
+    "tensor",
+    "as_tensor",
+    "from_numpy",
+    "arange",
+    "range",
+    "linspace",
+    "logspace",
+    "zeros",
+    "ones",
+    "full",
+    "empty",
+    "empty_strided",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+    "empty_like",
+]
 
 _builtin_range = range
 _VEC_BYTES = 32  # width of torch's CPU vector kernels (AVX2); their rounding is emulated
@@ -33,37 +54,61 @@ _VEC_BYTES = 32  # width of torch's CPU vector kernels (AVX2); their rounding is
 # ----- helpers --------------------------------------------------------------------------
 def parse_size(args: Sequence, name: str) -> tuple[int, ...]:
     """Sizes given as varargs or as one tuple/list/Size, validated like torch."""
+    if not args:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
     seq = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
     out = []
     for i, s in enumerate(seq):
         if isinstance(s, Tensor) and s.numel() == 1 and s._dtype._kind == "i":
             s = s.item()
         if not isinstance(s, numbers.Integral) or isinstance(s, bool):
-            where = "not" if seq is args and len(args) == 1 else f"but found element of type"
-            tail = f" at pos {i}" if where != "not" else ""
-            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, "
-                            f"{where} {type(s).__name__}{tail}")
+            if len(seq) == 1 and seq is args:
+                raise TypeError(
+                    f"{name}(): argument 'size' (position 1) must be tuple of "
+                    f"ints, not {type(s).__name__}"
+                )
+            raise TypeError(
+                f"{name}(): argument 'size' failed to unpack the object at pos "
+                f'{i + 1} with error "type must be tuple of ints,but got '
+                f'{type(s).__name__}"'
+            )
         out.append(int(s))
     for s in out:
+        if s < 0 and name == "zeros":
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
         if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
-                               f"[{', '.join(map(str, out))}]")
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, out))}]"
+            )
     return tuple(out)
 
 
-def _check_layout(lay: layout | None) -> None:
+def _check_layout(lay: layout | None, name: str = "empty") -> None:
+    if lay is not None and not isinstance(lay, layout):
+        raise TypeError(
+            f"{name}(): argument 'layout' must be torch.layout, not {_type_name(lay)}"
+        )
     if lay is not None and lay is not strided:
         raise NotImplementedError(f"reference: only torch.strided layout is supported, got {lay}")
 
 
-def _factory(data: np.ndarray, dt: dtype, dev: device, requires_grad: bool,
-             out: Tensor | None, name: str) -> Tensor:
+def _type_name(obj: object) -> str:
+    """torch's spelling of an argument's type in errors (``torch.dtype``)."""
+    return f"torch.{type(obj).__name__}" if type(obj).__module__.startswith("reference") else (
+        type(obj).__name__)
+
+
+def _factory(
+    data: np.ndarray, dt: dtype, dev: device, requires_grad: bool, out: Tensor | None, name: str
+) -> Tensor:
     """Finish a factory op: store into ``out`` or wrap as a new leaf."""
     if out is not None:
         if out._dtype is not dt:
-            raise RuntimeError(f"dtype {dt._scalar_name} does not match dtype of out parameter "
-                               f"({out._dtype._scalar_name})")
-        resize_out(out, data.shape)
+            raise RuntimeError(
+                f"dtype {dt._scalar_name} does not match dtype of out parameter "
+                f"({out._dtype._scalar_name})"
+            )
+        resize_out(out, data.shape, warn=False)
         out._data[...] = data
         if requires_grad:
             out.requires_grad_()
@@ -72,6 +117,8 @@ def _factory(data: np.ndarray, dt: dtype, dev: device, requires_grad: bool,
 
 
 def _out_dtype(dtype_: dtype | None, out: Tensor | None, default: dtype) -> dtype:
+    if dtype_ is not None and not isinstance(dtype_, dtype):
+        raise TypeError(f"argument 'dtype' must be torch.dtype, not {type(dtype_).__name__}")
     if dtype_ is not None:
         return dtype_
     return out._dtype if out is not None else default
@@ -80,13 +127,16 @@ def _out_dtype(dtype_: dtype | None, out: Tensor | None, default: dtype) -> dtyp
 # ----- tensor() / as_tensor / from_numpy ------------------------------------------------
 def _is_seq(obj) -> bool:
     return isinstance(obj, (list, tuple, Tensor, np.ndarray)) and not (
-        isinstance(obj, (Tensor, np.ndarray)) and obj.ndim == 0)
+        isinstance(obj, (Tensor, np.ndarray)) and obj.ndim == 0
+    )
 
 
 def _compute_sizes(data) -> list[int]:
     sizes, obj = [], data
     while True:
-        if isinstance(obj, (Tensor, np.ndarray)):
+        if isinstance(obj, Tensor):
+            return sizes
+        if isinstance(obj, np.ndarray):
             return sizes + list(obj.shape)
         if not isinstance(obj, (list, tuple)):
             return sizes
@@ -121,17 +171,24 @@ def _infer_dtype(data) -> dtype:
 
 def _convert_leaves(data, sizes: list[int], dim: int, dt: dtype) -> np.ndarray:
     """Validate the nested sequence against ``sizes`` and convert it to an array of ``dt``."""
-    if isinstance(data, (Tensor, np.ndarray)):
+    if isinstance(data, Tensor) and dim == len(sizes):
+        return checked_scalar(_tensor_as_scalar(data, dt), dt, check_float=False, c10_names=False)
+    if isinstance(data, Tensor):
+        data = list(data)
+    if isinstance(data, np.ndarray):
         if list(data.shape) != sizes[dim:]:
-            raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} "
-                             f"(got {data.shape[0] if data.ndim else 0})")
-        arr = data._data if isinstance(data, Tensor) else data
-        return cast_array(arr, dt)
+            raise ValueError(
+                f"expected sequence of length {sizes[dim]} at dim {dim} "
+                f"(got {data.shape[0] if data.ndim else 0})"
+            )
+        return cast_array(data, dt)
     if dim == len(sizes):
         if isinstance(data, (list, tuple)):
-            raise TypeError(f"'{type(data).__name__}' object cannot be interpreted as an "
-                            "integer" if dt._kind in "ib" else
-                            f"must be real number, not {type(data).__name__}")
+            raise TypeError(
+                f"'{type(data).__name__}' object cannot be interpreted as an integer"
+                if dt._kind in "ib"
+                else f"must be real number, not {type(data).__name__}"
+            )
         if isinstance(data, str):
             raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
         if dt.is_floating_point and isinstance(data, complex):
@@ -142,8 +199,7 @@ def _convert_leaves(data, sizes: list[int], dim: int, dt: dtype) -> np.ndarray:
     if not isinstance(data, (list, tuple)):
         raise TypeError("not a sequence")
     if len(data) != sizes[dim]:
-        raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} "
-                         f"(got {len(data)})")
+        raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(data)})")
     if dim == len(sizes) - 1 and all(type(x) in (int, float, bool) for x in data):
         return _fast_vector(data, dt)
     out = np.empty(sizes[dim:], dtype=dt._np)
@@ -152,11 +208,23 @@ def _convert_leaves(data, sizes: list[int], dim: int, dt: dtype) -> np.ndarray:
     return out
 
 
+def _tensor_as_scalar(t: Tensor, dt: dtype):
+    """A tensor element of a nested list converts like ``int(t)`` / ``float(t)``."""
+    if t.numel() != 1:
+        if dt._kind in "ib":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        raise ValueError("only one element tensors can be converted to Python scalars")
+    return t.item()
+
+
 def _fast_vector(data: list, dt: dtype) -> np.ndarray:
     """Convert a flat list of Python bool/int/float (the common case) in one numpy call."""
     if dt._kind == "i" and any(type(x) is int for x in data):
-        return np.stack([checked_scalar(x, dt, check_float=False, c10_names=False)
-                         for x in data]) if data else np.empty(0, dt._np)
+        return (
+            np.stack([checked_scalar(x, dt, check_float=False, c10_names=False) for x in data])
+            if data
+            else np.empty(0, dt._np)
+        )
     src = np.asarray(data, dtype=np.float64 if dt._kind != "b" else np.bool_)
     if dt._kind == "b":
         return src
@@ -177,19 +245,36 @@ def _array_from_data(data, dt: dtype | None) -> tuple[np.ndarray, dtype]:
     if isinstance(data, np.ndarray):
         _numpy_dtype(data.dtype)
         return np.array(cast_array(data, dt), copy=True), dt
+    if isinstance(data, (list, tuple)) and any(isinstance(x, np.ndarray) for x in data):
+        warnings.warn(
+            "Creating a tensor from a list of numpy.ndarrays is extremely slow. Please "
+            "consider converting the list to a single numpy.ndarray with numpy.array() "
+            "before converting to a tensor.",
+            UserWarning,
+            stacklevel=3,
+        )
     sizes = _compute_sizes(data)
     arr = _convert_leaves(data, sizes, 0, dt)
     return np.array(arr, dtype=dt._np, copy=True).reshape(sizes), dt
 
 
-def tensor(data, *, dtype: dtype | None = None, device: device | str | None = None,
-           requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+def tensor(
+    data,
+    *,
+    dtype: dtype | None = None,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
     """A new leaf tensor holding a copy of ``data`` (dtype inferred like torch)."""
     if isinstance(data, Tensor):
-        warnings.warn("To copy construct from a tensor, it is recommended to use "
-                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()"
-                      ".requires_grad_(True), rather than torch.tensor(sourceTensor).",
-                      UserWarning, stacklevel=2)
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.detach().clone() or sourceTensor.detach().clone()"
+            ".requires_grad_(True), rather than torch.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
     dev = as_device(device)
     array_namespace(dev)
     arr, dt = _array_from_data(data, dtype)
@@ -200,8 +285,11 @@ def as_tensor(data, dtype: dtype | None = None, device: device | str | None = No
     """Like ``tensor`` but shares memory with a tensor or ndarray when dtype/device allow."""
     if isinstance(data, Tensor):
         return to(data, device=device, dtype=dtype)
-    if isinstance(data, np.ndarray) and _dtypes.from_numpy_dtype(data.dtype) is not None \
-            and all(s >= 0 for s in data.strides):
+    if (
+        isinstance(data, np.ndarray)
+        and _dtypes.from_numpy_dtype(data.dtype) is not None
+        and all(s >= 0 for s in data.strides)
+    ):
         return to(from_numpy(data), device=device, dtype=dtype)
     return tensor(data, dtype=dtype, device=device)
 
@@ -210,9 +298,11 @@ def _numpy_dtype(np_dtype) -> dtype:
     found = _dtypes.from_numpy_dtype(np_dtype)
     if found is None or found is _dtypes.bfloat16:
         name = f"{np.dtype(np_dtype).type.__module__}.{np.dtype(np_dtype).type.__name__}"
-        raise TypeError(f"can't convert np.ndarray of type {name.replace('numpy.', 'numpy.')}. "
-                        "The only supported types are: float64, float32, float16, complex64, "
-                        "complex128, int64, int32, int16, int8, uint8, and bool.")
+        raise TypeError(
+            f"can't convert np.ndarray of type {name.replace('numpy.', 'numpy.')}. "
+            "The only supported types are: float64, float32, float16, complex64, "
+            "complex128, int64, int32, int16, int8, uint8, and bool."
+        )
     return found
 
 
@@ -220,31 +310,57 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     """A tensor sharing memory with ``ndarray`` (no negative strides)."""
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    if not ndarray.dtype.isnative:
+        raise ValueError(
+            "given numpy array has byte order different from the native byte "
+            "order. Conversion between byte orders is currently not supported."
+        )
     dt = _numpy_dtype(ndarray.dtype)
     if any(s < 0 for s in ndarray.strides):
         raise ValueError(
             "At least one stride in the given numpy array is negative, and tensors with "
             "negative strides are not currently supported. (You can probably work around this "
-            "by making a copy of your array  with array.copy().) ")
+            "by making a copy of your array  with array.copy().) "
+        )
     if any(s % ndarray.itemsize for s in ndarray.strides):
-        raise ValueError("given numpy array strides not a multiple of the element byte size. "
-                         "Copy the numpy array to reallocate the memory.")
+        raise ValueError(
+            "given numpy array strides not a multiple of the element byte size. "
+            "Copy the numpy array to reallocate the memory."
+        )
     if not ndarray.flags.writeable:
         warnings.warn(
             "The given NumPy array is not writable, and PyTorch does not support non-writable "
             "tensors. This means writing to this tensor will result in undefined behavior. You "
             "may want to copy the array to protect its data or make it writable before "
             "converting it to a tensor. This type of warning will be suppressed for the rest "
-            "of this program.", UserWarning, stacklevel=2)
+            "of this program.",
+            UserWarning,
+            stacklevel=2,
+        )
     if not ndarray.dtype.isnative:
-        raise TypeError("given numpy array has byte order different from the native byte "
-                        "order. Conversion between byte orders is currently not supported.")
+        raise ValueError(
+            "given numpy array has byte order different from the native byte "
+            "order. Conversion between byte orders is currently not supported."
+        )
     return Tensor._make(ndarray[...], dt, as_device("cpu"))
 
 
 # ----- ranges ---------------------------------------------------------------------------
 def _num(x):
     return x.item() if isinstance(x, Tensor) else x
+
+
+def _fill_value(x, name: str):
+    """A ``fill_value`` argument: a Python/numpy number or a 0-dim tensor."""
+    if isinstance(x, int) and not -(2**63) <= x < 2**64:
+        raise OverflowError("int too big to convert")
+    if isinstance(x, Tensor) and x.ndim == 0:
+        return x.item()
+    if isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, Tensor):
+        return x
+    raise TypeError(
+        f"{name}(): argument 'fill_value' (position 2) must be Number, not {type(x).__name__}"
+    )
 
 
 def _is_integral(x) -> bool:
@@ -266,8 +382,11 @@ def _acc_np(dt: dtype):
 
 def _fma(a, b, c, acc):
     """a * b + c rounded once (emulates the fused multiply-add of torch's kernels)."""
-    return (np.asarray(a, np.longdouble) * np.asarray(b, np.longdouble)
-            + np.asarray(c, np.longdouble)).astype(np.float64).astype(acc)
+    return (
+        (np.asarray(a, np.longdouble) * np.asarray(b, np.longdouble) + np.asarray(c, np.longdouble))
+        .astype(np.float64)
+        .astype(acc)
+    )
 
 
 def _vector_kernel(n: int, lanes: int, scalar, vector) -> np.ndarray:
@@ -295,25 +414,35 @@ def _arange_values(start, step, n: int, dt: dtype) -> np.ndarray:
         return _fma(xstep, idx, xstart, acc).astype(dt._np)
 
     def vector(first, lane):
-        base = _fma(xstep, first, xstart, acc).astype(dt._np).astype(np.float64)
-        return _fma(lane, np.float64(xstep), base, np.float64).astype(dt._np)
-    return _vector_kernel(n, lanes, scalar, vector).astype(dt._np)
+        base = _fma(xstep, first, xstart, acc).astype(dt._np).astype(acc)
+        return _fma(lane, xstep, base, acc).astype(dt._np)
+
+    with np.errstate(all="ignore"):
+        return _vector_kernel(n, lanes, scalar, vector).astype(dt._np)
 
 
-def arange(start=0, end=None, step=1, *, out: Tensor | None = None, dtype: dtype | None = None,
-           layout: layout = strided, device: device | str | None = None,
-           requires_grad: bool = False) -> Tensor:
+def arange(
+    start=0,
+    end=None,
+    step=1,
+    *,
+    out: Tensor | None = None,
+    dtype: dtype | None = None,
+    layout: layout = strided,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Values ``start, start + step, ...`` up to (excluding) ``end``."""
     if end is None:
         start, end = 0, start
-    _check_layout(layout)
+    _check_layout(layout, "arange")
     integral = all(_is_integral(v) for v in (start, end, step))
     dt = _out_dtype(dtype, out, _dtypes.int64 if integral else _dtypes.get_default_dtype())
     if dt is _dtypes.bool or dt.is_complex:
         raise NotImplementedError(f"\"arange_cpu\" not implemented for '{dt._scalar_name}'")
     start, end, step = _num(start), _num(end), _num(step)
-    acc = int if dt._kind == "i" else float
-    xstart, xend, xstep = acc(start), acc(end), acc(step)
+    check = int if dt is _dtypes.int64 else float
+    xstart, xend, xstep = check(start), check(end), check(step)
     if xstep == 0:
         if step != 0:
             raise ValueError("step must be nonzero")
@@ -328,29 +457,45 @@ def arange(start=0, end=None, step=1, *, out: Tensor | None = None, dtype: dtype
         n = abs(num) // abs(xstep) * (1 if (num >= 0) == (xstep > 0) else -1)
     else:
         n = math.ceil((float(end) - float(start)) / float(step))
+    if dt._kind == "i":  # the kernel accumulates in int64: start and step truncate
+        xstart, xstep = int(start), int(step)
     if out is not None and out.numel() != n:
         warnings.warn(
             f"The number of elements in the out tensor of shape [{', '.join(map(str, out.shape))}]"
             f" is {out.numel()} which does not match the computed number of elements {n}. Note "
             "that this may occur as a result of rounding error. The out tensor will be resized "
-            f"to a tensor of shape ({n},).", UserWarning, stacklevel=2)
+            f"to a tensor of shape ({n},).",
+            UserWarning,
+            stacklevel=2,
+        )
         resize_out(out, (n,), warn=False)
     dev = as_device(device)
     array_namespace(dev)
     return _factory(_arange_values(xstart, xstep, n, dt), dt, dev, requires_grad, out, "arange")
 
 
-def range(start=0, end=None, step=1, *, out: Tensor | None = None,  # noqa: A001
-          dtype: dtype | None = None, layout: layout = strided,
-          device: device | str | None = None, requires_grad: bool = False) -> Tensor:
+def range(
+    start=0,
+    end=None,
+    step=1,
+    *,
+    out: Tensor | None = None,  # noqa: A001
+    dtype: dtype | None = None,
+    layout: layout = strided,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Deprecated inclusive range ``[start, end]`` (default dtype), with torch's warning."""
-    warnings.warn("torch.range is deprecated and will be removed in a future release because "
-                  "its behavior is inconsistent with Python's range builtin. Instead, use "
-                  "torch.arange, which produces values in [start, end).", UserWarning,
-                  stacklevel=2)
+    warnings.warn(
+        "torch.range is deprecated and will be removed in a future release because "
+        "its behavior is inconsistent with Python's range builtin. Instead, use "
+        "torch.arange, which produces values in [start, end).",
+        UserWarning,
+        stacklevel=2,
+    )
     if end is None:
         start, end = 0, start
-    _check_layout(layout)
+    _check_layout(layout, "range")
     dt = _out_dtype(dtype, out, _dtypes.get_default_dtype())
     acc = _acc_np(dt)
     xstart, xend, xstep = (acc(_num(v)) for v in (start, end, step))
@@ -359,7 +504,7 @@ def range(start=0, end=None, step=1, *, out: Tensor | None = None,  # noqa: A001
     if not (math.isfinite(float(xstart)) and math.isfinite(float(xend))):
         raise RuntimeError(f"unsupported range: {_fmt(float(xstart))} -> {_fmt(float(xend))}")
     if not ((xstep > 0 and xend >= xstart) or (xstep < 0 and xend <= xstart)):
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = int((xend - xstart) / xstep + 1)
     values = (xstart + xstep * np.arange(n).astype(acc)).astype(dt._np)
     dev = as_device(device)
@@ -390,13 +535,19 @@ def _linspace_values(start, end, steps: int, dt: dtype) -> np.ndarray:
         return np.full(1, checked_scalar(start, dt, check_float=False))
     halfway = steps // 2
     if dt._kind in "ib":
-        s, e = (np.asarray(int(_num(v).real if isinstance(_num(v), complex) else _num(v)))
-                .astype(dt._np).astype(np.float64) for v in (start, end))
+        s, e = (
+            np.asarray(int(_num(v).real if isinstance(_num(v), complex) else _num(v)))
+            .astype(dt._np)
+            .astype(np.float64)
+            for v in (start, end)
+        )
         step = (e - s) / (steps - 1)
         acc = np.float64
     else:
-        s, e = (np.asarray(_num(v), dtype=np.complex128 if dt.is_complex else np.float64)
-                .astype(dt._np) for v in (start, end))
+        s, e = (
+            np.asarray(_num(v), dtype=np.complex128 if dt.is_complex else np.float64).astype(dt._np)
+            for v in (start, end)
+        )
         step = ((e - s) / np.asarray(steps - 1).astype(dt._np)).astype(dt._np)
         acc = dt._np
 
@@ -412,32 +563,51 @@ def _linspace_values(start, end, steps: int, dt: dtype) -> np.ndarray:
     def vector(first, lane):
         base = cast_array(np.asarray(formula(first)).astype(acc), dt).astype(acc)
         return cast_array(np.asarray(base + lane.astype(acc) * step).astype(acc), dt)
+
     lanes = _VEC_BYTES // dt.itemsize
     with np.errstate(all="ignore"):
         return _vector_kernel(steps, lanes, scalar, vector).astype(dt._np)
 
 
-def linspace(start, end, steps: int, *, out: Tensor | None = None, dtype: dtype | None = None,
-             layout: layout = strided, device: device | str | None = None,
-             requires_grad: bool = False) -> Tensor:
+def linspace(
+    start,
+    end,
+    steps: int,
+    *,
+    out: Tensor | None = None,
+    dtype: dtype | None = None,
+    layout: layout = strided,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     steps = _check_steps(steps)
-    _check_layout(layout)
+    _check_layout(layout, "linspace")
     dt = _space_dtype(start, end, dtype, out)
     if dt is _dtypes.bool:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
     dev = as_device(device)
     array_namespace(dev)
-    return _factory(_linspace_values(start, end, steps, dt), dt, dev, requires_grad, out,
-                    "linspace")
+    return _factory(
+        _linspace_values(start, end, steps, dt), dt, dev, requires_grad, out, "linspace"
+    )
 
 
-def logspace(start, end, steps: int, base: float = 10.0, *, out: Tensor | None = None,
-             dtype: dtype | None = None, layout: layout = strided,
-             device: device | str | None = None, requires_grad: bool = False) -> Tensor:
+def logspace(
+    start,
+    end,
+    steps: int,
+    base: float = 10.0,
+    *,
+    out: Tensor | None = None,
+    dtype: dtype | None = None,
+    layout: layout = strided,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``base ** linspace(start, end, steps)`` computed as torch's kernel does."""
     steps = _check_steps(steps)
-    _check_layout(layout)
+    _check_layout(layout, "logspace")
     dt = _space_dtype(start, end, dtype, out)
     if dt is _dtypes.bool:
         raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
@@ -446,8 +616,9 @@ def logspace(start, end, steps: int, base: float = 10.0, *, out: Tensor | None =
         if steps == 0:
             values = np.empty(0, dt._np)
         elif steps == 1:
-            values = cast_array(np.asarray([np.power(complex(base) if dt.is_complex
-                                                     else float(base), start)]), dt)
+            values = cast_array(
+                np.asarray([np.power(complex(base) if dt.is_complex else float(base), start)]), dt
+            )
         else:
             acc = np.float64 if dt._kind in "ib" else dt._np
             if dt._kind in "ib":
@@ -467,14 +638,25 @@ def logspace(start, end, steps: int, base: float = 10.0, *, out: Tensor | None =
 
 
 # ----- constant fills -------------------------------------------------------------------
-def _filled(size: tuple[int, ...], value, dt: dtype, dev: device, *, requires_grad: bool,
-            out: Tensor | None, name: str, empty: bool = False) -> Tensor:
+def _filled(
+    size: tuple[int, ...],
+    value,
+    dt: dtype,
+    dev: device,
+    *,
+    requires_grad: bool,
+    out: Tensor | None,
+    name: str,
+    empty: bool = False,
+) -> Tensor:
     xp = array_namespace(dev)
     if out is not None and dt is not out._dtype:
-        raise RuntimeError(f"dtype {dt._scalar_name} does not match dtype of out parameter "
-                           f"({out._dtype._scalar_name})")
+        raise RuntimeError(
+            f"dtype {dt._scalar_name} does not match dtype of out parameter "
+            f"({out._dtype._scalar_name})"
+        )
     if out is not None:
-        resize_out(out, size)
+        resize_out(out, size, warn=False)
         if not empty:
             out._data[...] = checked_scalar(value, dt)
         if requires_grad:
@@ -484,32 +666,70 @@ def _filled(size: tuple[int, ...], value, dt: dtype, dev: device, *, requires_gr
     return new_leaf(data, dt, dev, requires_grad)
 
 
-def zeros(*size, out: Tensor | None = None, dtype: dtype | None = None,
-          layout: layout = strided, device: device | str | None = None,
-          requires_grad: bool = False) -> Tensor:
+def zeros(
+    *size,
+    out: Tensor | None = None,
+    dtype: dtype | None = None,
+    layout: layout = strided,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of zeros."""
-    _check_layout(layout)
-    return _filled(parse_size(size, "zeros"), 0, _out_dtype(dtype, out, _dtypes.get_default_dtype()),
-                   as_device(device), requires_grad=requires_grad, out=out, name="zeros")
+    _check_layout(layout, "zeros")
+    return _filled(
+        parse_size(size, "zeros"),
+        0,
+        _out_dtype(dtype, out, _dtypes.get_default_dtype()),
+        as_device(device),
+        requires_grad=requires_grad,
+        out=out,
+        name="zeros",
+    )
 
 
-def ones(*size, out: Tensor | None = None, dtype: dtype | None = None,
-         layout: layout = strided, device: device | str | None = None,
-         requires_grad: bool = False) -> Tensor:
+def ones(
+    *size,
+    out: Tensor | None = None,
+    dtype: dtype | None = None,
+    layout: layout = strided,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor of ones."""
-    _check_layout(layout)
-    return _filled(parse_size(size, "ones"), 1, _out_dtype(dtype, out, _dtypes.get_default_dtype()),
-                   as_device(device), requires_grad=requires_grad, out=out, name="ones")
+    _check_layout(layout, "ones")
+    return _filled(
+        parse_size(size, "ones"),
+        1,
+        _out_dtype(dtype, out, _dtypes.get_default_dtype()),
+        as_device(device),
+        requires_grad=requires_grad,
+        out=out,
+        name="ones",
+    )
 
 
-def empty(*size, out: Tensor | None = None, dtype: dtype | None = None,
-          layout: layout = strided, device: device | str | None = None,
-          requires_grad: bool = False, pin_memory: bool = False,
-          memory_format: memory_format | None = None) -> Tensor:
+def empty(
+    *size,
+    out: Tensor | None = None,
+    dtype: dtype | None = None,
+    layout: layout = strided,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+    memory_format: memory_format | None = None,
+) -> Tensor:
     """An uninitialised tensor."""
-    _check_layout(layout)
-    t = _filled(parse_size(size, "empty"), 0, _out_dtype(dtype, out, _dtypes.get_default_dtype()),
-                as_device(device), requires_grad=requires_grad, out=out, name="empty", empty=True)
+    _check_layout(layout, "empty")
+    t = _filled(
+        parse_size(size, "empty"),
+        0,
+        _out_dtype(dtype, out, _dtypes.get_default_dtype()),
+        as_device(device),
+        requires_grad=requires_grad,
+        out=out,
+        name="empty",
+        empty=True,
+    )
     if memory_format not in (None, preserve_format) and out is None:
         strides = memory_format_strides(t.shape, memory_format)
         t._data = allocate(array_namespace(t._device), t.shape, strides, t._dtype._np)
@@ -517,33 +737,64 @@ def empty(*size, out: Tensor | None = None, dtype: dtype | None = None,
     return t
 
 
-def empty_strided(size, stride, *, dtype: dtype | None = None, layout: layout = strided,
-                  device: device | str | None = None, requires_grad: bool = False,
-                  pin_memory: bool = False) -> Tensor:
+def empty_strided(
+    size,
+    stride,
+    *,
+    dtype: dtype | None = None,
+    layout: layout = strided,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
     """An uninitialised tensor with the given element strides."""
-    _check_layout(layout)
+    _check_layout(layout, "empty_strided")
     dev = as_device(device)
     dt = dtype or _dtypes.get_default_dtype()
-    data = allocate(array_namespace(dev), parse_size((size,), "empty_strided"), tuple(stride),
-                    dt._np)
+    data = allocate(
+        array_namespace(dev), parse_size((size,), "empty_strided"), tuple(stride), dt._np
+    )
     return new_leaf(data, dt, dev, requires_grad)
 
 
-def full(size, fill_value, *, out: Tensor | None = None, dtype: dtype | None = None,
-         layout: layout = strided, device: device | str | None = None,
-         requires_grad: bool = False) -> Tensor:
+def full(
+    size,
+    fill_value,
+    *,
+    out: Tensor | None = None,
+    dtype: dtype | None = None,
+    layout: layout = strided,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """A tensor filled with ``fill_value`` (dtype inferred from it like torch)."""
-    _check_layout(layout)
+    _check_layout(layout, "full")
     if not isinstance(size, (tuple, list)):
-        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
-                        f"{type(size).__name__}")
-    dt = _out_dtype(dtype, out, scalar_dtype(_num(fill_value)))
-    return _filled(parse_size((size,), "full"), _num(fill_value), dt, as_device(device),
-                   requires_grad=requires_grad, out=out, name="full")
+        raise TypeError(
+            f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"
+        )
+    fill_value = _fill_value(fill_value, "full")
+    dt = _out_dtype(dtype, out, scalar_dtype(fill_value))
+    return _filled(
+        parse_size((size,), "full"),
+        fill_value,
+        dt,
+        as_device(device),
+        requires_grad=requires_grad,
+        out=out,
+        name="full",
+    )
 
 
-def _like(input: Tensor, value, dtype_: dtype | None, device_, requires_grad: bool,  # noqa: A002
-          memory_format: memory_format, empty: bool = False) -> Tensor:
+def _like(
+    input: Tensor,
+    value,
+    dtype_: dtype | None,
+    device_,
+    requires_grad: bool,  # noqa: A002
+    memory_format: memory_format,
+    empty: bool = False,
+) -> Tensor:
     dt = input._dtype if dtype_ is None else dtype_
     dev = input._device if device_ is None else as_device(device_)
     xp = array_namespace(dev)
@@ -559,87 +810,156 @@ def _like(input: Tensor, value, dtype_: dtype | None, device_, requires_grad: bo
     return new_leaf(data, dt, dev, requires_grad)
 
 
-def zeros_like(input: Tensor, *, dtype: dtype | None = None, layout: layout | None = None,  # noqa: A002
-               device: device | str | None = None, requires_grad: bool = False,
-               memory_format: memory_format = preserve_format) -> Tensor:
+def zeros_like(
+    input: Tensor,
+    *,
+    dtype: dtype | None = None,
+    layout: layout | None = None,  # noqa: A002
+    device: device | str | None = None,
+    requires_grad: bool = False,
+    memory_format: memory_format = preserve_format,
+) -> Tensor:
     """Zeros with the shape (and by default dtype/device/strides) of ``input``."""
-    _check_layout(layout)
+    _check_layout(layout, "zeros_like")
     return _like(input, 0, dtype, device, requires_grad, memory_format)
 
 
-def ones_like(input: Tensor, *, dtype: dtype | None = None, layout: layout | None = None,  # noqa: A002
-              device: device | str | None = None, requires_grad: bool = False,
-              memory_format: memory_format = preserve_format) -> Tensor:
+def ones_like(
+    input: Tensor,
+    *,
+    dtype: dtype | None = None,
+    layout: layout | None = None,  # noqa: A002
+    device: device | str | None = None,
+    requires_grad: bool = False,
+    memory_format: memory_format = preserve_format,
+) -> Tensor:
     """Ones with the shape (and by default dtype/device/strides) of ``input``."""
-    _check_layout(layout)
+    _check_layout(layout, "ones_like")
     return _like(input, 1, dtype, device, requires_grad, memory_format)
 
 
-def full_like(input: Tensor, fill_value, *, dtype: dtype | None = None,  # noqa: A002
-              layout: layout | None = None, device: device | str | None = None,
-              requires_grad: bool = False,
-              memory_format: memory_format = preserve_format) -> Tensor:
+def full_like(
+    input: Tensor,
+    fill_value,
+    *,
+    dtype: dtype | None = None,  # noqa: A002
+    layout: layout | None = None,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+    memory_format: memory_format = preserve_format,
+) -> Tensor:
     """``fill_value`` with the shape of ``input`` (dtype defaults to ``input``'s)."""
-    _check_layout(layout)
-    return _like(input, _num(fill_value), dtype, device, requires_grad, memory_format)
+    _check_layout(layout, "full_like")
+    fill = _fill_value(fill_value, "full_like")
+    return _like(input, fill, dtype, device, requires_grad, memory_format)
 
 
-def empty_like(input: Tensor, *, dtype: dtype | None = None, layout: layout | None = None,  # noqa: A002
-               device: device | str | None = None, requires_grad: bool = False,
-               memory_format: memory_format = preserve_format) -> Tensor:
+def empty_like(
+    input: Tensor,
+    *,
+    dtype: dtype | None = None,
+    layout: layout | None = None,  # noqa: A002
+    device: device | str | None = None,
+    requires_grad: bool = False,
+    memory_format: memory_format = preserve_format,
+) -> Tensor:
     """An uninitialised tensor shaped like ``input``."""
-    _check_layout(layout)
+    _check_layout(layout, "empty_like")
     return _like(input, 0, dtype, device, requires_grad, memory_format, empty=True)
 
 
 # ----- Tensor.new_* ---------------------------------------------------------------------
-def new_tensor(self: Tensor, data, *, dtype: dtype | None = None,
-               device: device | str | None = None, requires_grad: bool = False) -> Tensor:
+def new_tensor(
+    self: Tensor,
+    data,
+    *,
+    dtype: dtype | None = None,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``tensor(data)`` with this tensor's dtype/device as defaults."""
     if isinstance(data, Tensor):
-        warnings.warn("To copy construct from a tensor, it is recommended to use "
-                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()"
-                      ".requires_grad_(True), rather than tensor.new_tensor(sourceTensor).",
-                      UserWarning, stacklevel=2)
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.detach().clone() or sourceTensor.detach().clone()"
+            ".requires_grad_(True), rather than tensor.new_tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
     arr, dt = _array_from_data(data, dtype or self._dtype)
-    return new_leaf(arr, dt, self._device if device is None else as_device(device),
-                    requires_grad)
+    return new_leaf(arr, dt, self._device if device is None else as_device(device), requires_grad)
 
 
 def _new(self: Tensor, size, value, dtype_, device_, requires_grad, name, empty=False):
     dt = dtype_ or self._dtype
     dev = self._device if device_ is None else as_device(device_)
-    return _filled(parse_size(size, name), value, dt, dev, requires_grad=requires_grad,
-                   out=None, name=name, empty=empty)
+    return _filled(
+        parse_size(size, name),
+        value,
+        dt,
+        dev,
+        requires_grad=requires_grad,
+        out=None,
+        name=name,
+        empty=empty,
+    )
 
 
-def new_full(self: Tensor, size, fill_value, *, dtype: dtype | None = None,
-             device: device | str | None = None, requires_grad: bool = False,
-             layout: layout | None = None, pin_memory: bool = False) -> Tensor:
+def new_full(
+    self: Tensor,
+    size,
+    fill_value,
+    *,
+    dtype: dtype | None = None,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+    layout: layout | None = None,
+    pin_memory: bool = False,
+) -> Tensor:
     """``full(size, fill_value)`` with this tensor's dtype/device as defaults."""
     if not isinstance(size, (tuple, list)):
-        raise TypeError(f"new_full(): argument 'size' (position 1) must be tuple of ints, not "
-                        f"{type(size).__name__}")
-    return _new(self, (size,), _num(fill_value), dtype, device, requires_grad, "new_full")
+        raise TypeError(
+            f"new_full(): argument 'size' (position 1) must be tuple of ints, not "
+            f"{type(size).__name__}"
+        )
+    fill = _fill_value(fill_value, "new_full")
+    return _new(self, (size,), fill, dtype, device, requires_grad, "new_full")
 
 
-def new_empty(self: Tensor, *size, dtype: dtype | None = None,
-              device: device | str | None = None, requires_grad: bool = False,
-              layout: layout | None = None, pin_memory: bool = False) -> Tensor:
+def new_empty(
+    self: Tensor,
+    *size,
+    dtype: dtype | None = None,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+    layout: layout | None = None,
+    pin_memory: bool = False,
+) -> Tensor:
     """``empty(size)`` with this tensor's dtype/device as defaults."""
     return _new(self, size, 0, dtype, device, requires_grad, "new_empty", empty=True)
 
 
-def new_zeros(self: Tensor, *size, dtype: dtype | None = None,
-              device: device | str | None = None, requires_grad: bool = False,
-              layout: layout | None = None, pin_memory: bool = False) -> Tensor:
+def new_zeros(
+    self: Tensor,
+    *size,
+    dtype: dtype | None = None,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+    layout: layout | None = None,
+    pin_memory: bool = False,
+) -> Tensor:
     """``zeros(size)`` with this tensor's dtype/device as defaults."""
     return _new(self, size, 0, dtype, device, requires_grad, "new_zeros")
 
 
-def new_ones(self: Tensor, *size, dtype: dtype | None = None,
-             device: device | str | None = None, requires_grad: bool = False,
-             layout: layout | None = None, pin_memory: bool = False) -> Tensor:
+def new_ones(
+    self: Tensor,
+    *size,
+    dtype: dtype | None = None,
+    device: device | str | None = None,
+    requires_grad: bool = False,
+    layout: layout | None = None,
+    pin_memory: bool = False,
+) -> Tensor:
     """``ones(size)`` with this tensor's dtype/device as defaults."""
     return _new(self, size, 1, dtype, device, requires_grad, "new_ones")
-

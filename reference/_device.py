@@ -12,12 +12,40 @@ from types import ModuleType
 
 import numpy as np
 
-__all__ = ["device", "layout", "strided", "sparse_coo", "memory_format", "contiguous_format",
-           "preserve_format", "channels_last", "channels_last_3d"]
+__all__ = [
+    "device",
+    "layout",
+    "strided",
+    "sparse_coo",
+    "memory_format",
+    "contiguous_format",
+    "preserve_format",
+    "channels_last",
+    "channels_last_3d",
+]
 
-_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip",
-                 "ve", "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
-                 "privateuseone")
+_DEVICE_TYPES = (
+    "cpu",
+    "cuda",
+    "ipu",
+    "xpu",
+    "mkldnn",
+    "opengl",
+    "opencl",
+    "ideep",
+    "hip",
+    "ve",
+    "fpga",
+    "maia",
+    "xla",
+    "lazy",
+    "vulkan",
+    "mps",
+    "meta",
+    "hpu",
+    "mtia",
+    "privateuseone",
+)
 _DEVICE_RE = re.compile(r"^([a-zA-Z_]+)(?::(0|[1-9][0-9]*))?$")
 
 
@@ -26,22 +54,32 @@ class device:  # noqa: N801 - torch spelling
 
     __slots__ = ("_type", "_index")
 
-    def __init__(self, type: str | int | device | None = None,  # noqa: A002
-                 index: int | None = None) -> None:
+    def __init__(
+        self,
+        type: str | int | device | None = None,  # noqa: A002
+        index: int | None = None,
+    ) -> None:
         if isinstance(type, device):
             type, index = type._type, type._index  # noqa: A001
         elif isinstance(type, int) and not isinstance(type, bool):
             raise RuntimeError("Cannot access accelerator device when none is available.")
         elif not isinstance(type, str):
-            raise TypeError(f"device(): argument 'type' (position 1) must be str, "
-                            f"not {type.__class__.__name__}")
+            raise TypeError(
+                f"device() received an invalid combination of arguments - got "
+                f"({type.__class__.__name__}), but expected one of:\n"
+                " * (torch.device device)\n * (str type, int index = -1)"
+            )
         if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
-            raise TypeError(f"device(): argument 'index' (position 2) must be int, "
-                            f"not {index.__class__.__name__}")
+            raise TypeError(
+                f"device(): argument 'index' (position 2) must be int, "
+                f"not {index.__class__.__name__}"
+            )
         self._type, parsed = _parse(type)
         if parsed is not None and index is not None:
-            raise RuntimeError("type (string) must not include an index because index was "
-                               f"passed explicitly: {type}")
+            raise RuntimeError(
+                "type (string) must not include an index because index was "
+                f"passed explicitly: {type}"
+            )
         index = parsed if index is None else index
         if index is not None and index < 0:
             raise RuntimeError("Device index must not be negative")
@@ -56,8 +94,9 @@ class device:  # noqa: N801 - torch spelling
         return self._index
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, device) and self._type == other._type
-                and self._index == other._index)
+        return (
+            isinstance(other, device) and self._type == other._type and self._index == other._index
+        )
 
     def __hash__(self) -> int:
         return hash((self._type, self._index))
@@ -78,8 +117,10 @@ def _parse(text: str) -> tuple[str, int | None]:
         raise RuntimeError("Device string must not be empty")
     head = re.match(r"^[a-zA-Z_]+", text)
     if head is not None and head.group(0) not in _DEVICE_TYPES:
-        raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
-                           f"of device string: {text.split(':')[0]}")
+        raise RuntimeError(
+            f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
+            f"of device string: {text.split(':')[0]}"
+        )
     m = _DEVICE_RE.match(text)
     if m is None:
         raise RuntimeError(f"Invalid device string: '{text}'")
@@ -96,6 +137,11 @@ def as_device(dev: device | str | int | None) -> device:
     return dev if isinstance(dev, device) else device(dev)
 
 
+def get_default_device() -> device:
+    """The device factory functions use by default (always cpu here)."""
+    return CPU
+
+
 def array_namespace(dev: device) -> ModuleType:
     """The array module backing ``dev`` (numpy for cpu); errors like torch without CUDA."""
     if dev.type == "cpu":
@@ -108,8 +154,14 @@ def array_namespace(dev: device) -> ModuleType:
 class layout:  # noqa: N801
     """Memory layout of a tensor (``torch.strided``, ``torch.sparse_coo``)."""
 
-    def __init__(self, name: str) -> None:
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("cannot create 'torch.layout' instances")
+
+    @classmethod
+    def _make(cls, name: str) -> layout:
+        self = object.__new__(cls)
         self._name = name
+        return self
 
     def __repr__(self) -> str:
         return f"torch.{self._name}"
@@ -118,8 +170,8 @@ class layout:  # noqa: N801
         return self._name
 
 
-strided = layout("strided")
-sparse_coo = layout("sparse_coo")
+strided = layout._make("strided")
+sparse_coo = layout._make("sparse_coo")
 
 
 class memory_format:  # noqa: N801

@@ -6,10 +6,40 @@ import ml_dtypes
 import numpy as np
 
 __all__ = [
-    "dtype", "float16", "half", "bfloat16", "float32", "float", "float64", "double",
-    "complex64", "cfloat", "complex128", "cdouble", "uint8", "int8", "int16", "short",
-    "int32", "int", "int64", "long", "bool", "get_default_dtype", "set_default_dtype",
-    "promote_types", "can_cast", "finfo", "iinfo",
+    "dtype",
+    "float16",
+    "half",
+    "bfloat16",
+    "float32",
+    "float",
+    "float64",
+    "double",
+    "complex64",
+    "cfloat",
+    "complex128",
+    "cdouble",
+    "uint8",
+    "int8",
+    "int16",
+    "short",
+    "int32",
+    "int",
+    "int64",
+    "long",
+    "bool",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float8_e4m3fn",
+    "float8_e5m2",
+    "complex32",
+    "chalf",
+    "get_default_dtype",
+    "set_default_dtype",
+    "promote_types",
+    "can_cast",
+    "finfo",
+    "iinfo",
 ]
 
 _builtin_bool, _builtin_float, _builtin_int = bool, float, int
@@ -26,8 +56,14 @@ class dtype:  # noqa: N801 - torch spelling
     @classmethod
     def _make(cls, name: str, np_dtype, scalar_name: str, kind: str, rank: int, legacy: str):
         self = object.__new__(cls)
-        for k, v in (("_name", name), ("_np", np.dtype(np_dtype)), ("_scalar_name", scalar_name),
-                     ("_kind", kind), ("_rank", rank), ("_legacy", legacy)):
+        for k, v in (
+            ("_name", name),
+            ("_np", np.dtype(np_dtype)),
+            ("_scalar_name", scalar_name),
+            ("_kind", kind),
+            ("_rank", rank),
+            ("_legacy", legacy),
+        ):
             object.__setattr__(self, k, v)
         return self
 
@@ -72,10 +108,12 @@ float16 = half = dtype._make("float16", np.float16, "Half", "f", 1, "HalfTensor"
 bfloat16 = dtype._make("bfloat16", ml_dtypes.bfloat16, "BFloat16", "f", 1, "BFloat16Tensor")
 float32 = float = dtype._make("float32", np.float32, "Float", "f", 2, "FloatTensor")
 float64 = double = dtype._make("float64", np.float64, "Double", "f", 3, "DoubleTensor")
-complex64 = cfloat = dtype._make("complex64", np.complex64, "ComplexFloat", "c", 2,
-                                 "ComplexFloatTensor")
-complex128 = cdouble = dtype._make("complex128", np.complex128, "ComplexDouble", "c", 3,
-                                   "ComplexDoubleTensor")
+complex64 = cfloat = dtype._make(
+    "complex64", np.complex64, "ComplexFloat", "c", 2, "ComplexFloatTensor"
+)
+complex128 = cdouble = dtype._make(
+    "complex128", np.complex128, "ComplexDouble", "c", 3, "ComplexDoubleTensor"
+)
 uint8 = dtype._make("uint8", np.uint8, "Byte", "i", 0, "ByteTensor")
 int8 = dtype._make("int8", np.int8, "Char", "i", 0, "CharTensor")
 int16 = short = dtype._make("int16", np.int16, "Short", "i", 1, "ShortTensor")
@@ -83,9 +121,33 @@ int32 = int = dtype._make("int32", np.int32, "Int", "i", 2, "IntTensor")
 int64 = long = dtype._make("int64", np.int64, "Long", "i", 3, "LongTensor")
 bool = dtype._make("bool", np.bool_, "Bool", "b", 0, "BoolTensor")  # noqa: A001
 
-ALL_DTYPES = (float16, bfloat16, float32, float64, complex64, complex128,
-              uint8, int8, int16, int32, int64, bool)
-_BY_NAME = {d._name: d for d in ALL_DTYPES}
+# Dtypes PyTorch has beyond the twelve the notes document: named (torch.uint16 is a dtype),
+# but the reference does not make tensors of them.
+uint16 = dtype._make("uint16", np.uint16, "UInt16", "i", 1, "")
+uint32 = dtype._make("uint32", np.uint32, "UInt32", "i", 2, "")
+uint64 = dtype._make("uint64", np.uint64, "UInt64", "i", 3, "")
+float8_e4m3fn = dtype._make("float8_e4m3fn", ml_dtypes.float8_e4m3fn, "Float8_e4m3fn", "f", 0, "")
+float8_e5m2 = dtype._make("float8_e5m2", ml_dtypes.float8_e5m2, "Float8_e5m2", "f", 0, "")
+complex32 = chalf = dtype._make(
+    "complex32", [("real", np.float16), ("imag", np.float16)], "ComplexHalf", "c", 1, ""
+)
+EXTRA_DTYPES = (uint16, uint32, uint64, float8_e4m3fn, float8_e5m2, complex32)
+
+ALL_DTYPES = (
+    float16,
+    bfloat16,
+    float32,
+    float64,
+    complex64,
+    complex128,
+    uint8,
+    int8,
+    int16,
+    int32,
+    int64,
+    bool,
+)
+_BY_NAME = {d._name: d for d in ALL_DTYPES + EXTRA_DTYPES}
 _BY_NP = {d._np: d for d in ALL_DTYPES}
 _CATEGORY = {"b": 0, "i": 1, "f": 2, "c": 3}
 
@@ -154,8 +216,10 @@ class finfo:  # noqa: N801
     def __init__(self, type: dtype | None = None) -> None:  # noqa: A002
         type = get_default_dtype() if type is None else type  # noqa: A001
         if not (type.is_floating_point or type.is_complex):
-            raise TypeError("torch.finfo() requires a floating point input type. "
-                            "Use torch.iinfo to handle 'torch.finfo'")
+            raise TypeError(
+                "torch.finfo() requires a floating point input type. "
+                "Use torch.iinfo to handle 'torch.finfo'"
+            )
         real = type.to_real()
         info = ml_dtypes.finfo(real._np) if real is bfloat16 else np.finfo(real._np)
         self.bits = info.bits
@@ -167,21 +231,27 @@ class finfo:  # noqa: N801
         self.dtype = real._name
 
     def __repr__(self) -> str:
-        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
-                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
-                f"tiny={self.tiny:g}, dtype={self.dtype})")
+        return (
+            f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+            f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+            f"tiny={self.tiny:g}, dtype={self.dtype})"
+        )
 
 
 class iinfo:  # noqa: N801
     """Machine limits of an integral dtype (``torch.iinfo``)."""
 
     def __init__(self, type: dtype) -> None:  # noqa: A002
-        if type._kind not in "ib":
-            raise TypeError("torch.iinfo() requires an integer input type. "
-                            "Use torch.finfo to handle 'torch.iinfo'")
-        info = np.iinfo(np.uint8 if type is bool else type._np)
+        if type._kind == "b":
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type._kind != "i":
+            raise TypeError(
+                "torch.iinfo() requires an integer input type. "
+                "Use torch.finfo to handle 'torch.iinfo'"
+            )
+        info = np.iinfo(type._np)
         self.bits = info.bits
-        self.max = _builtin_int(1 if type is bool else info.max)
+        self.max = _builtin_int(info.max)
         self.min = _builtin_int(info.min)
         self.dtype = type._name
 

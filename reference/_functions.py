@@ -29,9 +29,11 @@ def is_complex(input: Tensor) -> bool:  # noqa: A002
 def _binary(op: str, doc: str):
     def fn(input, other):  # noqa: A002
         if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-            raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not "
-                            f"{type(input).__name__}")
+            raise TypeError(
+                f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+            )
         return binary(op, input, other)
+
     fn.__name__, fn.__doc__ = op, doc
     return fn
 
@@ -39,6 +41,7 @@ def _binary(op: str, doc: str):
 def _alpha(op: str, doc: str):
     def fn(input, other, *, alpha=1):  # noqa: A002
         return binary(op, input, other * alpha if alpha != 1 else other)
+
     fn.__name__, fn.__doc__ = op, doc
     return fn
 

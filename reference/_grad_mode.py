@@ -9,8 +9,14 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "is_grad_enabled", "is_inference_mode_enabled"]
+__all__ = [
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "inference_mode",
+    "is_grad_enabled",
+    "is_inference_mode_enabled",
+]
 
 
 class _State(threading.local):
@@ -45,6 +51,7 @@ class _DecoratorContextManager:
         if inspect.isclass(func):
             raise RuntimeError("Torch decorator cannot decorate classes")
         if inspect.isgeneratorfunction(func):
+
             @functools.wraps(func)
             def gen_wrapper(*args: Any, **kwargs: Any):
                 gen = func(*args, **kwargs)
@@ -66,12 +73,14 @@ class _DecoratorContextManager:
                                 response = gen.send(request)
                         except StopIteration as stop:
                             return stop.value
+
             return gen_wrapper
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any):
             with self.clone():
                 return func(*args, **kwargs)
+
         return wrapper
 
 

@@ -30,8 +30,10 @@ def _check_item(item) -> None:
         return
     if _is_advanced(item):
         return
-    raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
-                     f"Variables are valid indices (got {type(item).__name__})")
+    raise IndexError(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+        f"Variables are valid indices (got {type(item).__name__})"
+    )
 
 
 def _basic_view(t: Tensor, index: tuple) -> Tensor:
@@ -40,15 +42,13 @@ def _basic_view(t: Tensor, index: tuple) -> Tensor:
     consumed = sum(1 for i in index if i is not None and i is not Ellipsis)
     if consumed > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
-    if sum(1 for i in index if i is Ellipsis) > 1:
-        raise IndexError("an index can only have a single ellipsis ('...')")
     shape, strides = list(t.shape), list(t.stride())
     out_shape, out_strides, offset, dim = [], [], 0, 0
     for item in index:
         if item is Ellipsis:
-            n = ndim - consumed
-            out_shape += shape[dim:dim + n]
-            out_strides += strides[dim:dim + n]
+            n, consumed = ndim - consumed, ndim  # a repeated ellipsis expands to no dims
+            out_shape += shape[dim : dim + n]
+            out_strides += strides[dim : dim + n]
             dim += n
         elif item is None:
             out_strides.append(shape[dim] * strides[dim] if dim < ndim else 1)
@@ -67,8 +67,7 @@ def _basic_view(t: Tensor, index: tuple) -> Tensor:
         else:
             i, size = int(item), shape[dim]
             if not -size <= i < size:
-                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size "
-                                 f"{size}")
+                raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
             offset += (i + size if i < 0 else i) * strides[dim]
             dim += 1
     out_shape += shape[dim:]
@@ -81,8 +80,7 @@ def _np_index(index: tuple) -> tuple:
     for item in index:
         if isinstance(item, Tensor):
             if item._dtype._kind not in "ib":
-                raise IndexError("tensors used as indices must be long, int, byte or bool "
-                                 "tensors")
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             out.append(item._data if item._dtype._kind == "b" else item._data.astype(np.int64))
         elif isinstance(item, list):
             out.append(np.asarray([x.item() if isinstance(x, Tensor) else x for x in item]))
@@ -105,12 +103,14 @@ def _mask_message(index: tuple, shape) -> str:
     dim = 0
     for item in index:
         if isinstance(item, np.ndarray) and item.dtype == np.bool_:
-            want = shape[dim:dim + item.ndim]
+            want = shape[dim : dim + item.ndim]
             for k, (m, s) in enumerate(zip(item.shape, want, strict=False)):
                 if m != s:
-                    return (f"The shape of the mask {format_shape(item.shape)} at index {k} does "
-                            f"not match the shape of the indexed tensor {format_shape(shape)} "
-                            f"at index {dim + k}")
+                    return (
+                        f"The shape of the mask {format_shape(item.shape)} at index {k} does "
+                        f"not match the shape of the indexed tensor {format_shape(shape)} "
+                        f"at index {dim + k}"
+                    )
             dim += item.ndim
         elif item is not None:
             dim += 1
@@ -126,8 +126,12 @@ def getitem(self: Tensor, index) -> Tensor:
         return _basic_view(self, index)
     np_index = _np_index(index)
     shape = tuple(self.shape)
-    return apply_op("index", lambda a: np.array(_advanced(a, np_index, shape)), self,
-                    dtype=self._dtype)
+    return apply_op(
+        "index",
+        lambda a: np.ascontiguousarray(_advanced(a, np_index, shape)),
+        self,
+        dtype=self._dtype,
+    )
 
 
 def setitem(self: Tensor, index, value) -> None:
@@ -147,9 +151,17 @@ def setitem(self: Tensor, index, value) -> None:
     np_index = _np_index(index)
     shape = tuple(self.shape)
     if isinstance(value, Tensor):
+        if value._dtype is not self._dtype:
+            raise RuntimeError(
+                "Index put requires the source and destination dtypes match, got "
+                f"{self._dtype._scalar_name} for the destination and "
+                f"{value._dtype._scalar_name} for the source."
+            )
+
         def fn(dst, v):
             _advanced(dst, np_index, shape)  # validates indices with torch's messages
             dst[np_index] = cast_array(v, self._dtype)
+
         apply_inplace("index_put_", fn, self, value)
     else:
         scalar = checked_scalar(value, self._dtype)
@@ -157,10 +169,13 @@ def setitem(self: Tensor, index, value) -> None:
         def fn_s(dst):
             _advanced(dst, np_index, shape)
             dst[np_index] = scalar
+
         apply_inplace("index_put_", fn_s, self)
 
 
 def _broadcast_check(src, dst) -> None:
     if broadcast_shapes(dst, src) != tuple(dst):
-        raise RuntimeError(f"shape mismatch: value tensor of shape {format_shape(src)} cannot "
-                           f"be broadcast to indexing result of shape {format_shape(dst)}")
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {format_shape(src)} cannot "
+            f"be broadcast to indexing result of shape {format_shape(dst)}"
+        )

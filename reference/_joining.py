@@ -16,18 +16,31 @@ from ._strides import format_shape, wrap_dim
 from ._tensor import Tensor
 from ._views import narrow, restride
 
-__all__ = ["cat", "concat", "concatenate", "stack", "gather", "squeeze", "unsqueeze", "chunk",
-           "tensor_split", "split"]
+__all__ = [
+    "cat",
+    "concat",
+    "concatenate",
+    "stack",
+    "gather",
+    "squeeze",
+    "unsqueeze",
+    "chunk",
+    "tensor_split",
+    "split",
+]
 
 
 def _tensor_list(tensors, name: str) -> list[Tensor]:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
-                        f"not {type(tensors).__name__}")
+        raise TypeError(
+            f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+            f"not {type(tensors).__name__}"
+        )
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{type(t).__name__}")
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}"
+            )
     return list(tensors)
 
 
@@ -38,26 +51,30 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if t.ndim == 0:
-            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
-                               "concatenated")
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     dt = tensors[0]._dtype
     for t in tensors[1:]:
         dt = _dtypes.promote_types(dt, t._dtype)
     if out is not None and not _dtypes.can_cast(dt, out._dtype):
-        raise TypeError(f"torch.cat(): input types can't be cast to the desired output type "
-                        f"{out._dtype._scalar_name}")
+        raise TypeError(
+            f"torch.cat(): input types can't be cast to the desired output type "
+            f"{out._dtype._scalar_name}"
+        )
     kept = [(i, t) for i, t in enumerate(tensors) if not (t.ndim == 1 and t.shape[0] == 0)]
     ref = kept[0][1] if kept else tensors[0]
     d = wrap_dim(dim, ref.ndim)
     for i, t in kept:
         if t.ndim != ref.ndim:
-            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} "
-                               f"and {t.ndim}")
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}"
+            )
         for k in range(ref.ndim):
             if k != d and t.shape[k] != ref.shape[k]:
-                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
-                                   f"Expected size {ref.shape[k]} but got size {t.shape[k]} "
-                                   f"for tensor number {i} in the list.")
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {d}. "
+                    f"Expected size {ref.shape[k]} but got size {t.shape[k]} "
+                    f"for tensor number {i} in the list."
+                )
     keep = {i for i, _ in kept}
 
     def fn(*arrays):
@@ -65,6 +82,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
         if not parts:
             return np.empty((0,), dt._np)
         return np.concatenate(parts, axis=d)
+
     result = apply_op("cat", fn, *tensors, dtype=dt)
     return result if out is None else write_out(out, result, "cat")
 
@@ -80,35 +98,45 @@ def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None)
     d = wrap_dim(dim, tensors[0].ndim + 1)
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                               f"{format_shape(tensors[0].shape)} at entry 0 and "
-                               f"{format_shape(t.shape)} at entry {i}")
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got "
+                f"{format_shape(tensors[0].shape)} at entry 0 and "
+                f"{format_shape(t.shape)} at entry {i}"
+            )
     return cat([unsqueeze(t, d) for t in tensors], d, out=out)
 
 
-def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,  # noqa: A002
-           out: Tensor | None = None) -> Tensor:
+def gather(
+    input: Tensor,
+    dim: int,
+    index: Tensor,
+    *,
+    sparse_grad: bool = False,  # noqa: A002
+    out: Tensor | None = None,
+) -> Tensor:
     """``out[i][j][k] = input[i][index[i][j][k]][k]`` (for dim=1), with torch's checks."""
     if index._dtype not in (_dtypes.int64, _dtypes.int32):
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     d = wrap_dim(dim, input.ndim)
     if index.ndim != input.ndim and not (index.ndim <= 1 and input.ndim <= 1):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input "
-                           "tensor")
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     if index.ndim == input.ndim:
         for k in range(input.ndim):
             if k != d and index.shape[k] > input.shape[k]:
                 raise RuntimeError(
                     f"Size does not match at dimension {k} expected index "
                     f"{format_shape(index.shape)} to be no larger than self "
-                    f"{format_shape(input.shape)} apart from dimension {d}")
+                    f"{format_shape(input.shape)} apart from dimension {d}"
+                )
     size = input.shape[d] if input.ndim else 1
     if index.numel():
         idx = index._data
         bad = idx[(idx < 0) | (idx >= size)]
         if bad.size:
-            raise RuntimeError(f"index {int(bad.reshape(-1)[0])} is out of bounds for dimension "
-                               f"{d} with size {size}")
+            raise RuntimeError(
+                f"index {int(bad.reshape(-1)[0])} is out of bounds for dimension "
+                f"{d} with size {size}"
+            )
 
     def fn(a, i):
         if a.ndim == 0:
@@ -118,6 +146,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False,
             return a[i.astype(np.int64)]
         grids[d] = i.astype(np.int64)
         return a[tuple(grids)]
+
     result = apply_op("gather", fn, input, index, dtype=input._dtype)
     return result if out is None else write_out(out, result, "gather")
 
@@ -155,6 +184,7 @@ def _split_at(input: Tensor, d: int, bounds: Sequence[int]) -> tuple[Tensor, ...
 
     def clamp(x: int) -> int:
         return min(max(x + size if x < 0 else x, 0), size)
+
     out, prev = [], 0
     for b in [*bounds, size]:
         start, stop = clamp(prev), clamp(b)
@@ -184,18 +214,23 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor,
     if isinstance(split_size_or_sections, numbers.Integral):
         step = int(split_size_or_sections)
         if step < 0:
-            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+            raise RuntimeError(
+                f"split expects split_size be non-negative, but got split_size={step}"
+            )
         if step == 0 and size != 0:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
-                               f"dimension size of {size}")
+            raise RuntimeError(
+                f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+            )
         n = max(math.ceil(size / step), 1) if step else 1
         sizes = [step] * (n - 1) + [size - step * (n - 1)]
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if sum(sizes) != size:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} "
-                               f"(input tensor's size at dimension {d}), but got "
-                               f"split_sizes={format_shape(sizes)}")
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {size} "
+                f"(input tensor's size at dimension {d}), but got "
+                f"split_sizes={format_shape(sizes)}"
+            )
     out, start = [], 0
     for s in sizes:
         out.append(narrow(tensor, d, start, s))
@@ -206,21 +241,28 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor,
 def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
     """Split into ``n`` nearly equal views, or at the given indices."""
     if input.ndim == 0:
-        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
-                           "tensor with 0 dims")
+        raise RuntimeError(
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
     d = wrap_dim(dim, input.ndim)
     arg = indices_or_sections
     if isinstance(arg, Tensor):
         if arg._device.type != "cpu":
-            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be on cpu, "
-                               f"but it's on {arg._device}")
+            raise RuntimeError(
+                "tensor_split expected tensor_indices_or_sections to be on cpu, "
+                f"but it's on {arg._device}"
+            )
         if arg._dtype is not _dtypes.int64:
-            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype "
-                               f"of long, but got {arg._dtype._scalar_name}")
+            raise RuntimeError(
+                "tensor_split expected tensor_indices_or_sections to have dtype "
+                f"of long, but got {arg._dtype._scalar_name}"
+            )
         if arg.ndim > 1:
-            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a "
-                               "zero-dimensional or one-dimensional tensor, but got a tensor "
-                               f"with {arg.ndim} dims")
+            raise RuntimeError(
+                "tensor_split expected tensor_indices_or_sections to be a "
+                "zero-dimensional or one-dimensional tensor, but got a tensor "
+                f"with {arg.ndim} dims"
+            )
         arg = arg.item() if arg.ndim == 0 else arg.tolist()
     if isinstance(arg, numbers.Integral):
         n = int(arg)

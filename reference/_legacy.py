@@ -14,37 +14,56 @@ from ._ops import new_leaf
 from ._size import Size
 from ._tensor import Tensor
 
-_CPP_NAMES = {"float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float",
-              "float64": "double", "complex64": "c10::complex<float>",
-              "complex128": "c10::complex<double>", "uint8": "unsigned char",
-              "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int",
-              "bool": "bool"}
+_CPP_NAMES = {
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "float32": "float",
+    "float64": "double",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+    "uint8": "unsigned char",
+    "int8": "signed char",
+    "int16": "short int",
+    "int32": "int",
+    "int64": "long int",
+    "bool": "bool",
+}
 
 
 def _options(dt: dtype) -> str:
-    return (f"TensorOptions(dtype={_CPP_NAMES[dt._name]}, device=cpu, layout=Strided, "
-            "requires_grad=false (default), pinned_memory=false (default), "
-            "memory_format=(nullopt))")
+    return (
+        f"TensorOptions(dtype={_CPP_NAMES[dt._name]}, device=cpu, layout=Strided, "
+        "requires_grad=false (default), pinned_memory=false (default), "
+        "memory_format=(nullopt))"
+    )
 
 
-def legacy_new(dt: dtype, *args, **kwargs) -> Tensor:
+def legacy_new(dt: dtype, *args, strict: bool = True, **kwargs) -> Tensor:
     """torch's legacy constructor: ``()``, ``(*sizes)``, ``(Size)``, ``(data)``,
     ``(tensor)``, with an optional ``device=`` keyword."""
     dev = as_device(kwargs.pop("device", None))
     if kwargs:
-        raise TypeError(f"new() received an invalid combination of arguments - got unexpected "
-                        f"keyword argument '{next(iter(kwargs))}'")
+        raise TypeError(
+            f"new() received an invalid combination of arguments - got unexpected "
+            f"keyword argument '{next(iter(kwargs))}'"
+        )
     xp = array_namespace(dev)
     if not args:
         return new_leaf(xp.empty((0,), dtype=dt._np), dt, dev)
     first = args[0]
+    if isinstance(first, str):
+        raise TypeError("new(): invalid data type 'str'")
     if len(args) == 1 and isinstance(first, Tensor):
-        if first._dtype is not dt:
+        if strict and first._dtype is not dt:
             raise TypeError(f"expected {_options(dt)} (got {_options(first._dtype)})")
         return first
-    if len(args) == 1 and isinstance(first, (list, tuple, np.ndarray)) \
-            and not isinstance(first, Size):
+    if (
+        len(args) == 1
+        and isinstance(first, (list, tuple, np.ndarray))
+        and not isinstance(first, Size)
+    ):
         from ._creation import _array_from_data
+
         arr, _ = _array_from_data(first, dt)
         return new_leaf(arr, dt, dev)
     sizes = tuple(first) if len(args) == 1 and isinstance(first, Size) else args
@@ -52,13 +71,16 @@ def legacy_new(dt: dtype, *args, **kwargs) -> Tensor:
         if isinstance(s, bool) or not isinstance(s, numbers.Integral):
             if len(args) == 1:
                 raise TypeError(f"new(): data must be a sequence (got {type(s).__name__})")
-            raise TypeError(f"new(): argument 'size' failed to unpack the object at pos "
-                            f"{pos + 1} with error \"type must be tuple of ints,but got "
-                            f"{type(s).__name__}\"")
+            raise TypeError(
+                f"new(): argument 'size' failed to unpack the object at pos "
+                f'{pos + 1} with error "type must be tuple of ints,but got '
+                f'{type(s).__name__}"'
+            )
     if any(s < 0 for s in sizes):
         neg = next(s for s in sizes if s < 0)
-        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: "
-                           f"[{', '.join(map(str, sizes))}]")
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {neg}: [{', '.join(map(str, sizes))}]"
+        )
     return new_leaf(xp.empty(tuple(int(s) for s in sizes), dtype=dt._np), dt, dev)
 
 
@@ -66,8 +88,7 @@ class _LegacyMeta(type):
     """``isinstance(t, FloatTensor)`` is true for cpu tensors of that dtype."""
 
     def __instancecheck__(cls, obj) -> bool:
-        return (isinstance(obj, Tensor) and obj._dtype is cls.dtype
-                and obj._device.type == "cpu")
+        return isinstance(obj, Tensor) and obj._dtype is cls.dtype and obj._device.type == "cpu"
 
     def __call__(cls, *args, **kwargs) -> Tensor:
         return legacy_new(cls.dtype, *args, **kwargs)
@@ -77,8 +98,16 @@ class _LegacyMeta(type):
 
 
 def _legacy_class(dt: dtype) -> type:
-    return _LegacyMeta(dt._legacy, (), {"dtype": dt, "is_cuda": False, "is_sparse": False,
-                                         "__doc__": f"Legacy constructor for {dt} tensors."})
+    return _LegacyMeta(
+        dt._legacy,
+        (),
+        {
+            "dtype": dt,
+            "is_cuda": False,
+            "is_sparse": False,
+            "__doc__": f"Legacy constructor for {dt} tensors.",
+        },
+    )
 
 
 HalfTensor = _legacy_class(_dtypes.float16)
@@ -111,7 +140,7 @@ def tensor_type(self: Tensor, dtype=None, non_blocking: bool = False, **kwargs):
     elif isinstance(dtype, _dtypes.dtype):
         target = dtype
     else:
-        raise TypeError(f"type(): argument 'dtype' must be torch.dtype, not "
-                        f"{type(dtype).__name__}")
+        raise TypeError(f"type(): argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
     from ._conversion import to
+
     return to(self, dtype=target)

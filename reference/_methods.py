@@ -6,20 +6,38 @@ from . import _arith, _conversion, _creation, _dtypes, _indexing, _joining, _leg
 from ._tensor import Tensor
 
 _OPERATORS = {
-    "add": "add", "sub": "sub", "mul": "mul", "truediv": "div", "floordiv": "floor_divide",
-    "mod": "remainder", "pow": "pow", "and": "bitwise_and", "or": "bitwise_or",
+    "add": "add",
+    "sub": "sub",
+    "mul": "mul",
+    "truediv": "div",
+    "floordiv": "floor_divide",
+    "mod": "remainder",
+    "pow": "pow",
+    "and": "bitwise_and",
+    "or": "bitwise_or",
     "xor": "bitwise_xor",
 }
 _COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
-_CASTS = {"float": _dtypes.float32, "double": _dtypes.float64, "half": _dtypes.float16,
-          "bfloat16": _dtypes.bfloat16, "int": _dtypes.int32, "long": _dtypes.int64,
-          "short": _dtypes.int16, "char": _dtypes.int8, "byte": _dtypes.uint8,
-          "bool": _dtypes.bool, "cfloat": _dtypes.complex64, "cdouble": _dtypes.complex128}
+_CASTS = {
+    "float": _dtypes.float32,
+    "double": _dtypes.float64,
+    "half": _dtypes.float16,
+    "bfloat16": _dtypes.bfloat16,
+    "int": _dtypes.int32,
+    "long": _dtypes.int64,
+    "short": _dtypes.int16,
+    "char": _dtypes.int8,
+    "byte": _dtypes.uint8,
+    "bool": _dtypes.bool,
+    "cfloat": _dtypes.complex64,
+    "cdouble": _dtypes.complex128,
+}
 
 
 def _forward(op: str):
     def method(self, other):
         return _arith.binary(op, self, other)
+
     method.__name__ = op
     return method
 
@@ -27,12 +45,14 @@ def _forward(op: str):
 def _reflected(op: str):
     def method(self, other):
         return _arith.binary(op, other, self)
+
     return method
 
 
 def _inplace(op: str):
     def method(self, other):
         return _arith.inplace(op, self, other)
+
     method.__name__ = op + "_"
     return method
 
@@ -42,6 +62,7 @@ def _alpha(op: str):
         if alpha != 1:
             other = other * alpha
         return _arith.binary(op, self, other)
+
     method.__name__ = op
     return method
 
@@ -49,6 +70,7 @@ def _alpha(op: str):
 def _cast(dt: _dtypes.dtype):
     def method(self, memory_format=None):
         return _conversion.to(self, dtype=dt)
+
     method.__doc__ = f"``self.to({dt})``."
     return method
 
@@ -80,14 +102,35 @@ def bind() -> None:
         setattr(Tensor, f"__i{py}__", _inplace(op))
     for op in ("add", "sub"):
         setattr(Tensor, op, _alpha(op))
-    for op in ("mul", "div", "floor_divide", "remainder", "pow", "bitwise_and", "bitwise_or",
-               "bitwise_xor", *_COMPARISONS):
+    for op in (
+        "mul",
+        "div",
+        "floor_divide",
+        "remainder",
+        "pow",
+        "bitwise_and",
+        "bitwise_or",
+        "bitwise_xor",
+        *_COMPARISONS,
+    ):
         setattr(Tensor, op, _forward(op))
-    for op in ("add", "sub", "mul", "div", "floor_divide", "remainder", "pow", "bitwise_and",
-               "bitwise_or", "bitwise_xor"):
+    for op in (
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "floor_divide",
+        "remainder",
+        "pow",
+        "bitwise_and",
+        "bitwise_or",
+        "bitwise_xor",
+    ):
         setattr(Tensor, op + "_", _inplace(op))
     for op in _COMPARISONS:
         setattr(Tensor, f"__{op}__", _forward(op))
+    Tensor.__rtruediv__ = Tensor.__rdiv__ = _arith.rdiv
+    Tensor.reciprocal = _arith.reciprocal
     Tensor.true_divide = Tensor.divide = Tensor.div
     Tensor.multiply, Tensor.subtract = Tensor.mul, Tensor.sub
     Tensor.__neg__ = Tensor.neg = Tensor.negative = _arith.neg
@@ -96,9 +139,27 @@ def bind() -> None:
     Tensor.__pos__ = _arith.positive
     Tensor.equal, Tensor.allclose, Tensor.isclose = _arith.equal, _arith.allclose, _arith.isclose
     Tensor.__getitem__, Tensor.__setitem__ = _indexing.getitem, _indexing.setitem
-    for name in ("view", "view_as", "reshape", "reshape_as", "flatten", "unflatten", "permute",
-                 "movedim", "transpose", "swapaxes", "swapdims", "t", "expand", "expand_as",
-                 "narrow", "select", "unbind", "as_strided"):
+    for name in (
+        "view",
+        "view_as",
+        "reshape",
+        "reshape_as",
+        "flatten",
+        "unflatten",
+        "permute",
+        "movedim",
+        "transpose",
+        "swapaxes",
+        "swapdims",
+        "t",
+        "expand",
+        "expand_as",
+        "narrow",
+        "transpose_",
+        "select",
+        "unbind",
+        "as_strided",
+    ):
         setattr(Tensor, name, getattr(_views, name))
     Tensor.T, Tensor.mT = property(_views.T), property(_views.mT)
     for name in ("squeeze", "unsqueeze", "chunk", "tensor_split", "split", "gather"):

@@ -37,8 +37,10 @@ def common_device(tensors: Sequence[Tensor], default: device = CPU) -> device:
     devs = {t._device for t in tensors}
     if len(devs) > 1:
         a, b = sorted(str(d) for d in devs)[:2]
-        raise RuntimeError("Expected all tensors to be on the same device, but found at least "
-                           f"two devices, {b} and {a}!")
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least "
+            f"two devices, {b} and {a}!"
+        )
     return devs.pop() if devs else default
 
 
@@ -55,21 +57,27 @@ def _record(name: str, inputs: Sequence[Tensor], outputs: Sequence[Tensor]) -> N
             out._is_leaf = False
 
 
-def _finish(name: str, inputs: Sequence[Tensor], outputs: list[Tensor],
-            differentiable: bool) -> None:
+def _finish(
+    name: str, inputs: Sequence[Tensor], outputs: list[Tensor], differentiable: bool
+) -> None:
     for out in outputs:
         out._requires_grad = differentiable and requires_grad_result(inputs, out._dtype)
     _record(name, inputs, outputs)
 
 
-def apply_op(name: str, fn: Callable[..., Any], *inputs: Tensor, dtype: dtype | None = None,
-             device: device | None = None, differentiable: bool = True) -> Any:
+def apply_op(
+    name: str,
+    fn: Callable[..., Any],
+    *inputs: Tensor,
+    dtype: dtype | None = None,
+    device: device | None = None,
+    differentiable: bool = True,
+) -> Any:
     """Run ``fn`` on the inputs' arrays and wrap its array (or tuple of arrays) result."""
     dev = common_device(inputs, as_device(device))
     result = fn(*[t._data for t in inputs])
     arrays = result if isinstance(result, tuple) else (result,)
-    outputs = [Tensor._make(np.asarray(a) if dev.type == "cpu" else a, dtype, dev)
-               for a in arrays]
+    outputs = [Tensor._make(np.asarray(a) if dev.type == "cpu" else a, dtype, dev) for a in arrays]
     _finish(name, inputs, outputs, differentiable)
     return tuple(outputs) if isinstance(result, tuple) else outputs[0]
 
@@ -81,11 +89,14 @@ def apply_view(name: str, fn: Callable[[Any], Any], source: Tensor) -> Any:
     base = source._base if source._base is not None else source
     outputs = []
     for a in arrays:
-        out = Tensor._make(a, source._dtype, source._device, storage_ptr=source._storage_ptr,
-                           base=base)
+        out = Tensor._make(a, None, source._device, storage_ptr=source._storage_ptr, base=base)
         out._inference = source._inference or is_inference_mode_enabled()
+        # a view shares its base's requires_grad even under no_grad (it is then a leaf)
+        out._requires_grad = source._requires_grad and (
+            out._dtype.is_floating_point or out._dtype.is_complex
+        )
         outputs.append(out)
-    _finish(name, (source,), outputs, True)
+    _record(name, (source,), outputs if is_grad_enabled() else [])
     return tuple(outputs) if isinstance(result, (tuple, list)) else outputs[0]
 
 
@@ -93,13 +104,16 @@ def apply_inplace(name: str, fn: Callable[..., None], self: Tensor, *others: Ten
     """Run ``fn(self_array, *other_arrays)`` which writes into ``self``; returns ``self``."""
     common_device((self, *others))
     if is_grad_enabled() and self._is_leaf and self._requires_grad:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
     if self._inference and not is_inference_mode_enabled():
-        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not "
-                           "allowed.You can make a clone to get a normal tensor before doing "
-                           "inplace update.See https://github.com/pytorch/rfcs/pull/17 for more "
-                           "details.")
+        raise RuntimeError(
+            "Inplace update to inference tensor outside InferenceMode is not "
+            "allowed.You can make a clone to get a normal tensor before doing "
+            "inplace update.See https://github.com/pytorch/rfcs/pull/17 for more "
+            "details."
+        )
     fn(self._data, *[t._data for t in others])
     if requires_grad_result(others, self._dtype) and not self._requires_grad:
         self._requires_grad = True
@@ -112,8 +126,9 @@ def new_leaf(data: Any, dtype_: dtype | None, dev: device, requires_grad: bool =
     t = Tensor._make(data, dtype_, dev)
     if requires_grad:
         if not (t._dtype.is_floating_point or t._dtype.is_complex):
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
-                               "gradients")
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
         t._requires_grad = True
     return t
 

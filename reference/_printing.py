@@ -32,7 +32,7 @@ class _Formatter:
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
         if self.int_mode:
             self.sci_mode = vmax / vmin > 1000.0 or vmax > 1.0e8
-            fmt = (f"{{:.{PRECISION}e}}" if self.sci_mode else "{:.0f}")
+            fmt = f"{{:.{PRECISION}e}}" if self.sci_mode else "{:.0f}"
             extra = 0 if self.sci_mode else 1
         else:
             self.sci_mode = vmax / vmin > 1000.0 or vmax > 1.0e8 or vmin < 1.0e-4
@@ -85,11 +85,14 @@ def _vector(arr: np.ndarray, indent: int, summarize: bool, f1, f2) -> str:
     width = f1.width() + (f2.width() + 1 if f2 is not None else 0) + 2
     per_line = max(1, int(math.floor((LINEWIDTH - indent) / width)))
     if summarize and arr.shape[0] > 2 * EDGEITEMS:
-        data = ([_val(v, f1, f2) for v in arr[:EDGEITEMS].tolist()] + [" ..."]
-                + [_val(v, f1, f2) for v in arr[-EDGEITEMS:].tolist()])
+        data = (
+            [_val(v, f1, f2) for v in arr[:EDGEITEMS].tolist()]
+            + [" ..."]
+            + [_val(v, f1, f2) for v in arr[-EDGEITEMS:].tolist()]
+        )
     else:
         data = [_val(v, f1, f2) for v in arr.tolist()]
-    lines = [", ".join(data[i:i + per_line]) for i in range(0, len(data), per_line)]
+    lines = [", ".join(data[i : i + per_line]) for i in range(0, len(data), per_line)]
     return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
 
 
@@ -99,9 +102,14 @@ def _nested(arr: np.ndarray, indent: int, summarize: bool, f1, f2) -> str:
     if arr.ndim == 1:
         return _vector(arr, indent, summarize, f1, f2)
     if summarize and arr.shape[0] > 2 * EDGEITEMS:
-        rows = ([_nested(arr[i], indent + 1, summarize, f1, f2) for i in range(EDGEITEMS)]
-                + ["..."] + [_nested(arr[i], indent + 1, summarize, f1, f2)
-                             for i in range(arr.shape[0] - EDGEITEMS, arr.shape[0])])
+        rows = (
+            [_nested(arr[i], indent + 1, summarize, f1, f2) for i in range(EDGEITEMS)]
+            + ["..."]
+            + [
+                _nested(arr[i], indent + 1, summarize, f1, f2)
+                for i in range(arr.shape[0] - EDGEITEMS, arr.shape[0])
+            ]
+        )
     else:
         rows = [_nested(arr[i], indent + 1, summarize, f1, f2) for i in range(arr.shape[0])]
     return "[" + ("," + "\n" * (arr.ndim - 1) + " " * (indent + 1)).join(rows) + "]"

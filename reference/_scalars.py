@@ -11,10 +11,20 @@ from . import _dtypes
 from ._dtypes import dtype
 
 # c10 type names used in "value cannot be converted to type X without overflow"
-_C10_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
-              "int64": "int64_t", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
-              "float32": "float", "float64": "double", "bool": "bool",
-              "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+_C10_NAMES = {
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "float32": "float",
+    "float64": "double",
+    "bool": "bool",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+}
 
 
 def _overflow(dt: dtype, c10_names: bool) -> RuntimeError:
@@ -64,8 +74,9 @@ def wrapped_scalar(value, dt: dtype):
         return np.asarray(complex(value), dtype=dt._np)
     if dt.is_floating_point:
         with np.errstate(over="ignore"):
-            return np.asarray(value.real if isinstance(value, complex) else float(value),
-                              dtype=np.float64).astype(dt._np)
+            return np.asarray(
+                value.real if isinstance(value, complex) else float(value), dtype=np.float64
+            ).astype(dt._np)
     v = int(value)
     if not -(2**63) <= v < 2**63:
         raise RuntimeError("Overflow when unpacking long")

@@ -16,15 +16,19 @@ class _Interface:
         self.base = base
 
 
-def strided_view(arr: np.ndarray, shape: Sequence[int], strides: Sequence[int],
-                 offset: int = 0) -> np.ndarray:
+def strided_view(
+    arr: np.ndarray, shape: Sequence[int], strides: Sequence[int], offset: int = 0
+) -> np.ndarray:
     """View of ``arr``'s memory with element ``strides`` starting ``offset`` elements
     after ``arr``'s first element (like ``as_strided`` on the shared buffer)."""
     item = arr.dtype.itemsize
     interface = dict(arr.__array_interface__)
     ptr, readonly = interface["data"]
-    interface.update(shape=tuple(shape), strides=tuple(s * item for s in strides),
-                     data=(ptr + offset * item, readonly))
+    interface.update(
+        shape=tuple(shape),
+        strides=tuple(s * item for s in strides),
+        data=(ptr + offset * item, readonly),
+    )
     interface.pop("descr", None)
     interface["typestr"] = f"|V{item}"
     out = np.asarray(_Interface(interface, arr))
@@ -127,14 +131,16 @@ def infer_size(shape: Sequence[int], numel: int) -> tuple[int, ...]:
             if newsize == 0:
                 raise RuntimeError(
                     f"cannot reshape tensor of 0 elements into shape {format_shape(shape)} "
-                    "because the unspecified dimension size -1 can be any value and is ambiguous")
+                    "because the unspecified dimension size -1 can be any value and is ambiguous"
+                )
             res[infer_dim] = numel // newsize
         return tuple(res)
     raise RuntimeError(f"shape '{format_shape(shape)}' is invalid for input of size {numel}")
 
 
-def compute_view_strides(oldshape: Sequence[int], oldstride: Sequence[int],
-                         newshape: Sequence[int]) -> tuple[int, ...] | None:
+def compute_view_strides(
+    oldshape: Sequence[int], oldstride: Sequence[int], newshape: Sequence[int]
+) -> tuple[int, ...] | None:
     """torch's computeStride: strides for viewing without copying, or None if impossible."""
     if len(oldshape) == 0:
         return (1,) * len(newshape)
@@ -149,8 +155,10 @@ def compute_view_strides(oldshape: Sequence[int], oldstride: Sequence[int],
     tensor_numel = view_numel = 1
     for tensor_d in range(len(oldshape) - 1, -1, -1):
         tensor_numel *= oldshape[tensor_d]
-        if tensor_d == 0 or (oldshape[tensor_d - 1] != 1
-                             and oldstride[tensor_d - 1] != tensor_numel * chunk_base_stride):
+        if tensor_d == 0 or (
+            oldshape[tensor_d - 1] != 1
+            and oldstride[tensor_d - 1] != tensor_numel * chunk_base_stride
+        ):
             while view_d >= 0 and (view_numel < tensor_numel or newshape[view_d] == 1):
                 newstride[view_d] = view_numel * chunk_base_stride
                 view_numel *= newshape[view_d]
@@ -172,8 +180,10 @@ def broadcast_shapes(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
         sa = a[len(a) - 1 - offset] if len(a) - 1 - offset >= 0 else 1
         sb = b[len(b) - 1 - offset] if len(b) - 1 - offset >= 0 else 1
         if sa != sb and sa != 1 and sb != 1:
-            raise RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b "
-                               f"({sb}) at non-singleton dimension {i}")
+            raise RuntimeError(
+                f"The size of tensor a ({sa}) must match the size of tensor b "
+                f"({sb}) at non-singleton dimension {i}"
+            )
         out.append(sb if sa == 1 else sa)
     return tuple(out)
 
@@ -184,6 +194,7 @@ def wrap_dim(dim: int, ndim: int, wrap_scalar: bool = True) -> int:
     if n <= 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
-                         f"but got {dim})")
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})"
+        )
     return dim + n if dim < 0 else dim

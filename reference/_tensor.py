@@ -23,29 +23,62 @@ def _data_ptr(arr: np.ndarray) -> int:
     return arr.__array_interface__["data"][0]
 
 
+def _with_torch_strides(data: np.ndarray) -> np.ndarray:
+    """Contiguous or empty arrays get torch's contiguous strides (numpy's can differ for
+    size-0 and size-1 dims)."""
+    from ._strides import contiguous_strides, strided_view
+
+    strides = contiguous_strides(data.shape)
+    if data.strides == tuple(s * data.itemsize for s in strides):
+        return data
+    source = data if data.size else np.empty(1, dtype=data.dtype)
+    return strided_view(source, data.shape, strides)
+
+
 class Tensor:
     """A multi-dimensional array with torch's API; ``Tensor(...)`` is torch's legacy ctor."""
 
-    __slots__ = ("_data", "_dtype", "_device", "_requires_grad", "_is_leaf", "_grad",
-                 "_grad_fn", "_inference", "_storage_ptr", "_base", "__weakref__")
+    __slots__ = (
+        "_data",
+        "_dtype",
+        "_device",
+        "_requires_grad",
+        "_is_leaf",
+        "_grad",
+        "_grad_fn",
+        "_inference",
+        "_storage_ptr",
+        "_base",
+        "__weakref__",
+    )
     __array_priority__ = 1000
 
     def __new__(cls, *args, **kwargs):
         from ._legacy import legacy_new
-        return legacy_new(_dtypes.get_default_dtype(), *args, **kwargs)
+
+        return legacy_new(_dtypes.get_default_dtype(), *args, strict=False, **kwargs)
 
     def __init__(self, *args, **kwargs) -> None:
         pass
 
     @classmethod
-    def _make(cls, data: np.ndarray, dtype_: dtype | None = None, dev: device = CPU, *,
-              storage_ptr: int | None = None, base: Tensor | None = None) -> Tensor:
+    def _make(
+        cls,
+        data: np.ndarray,
+        dtype_: dtype | None = None,
+        dev: device = CPU,
+        *,
+        storage_ptr: int | None = None,
+        base: Tensor | None = None,
+    ) -> Tensor:
         """Wrap an array (no copy). ``storage_ptr`` is the start of the shared storage."""
         self = object.__new__(cls)
         if dtype_ is None:
             dtype_ = _dtypes.from_numpy_dtype(data.dtype)
         elif data.dtype != dtype_._np:
             data = data.astype(dtype_._np)
+        if base is None and (data.size == 0 or data.flags.c_contiguous):
+            data = _with_torch_strides(data)
         self._data = data
         self._dtype = dtype_
         self._device = dev
@@ -68,6 +101,7 @@ class Tensor:
         if dim is None:
             return self.shape
         from ._strides import wrap_dim
+
         return self._data.shape[wrap_dim(dim, self.ndim, wrap_scalar=False)]
 
     @property
@@ -113,6 +147,7 @@ class Tensor:
         if dim is None:
             return strides
         from ._strides import wrap_dim
+
         return strides[wrap_dim(dim, self.ndim, wrap_scalar=False)]
 
     def storage_offset(self) -> int:
@@ -122,11 +157,14 @@ class Tensor:
     def is_contiguous(self, memory_format=None) -> bool:
         """True when row-major contiguous (or in the given memory format)."""
         from ._device import channels_last, channels_last_3d
+
         if memory_format in (channels_last, channels_last_3d):
-            from ._views import memory_format_strides
+            from ._conversion import memory_format_strides
+
             want = memory_format_strides(self.shape, memory_format)
-            return all(s == w for s, w, n in zip(self.stride(), want, self.shape, strict=True)
-                       if n != 1)
+            return all(
+                s == w for s, w, n in zip(self.stride(), want, self.shape, strict=True) if n != 1
+            )
         return _is_contiguous(self._data.shape, self.stride())
 
     def data_ptr(self) -> int:
@@ -171,17 +209,23 @@ class Tensor:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
                 "computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach().")
+                "var_no_grad = var.detach()."
+            )
         if value and not (self._dtype.is_floating_point or self._dtype.is_complex):
-            raise RuntimeError(f"{first_word} Tensors of floating point and complex dtype can "
-                               "require gradients")
+            raise RuntimeError(
+                f"{first_word} Tensors of floating point and complex dtype can require gradients"
+            )
         if value and self._inference and not is_inference_mode_enabled():
-            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
-                               "InferenceMode is not allowed.")
+            raise RuntimeError(
+                "Setting requires_grad=True on inference tensor outside "
+                "InferenceMode is not allowed."
+            )
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place and return self."""
+        if requires_grad and not (self._dtype.is_floating_point or self._dtype.is_complex):
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._set_requires_grad(requires_grad, "only")
         return self
 
@@ -210,8 +254,9 @@ class Tensor:
     def item(self) -> bool | int | float | complex:
         """The single element as a Python number."""
         if self.numel() != 1:
-            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to "
-                               "Scalar")
+            raise RuntimeError(
+                f"a Tensor with {self.numel()} elements cannot be converted to Scalar"
+            )
         return self._python_array().reshape(-1)[0].item()
 
     def tolist(self) -> list | bool | int | float | complex:
@@ -221,14 +266,18 @@ class Tensor:
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The ndarray sharing this tensor's memory."""
         if self._requires_grad and not force:
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
-                               "tensor.detach().numpy() instead.")
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use "
+                "tensor.detach().numpy() instead."
+            )
         if self._dtype is _dtypes.bfloat16:
             raise TypeError("Got unsupported ScalarType BFloat16")
         if self._device.type != "cpu":
-            raise TypeError(f"can't convert {self._device.type}:{self._device.index or 0} "
-                            "device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
-                            "to host memory first.")
+            raise TypeError(
+                f"can't convert {self._device.type}:{self._device.index or 0} "
+                "device type tensor to numpy. Use Tensor.cpu() to copy the tensor "
+                "to host memory first."
+            )
         return self._data
 
     def __array__(self, dtype=None, copy=None):
@@ -273,8 +322,7 @@ class Tensor:
 
     def __index__(self) -> int:
         if self._dtype._kind not in "ib" or self.numel() != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an "
-                            "index")
+            raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def __format__(self, spec: str) -> str:
@@ -284,15 +332,17 @@ class Tensor:
 
     def __repr__(self) -> str:
         from ._printing import tensor_repr
+
         return tensor_repr(self)
 
     __str__ = __repr__
     __hash__ = object.__hash__
 
     def __reduce_ex__(self, protocol):
-        from ._creation import tensor as _tensor_fn
-        return (_rebuild, (self._data.copy(), self._dtype._name, str(self._device),
-                           self._requires_grad, _tensor_fn))
+        return (
+            _rebuild,
+            (self._data.copy(), self._dtype._name, str(self._device), self._requires_grad),
+        )
 
     def __deepcopy__(self, memo):
         out = self.clone().detach()
@@ -301,7 +351,8 @@ class Tensor:
         return out
 
 
-def _rebuild(data, dtype_name, dev, requires_grad, _fn):
+def _rebuild(data: np.ndarray, dtype_name: str, dev: str, requires_grad: bool) -> Tensor:
+    """Unpickle a tensor."""
     t = Tensor._make(data, _dtypes._by_name(dtype_name), device(dev))
     t._requires_grad = requires_grad
     return t
@@ -309,5 +360,8 @@ def _rebuild(data, dtype_name, dev, requires_grad, _fn):
 
 def requires_grad_result(inputs, out_dtype: dtype) -> bool:
     """torch's rule for an op's output: grad mode on and any input requires grad."""
-    return (is_grad_enabled() and (out_dtype.is_floating_point or out_dtype.is_complex)
-            and any(t._requires_grad for t in inputs))
+    return (
+        is_grad_enabled()
+        and (out_dtype.is_floating_point or out_dtype.is_complex)
+        and any(t._requires_grad for t in inputs)
+    )

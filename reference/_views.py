@@ -10,13 +10,32 @@ from . import _dtypes
 from ._conversion import clone
 from ._ops import apply_view
 from ._strides import (
-    compute_view_strides, format_shape, infer_size, strided_view, wrap_dim,
+    compute_view_strides,
+    format_shape,
+    infer_size,
+    strided_view,
+    wrap_dim,
 )
 from ._tensor import Tensor
 
-__all__ = ["view", "reshape", "flatten", "transpose", "swapaxes", "t", "permute", "expand",
-           "expand_as", "narrow", "select", "as_strided", "view_as", "reshape_as", "unflatten",
-           "movedim"]
+__all__ = [
+    "view",
+    "reshape",
+    "flatten",
+    "transpose",
+    "swapaxes",
+    "t",
+    "permute",
+    "expand",
+    "expand_as",
+    "narrow",
+    "select",
+    "as_strided",
+    "view_as",
+    "reshape_as",
+    "unflatten",
+    "movedim",
+]
 
 
 def _shape_arg(shape: tuple) -> tuple[int, ...]:
@@ -24,8 +43,10 @@ def _shape_arg(shape: tuple) -> tuple[int, ...]:
         shape = tuple(shape[0])
     for s in shape:
         if not isinstance(s, numbers.Integral) and not (isinstance(s, Tensor) and s.numel() == 1):
-            raise TypeError(f"view(): argument 'size' must be tuple of ints, but found element "
-                            f"of type {type(s).__name__}")
+            raise TypeError(
+                f"view(): argument 'size' must be tuple of ints, but found element "
+                f"of type {type(s).__name__}"
+            )
     return tuple(int(s) for s in shape)
 
 
@@ -47,9 +68,11 @@ def view(self: Tensor, *shape) -> Tensor:
     shape = infer_size(_shape_arg(shape), self.numel())
     strides = compute_view_strides(self.shape, self.stride(), shape)
     if strides is None:
-        raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
-                           "least one dimension spans across two contiguous subspaces). Use "
-                           ".reshape(...) instead.")
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at "
+            "least one dimension spans across two contiguous subspaces). Use "
+            ".reshape(...) instead."
+        )
     return restride(self, "view", shape, strides)
 
 
@@ -57,14 +80,23 @@ def _view_dtype(self: Tensor, dt: _dtypes.dtype) -> Tensor:
     old, new = self._dtype.itemsize, dt.itemsize
     if old != new:
         if self.ndim == 0:
-            raise RuntimeError(f"self.dim() cannot be 0 to view {self._dtype._scalar_name} as "
-                               f"{dt._scalar_name} (different element sizes)")
+            raise RuntimeError(
+                f"self.dim() cannot be 0 to view {self._dtype._scalar_name} as "
+                f"{dt._scalar_name} (different element sizes)"
+            )
+        if new > old and self.shape[-1] % (new // old):
+            raise RuntimeError(
+                f"self.size(-1) must be divisible by {new // old} to view "
+                f"{self._dtype._scalar_name} as {dt._scalar_name} (different "
+                f"element sizes), but got {self.shape[-1]}"
+            )
         if self.stride(-1) != 1:
-            raise RuntimeError(f"self.stride(-1) must be 1 to view {self._dtype._scalar_name} "
-                               f"as {dt._scalar_name} (different element sizes), but got "
-                               f"{self.stride(-1)}")
+            raise RuntimeError(
+                f"self.stride(-1) must be 1 to view {self._dtype._scalar_name} "
+                f"as {dt._scalar_name} (different element sizes), but got "
+                f"{self.stride(-1)}"
+            )
     out = apply_view("view", lambda a: a.view(dt._np), self)
-    out._dtype = dt
     out._requires_grad = out._requires_grad and (dt.is_floating_point or dt.is_complex)
     return out
 
@@ -84,6 +116,7 @@ def reshape(input: Tensor, *shape) -> Tensor:  # noqa: A002
 
 def _contiguous():
     from ._device import contiguous_format
+
     return contiguous_format
 
 
@@ -102,14 +135,14 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
     if start == end:
         return input
     shape = input.shape
-    return reshape(input, (*shape[:start], math.prod(shape[start:end + 1]), *shape[end + 1:]))
+    return reshape(input, (*shape[:start], math.prod(shape[start : end + 1]), *shape[end + 1 :]))
 
 
 def unflatten(input: Tensor, dim: int, sizes) -> Tensor:  # noqa: A002
     """Split dim ``dim`` into ``sizes``."""
     d = wrap_dim(dim, input.ndim)
     sizes = infer_size(tuple(sizes), input.shape[d])
-    return view(input, (*input.shape[:d], *sizes, *input.shape[d + 1:]))
+    return view(input, (*input.shape[:d], *sizes, *input.shape[d + 1 :]))
 
 
 def permute(input: Tensor, *dims) -> Tensor:  # noqa: A002
@@ -117,9 +150,11 @@ def permute(input: Tensor, *dims) -> Tensor:  # noqa: A002
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
     if len(dims) != input.ndim:
-        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
-                           "not match the length of the desired ordering of dimensions i.e. "
-                           f"input.dim() = {input.ndim} is not equal to len(dims) = {len(dims)}")
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does "
+            "not match the length of the desired ordering of dimensions i.e. "
+            f"input.dim() = {input.ndim} is not equal to len(dims) = {len(dims)}"
+        )
     dims = [wrap_dim(d, input.ndim) for d in dims]
     if len(set(dims)) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
@@ -139,42 +174,65 @@ def movedim(input: Tensor, source, destination) -> Tensor:  # noqa: A002
     return permute(input, order)
 
 
-def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+def transpose(input: Tensor, dim0: int | None = None, dim1: int | None = None,  # noqa: A002
+              *extra: object) -> Tensor:
     """Swap two dimensions."""
+    if extra:
+        raise TypeError(f"transpose() takes 3 positional arguments but {3 + len(extra)} were given")
+    if dim1 is None:
+        missing = '"dim1"' if dim0 is not None else '"dim0", "dim1"'
+        raise TypeError(f"transpose() missing {1 if dim0 is not None else 2} required positional "
+                        f"arguments: {missing}")
     d0, d1 = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
+    if input.ndim == 0:
+        return restride(input, "transpose", (), ())
     order = list(range(input.ndim))
     order[d0], order[d1] = order[d1], order[d0]
-    return permute(input, order) if input.ndim else restride(input, "transpose", (), ())
+    return permute(input, order)
 
 
 swapaxes = swapdims = transpose
 
 
+def transpose_(self: Tensor, dim0: int, dim1: int) -> Tensor:
+    """Swap two dimensions of ``self`` in place (metadata only)."""
+    out = transpose(self, dim0, dim1)
+    self._data = out._data
+    return self
+
+
 def t(input: Tensor) -> Tensor:  # noqa: A002
     """Transpose a <= 2-D tensor."""
     if input.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
-                           f"{input.ndim}D")
-    return transpose(input, 0, 1) if input.ndim == 2 else restride(
-        input, "t", input.shape, input.stride())
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    return (
+        transpose(input, 0, 1)
+        if input.ndim == 2
+        else restride(input, "t", input.shape, input.stride())
+    )
 
 
 def T(self: Tensor) -> Tensor:  # noqa: N802
     """All dims reversed (torch warns for ndim other than 0 and 2)."""
     if self.ndim not in (0, 2):
-        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their "
-                      "shape is deprecated and it will throw an error in a future release. "
-                      "Consider `x.mT` to transpose batches of matrices or `x.permute(*torch."
-                      "arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
-                      UserWarning, stacklevel=3)
+        warnings.warn(
+            "The use of `x.T` on tensors of dimension other than 2 to reverse their "
+            "shape is deprecated and it will throw an error in a future release. "
+            "Consider `x.mT` to transpose batches of matrices or `x.permute(*torch."
+            "arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
+            UserWarning,
+            stacklevel=3,
+        )
     return permute(self, list(range(self.ndim - 1, -1, -1)))
 
 
 def mT(self: Tensor) -> Tensor:  # noqa: N802
     """Transpose of the last two dims."""
     if self.ndim < 2:
-        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
-                           f"Got {self.ndim}-D tensor.")
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. "
+            f"Got {self.ndim}-D tensor."
+        )
     return transpose(self, -2, -1)
 
 
@@ -185,15 +243,18 @@ def expand(self: Tensor, *sizes) -> Tensor:
         raise RuntimeError(
             f"expand(torch.{self._dtype._legacy}{{{format_shape(self.shape)}}}, "
             f"size={format_shape(sizes)}): the number of sizes provided ({len(sizes)}) must be "
-            f"greater or equal to the number of dimensions in the tensor ({self.ndim})")
+            f"greater or equal to the number of dimensions in the tensor ({self.ndim})"
+        )
     shape, strides = list(self.shape), list(self.stride())
     new_shape, new_strides = [], []
     lead = len(sizes) - self.ndim
     for i, size in enumerate(sizes):
         if i < lead:
             if size < 0:
-                raise RuntimeError(f"The expanded size of the tensor ({size}) isn't allowed in a "
-                                   "leading, non-existing dimension " + str(i))
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({size}) isn't allowed in a "
+                    "leading, non-existing dimension " + str(i)
+                )
             new_shape.append(size)
             new_strides.append(0)
             continue
@@ -205,7 +266,8 @@ def expand(self: Tensor, *sizes) -> Tensor:
                 raise RuntimeError(
                     f"The expanded size of the tensor ({size}) must match the existing size "
                     f"({have}) at non-singleton dimension {i}.  Target sizes: "
-                    f"{format_shape(sizes)}.  Tensor sizes: {format_shape(shape)}")
+                    f"{format_shape(sizes)}.  Tensor sizes: {format_shape(shape)}"
+                )
             stride = 0
         new_shape.append(size)
         new_strides.append(stride)
@@ -225,12 +287,12 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
     size = input.shape[d]
     start = int(start)
     if not -size <= start <= size:
-        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
-                         f"but got {start})")
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
     start = start + size if start < 0 else start
     if length < 0 or start > size - length:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
-                           f"({size}).")
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     shape, strides = list(input.shape), input.stride()
     shape[d] = length
     return restride(input, "narrow", shape, strides, start * strides[d])
@@ -243,8 +305,10 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
     d = wrap_dim(dim, input.ndim)
     size = input.shape[d]
     if not -size <= index < size:
-        raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"{format_shape(input.shape)} at dimension {d}")
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size "
+            f"{format_shape(input.shape)} at dimension {d}"
+        )
     index = index + size if index < 0 else index
     shape, strides = list(input.shape), list(input.stride())
     offset = index * strides[d]

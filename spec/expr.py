@@ -173,9 +173,7 @@ def _starred_or(node: ast.expr, names: set[str]) -> tuple[bool, Node]:
 
 def _sequence(node: ast.Tuple | ast.List | ast.Set, names: set[str]) -> Node:
     parts = [_starred_or(elt, names) for elt in node.elts]
-    build: Callable[[list[Any]], Any] = {ast.Tuple: tuple, ast.List: list, ast.Set: set}[
-        type(node)
-    ]
+    build: Callable[[list[Any]], Any] = {ast.Tuple: tuple, ast.List: list, ast.Set: set}[type(node)]
 
     def seq(env: Env) -> Any:
         out: list[Any] = []
@@ -189,7 +187,10 @@ def _sequence(node: ast.Tuple | ast.List | ast.Set, names: set[str]) -> Node:
 def _dict(node: ast.Dict, names: set[str]) -> Node:
     if any(key is None for key in node.keys):
         raise ExprError("dict unpacking (**) is not allowed in dict literals")
-    pairs = [(_compile(k, names), _compile(v, names)) for k, v in zip(node.keys, node.values)]
+    pairs = [
+        (_compile(k, names), _compile(v, names))
+        for k, v in zip(node.keys, node.values, strict=True)
+    ]
     return lambda env: {k(env): v(env) for k, v in pairs}
 
 
@@ -200,7 +201,9 @@ def _subscript(node: ast.Subscript, names: set[str]) -> Node:
 
 
 def _slice(node: ast.Slice, names: set[str]) -> Node:
-    parts = [_compile(p, names) if p is not None else None for p in (node.lower, node.upper, node.step)]
+    parts = [
+        _compile(p, names) if p is not None else None for p in (node.lower, node.upper, node.step)
+    ]
     return lambda env: slice(*(p(env) if p else None for p in parts))
 
 
@@ -220,14 +223,14 @@ def _binop(node: ast.BinOp, names: set[str]) -> Node:
 
 def _guard(op: ast.operator, a: Any, b: Any) -> None:
     """Refuse operations whose cost the spec text alone could blow up."""
-    if isinstance(op, ast.Pow) and isinstance(b, int) and abs(b) > MAX_POWER_EXPONENT:
-        if isinstance(a, int) and abs(a) > 1:
-            raise EvalError(f"exponent {b} is too large")
+    big_power = isinstance(b, int) and abs(b) > MAX_POWER_EXPONENT
+    if isinstance(op, ast.Pow) and big_power and isinstance(a, int) and abs(a) > 1:
+        raise EvalError(f"exponent {b} is too large")
     if isinstance(op, ast.Mult):
         for seq, n in ((a, b), (b, a)):
-            if isinstance(seq, (str, list, tuple, bytes)) and isinstance(n, int):
-                if n * max(len(seq), 1) > MAX_REPEAT:
-                    raise EvalError("sequence repetition is too large")
+            sequence = isinstance(seq, (str, list, tuple, bytes)) and isinstance(n, int)
+            if sequence and n * max(len(seq), 1) > MAX_REPEAT:
+                raise EvalError("sequence repetition is too large")
 
 
 def _unary(node: ast.UnaryOp, names: set[str]) -> Node:
@@ -268,7 +271,7 @@ def _compare(node: ast.Compare, names: set[str]) -> Node:
 
     def compare(env: Env) -> Any:
         a = left(env)
-        for op, get in zip(ops, rights):
+        for op, get in zip(ops, rights, strict=True):
             b = get(env)
             result = op(a, b)
             if not result:

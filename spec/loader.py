@@ -52,7 +52,9 @@ class Spec:
         return [(f.section, f.title) for f in self.files]
 
 
-def _construct(node: yaml.Node, path: Loc, lines: dict[Loc, int], problems: list[str], file: str) -> Any:
+def _construct(
+    node: yaml.Node, path: Loc, lines: dict[Loc, int], problems: list[str], file: str
+) -> Any:
     """Build plain Python data from a YAML node, recording the line of every path."""
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -60,8 +62,10 @@ def _construct(node: yaml.Node, path: Loc, lines: dict[Loc, int], problems: list
         for key_node, value_node in node.value:
             key = _scalar(key_node)
             if key in out:
-                problems.append(f"{file}:{key_node.start_mark.line + 1}: {_dotted(path + (key,))}: "
-                                "duplicate key")
+                problems.append(
+                    f"{file}:{key_node.start_mark.line + 1}: {_dotted(path + (key,))}: "
+                    "duplicate key"
+                )
             out[key] = _construct(value_node, path + (key,), lines, problems, file)
         return out
     if isinstance(node, yaml.SequenceNode):
@@ -139,7 +143,9 @@ def load_file(path: Path) -> tuple[SpecFile | None, list[str]]:
     except ValidationError as exc:
         for err in exc.errors():
             loc = _clean_loc(tuple(err["loc"]))
-            problems.append(f"{shown}:{_line_of(loc, lines)}: {_field_name(loc, data)}: {err['msg']}")
+            problems.append(
+                f"{shown}:{_line_of(loc, lines)}: {_field_name(loc, data)}: {err['msg']}"
+            )
         return None, problems
     return (model if not problems else None), problems
 
@@ -165,8 +171,10 @@ def load_spec(root: Path | str | None = None) -> Spec:
             line = lines[index] if index < len(lines) else 1
             where = f"{path}:{line}"
             if item.name in seen:
-                problems.append(f"{where}: items[{index}].name: {item.name} is already "
-                                f"specified at {seen[item.name]}")
+                problems.append(
+                    f"{where}: items[{index}].name: {item.name} is already "
+                    f"specified at {seen[item.name]}"
+                )
             seen[item.name] = where
             entries.append(Entry(item, model.section, model.title, path, line))
     if problems:

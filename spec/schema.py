@@ -266,7 +266,9 @@ class Item(Strict):
             raise ValueError("'oracle' and 'result' need 'call'")
         if self.call is not None and not self.inputs:
             raise ValueError("'call' needs 'inputs' (the generators of its arguments)")
-        missing = sorted(self.call.names - set(self.inputs) - {"torch", "dtype"}) if self.call else []
+        missing = (
+            sorted(self.call.names - set(self.inputs) - {"torch", "dtype"}) if self.call else []
+        )
         if missing:
             raise ValueError(f"'call' uses names that 'inputs' does not draw: {missing}")
         names = [p.name for p in self.properties] + [s.name for s in self.scenarios]

@@ -127,6 +127,7 @@ class GlobalGradMode(_Patched):
                 def wrapped(*a: Any, **k: Any) -> Any:
                     with _NoGrad():
                         return func(*a, **k)
+
                 return wrapped
 
         return _NoGrad()(fn) if callable(fn) else _NoGrad()
@@ -148,4 +149,3 @@ class ViewCopies(_Patched):
 
     def unsqueeze(self, input: Any, dim: int) -> Any:
         return self.ref.unsqueeze(input, dim).clone()
-

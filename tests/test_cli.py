@@ -28,8 +28,12 @@ def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_list_patterns(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list", "--json", "--ops", "torch.*grad*"]) == 0
     names = {r["name"] for r in json.loads(capsys.readouterr().out)}
-    assert names == {"torch.no_grad", "torch.enable_grad", "torch.set_grad_enabled",
-                     "torch.is_grad_enabled"}
+    assert names == {
+        "torch.no_grad",
+        "torch.enable_grad",
+        "torch.set_grad_enabled",
+        "torch.is_grad_enabled",
+    }
 
 
 @pytest.mark.parametrize(
@@ -43,8 +47,9 @@ def test_list_patterns(capsys: pytest.CaptureFixture[str]) -> None:
         (["frobnicate"], "invalid choice"),
     ],
 )
-def test_bad_usage_is_one_line_and_exit_2(argv: list[str], message: str, tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_usage_is_one_line_and_exit_2(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out"
     assert main([*argv, "--out", str(out)] if argv[0] == "run" and len(argv) > 1 else argv) == 2
     err = capsys.readouterr().err.strip()
@@ -52,8 +57,9 @@ def test_bad_usage_is_one_line_and_exit_2(argv: list[str], message: str, tmp_pat
     assert not out.exists()
 
 
-def test_bad_spec_reports_file_line_and_exit_2(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_spec_reports_file_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = tmp_path / "spec"
     spec.mkdir()
     (spec / "x.yaml").write_text("section: '1'\ntitle: t\nitems:\n  - name: torch.x\n    kind: 3\n")
@@ -66,8 +72,18 @@ def test_bad_spec_reports_file_line_and_exit_2(tmp_path: Path,
 
 def test_run_writes_results_and_report(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    code = main(["run", "--adapter", "reference", "--ops", "torch.stack", "torch.no_grad",
-                 "--out", str(out)])
+    code = main(
+        [
+            "run",
+            "--adapter",
+            "reference",
+            "--ops",
+            "torch.stack",
+            "torch.no_grad",
+            "--out",
+            str(out),
+        ]
+    )
     results = load_results(out / "results.json")
     assert code == (1 if results.summary.unexpected else 0)
     assert results.environment.adapter == "reference"
@@ -80,9 +96,25 @@ def test_run_writes_results_and_report(tmp_path: Path) -> None:
 
 def test_pytest_entry_runs_the_same_cases(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "conformance", "--adapter", "reference",
-         "--ops", "torch.unsqueeze", "-q", "-p", "no:cacheprovider", "--tc-out", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "conformance",
+            "--adapter",
+            "reference",
+            "--ops",
+            "torch.unsqueeze",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--tc-out",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     results = load_results(tmp_path / "results.json")

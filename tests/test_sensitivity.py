@@ -32,8 +32,11 @@ def _run(adapter: str, ops: list[str]) -> Session:
 def test_broken_adapter_is_caught(adapter: str) -> None:
     ops, culprit = BROKEN[adapter]
     session = _run(adapter, ops)
-    caught = [c.id for c, o in session.outcomes.values()
-              if o.status in ("failed", "error") and c.item == culprit]
+    caught = [
+        c.id
+        for c, o in session.outcomes.values()
+        if o.status in ("failed", "error") and c.item == culprit
+    ]
     assert caught, f"{adapter}: no check of {culprit} failed"
 
 
@@ -41,8 +44,11 @@ def test_reference_passes_the_same_cases() -> None:
     """Control: the unbroken reference passes every case the broken adapters fail."""
     ops = sorted({op for ops, _ in BROKEN.values() for op in ops})
     session = Session.open(RunConfig(adapter="reference", ops=ops))
-    bad = [(c.id, o.message) for c in session.cases
-           if (o := session.run(c)).status not in ("passed", "skipped")]
+    bad = [
+        (c.id, o.message)
+        for c in session.cases
+        if (o := session.run(c)).status not in ("passed", "skipped")
+    ]
     assert not bad
 
 
@@ -51,5 +57,7 @@ def test_broken_roundtrip_blocks_instead_of_failing() -> None:
     statuses = {(c.dtype, o.status) for c, o in session.outcomes.values() if c.dtype}
     assert ("float16", "blocked") in statuses
     assert not any(s == "blocked" for d, s in statuses if d != "float16")
-    assert any(r["id"] == "bootstrap[roundtrip:float16]" and r["status"] == "failed"
-               for r in session.results().model_dump()["cases"])
+    assert any(
+        r["id"] == "bootstrap[roundtrip:float16]" and r["status"] == "failed"
+        for r in session.results().model_dump()["cases"]
+    )

@@ -43,19 +43,36 @@ def test_good_file_loads(tmp_path: Path) -> None:
     ("change", "line", "field", "message"),
     [
         (("kind: function", "kind: fnction"), 5, "items[0](torch.gather).kind", "Input should be"),
-        (("    kind: function", "    kind: function\n    colour: red"), 6,
-         "items[0](torch.gather).colour", "Extra inputs are not permitted"),
-        (("expect: [1]", "expect: [1]\n        dtype: float99"), 9,
-         "items[0](torch.gather).examples[0].dtype", "unknown dtype"),
-        (("torch.tensor([1])", "torch.tensor([1]).__class__"), 7,
-         "items[0](torch.gather).examples[0].call", "not allowed"),
-        (("name: torch.gather", "name: gather"), 4, "items[0](gather).name",
-         "not a fully qualified name"),
-        (("section: \"9.9\"", "section: nine"), 1, "section", "should look like"),
+        (
+            ("    kind: function", "    kind: function\n    colour: red"),
+            6,
+            "items[0](torch.gather).colour",
+            "Extra inputs are not permitted",
+        ),
+        (
+            ("expect: [1]", "expect: [1]\n        dtype: float99"),
+            9,
+            "items[0](torch.gather).examples[0].dtype",
+            "unknown dtype",
+        ),
+        (
+            ("torch.tensor([1])", "torch.tensor([1]).__class__"),
+            7,
+            "items[0](torch.gather).examples[0].call",
+            "not allowed",
+        ),
+        (
+            ("name: torch.gather", "name: gather"),
+            4,
+            "items[0](gather).name",
+            "not a fully qualified name",
+        ),
+        (('section: "9.9"', "section: nine"), 1, "section", "should look like"),
     ],
 )
-def test_mistakes_name_file_line_and_field(tmp_path: Path, change: tuple[str, str], line: int,
-                                           field: str, message: str) -> None:
+def test_mistakes_name_file_line_and_field(
+    tmp_path: Path, change: tuple[str, str], line: int, field: str, message: str
+) -> None:
     problems = _problems(tmp_path, GOOD_ITEM.replace(*change))
     assert len(problems) == 1, problems
     assert re.match(rf".*a\.yaml:{line}: {re.escape(field)}: .*{message}", problems[0]), problems
@@ -67,7 +84,9 @@ def test_malformed_yaml(tmp_path: Path) -> None:
 
 
 def test_duplicate_keys_and_items(tmp_path: Path) -> None:
-    problems = _problems(tmp_path, GOOD_ITEM.replace("    kind: function", "    kind: function\n    kind: class"))
+    problems = _problems(
+        tmp_path, GOOD_ITEM.replace("    kind: function", "    kind: function\n    kind: class")
+    )
     assert any("a.yaml:6: items[0].kind: duplicate key" in p for p in problems)
     (tmp_path / "b.yaml").write_text(GOOD_ITEM)
     problems = _problems(tmp_path, GOOD_ITEM)

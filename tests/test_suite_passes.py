@@ -11,8 +11,11 @@ def _unexpected(adapter: str) -> list[tuple[str, str, str]]:
     session = Session.open(RunConfig(adapter=adapter))
     outcomes = [(case, session.run(case)) for case in session.cases]
     assert outcomes, "the built-in spec generated no cases"
-    return [(c.id, o.status, o.message[:300]) for c, o in outcomes
-            if o.status not in ("passed", "skipped", "xfailed")]
+    return [
+        (c.id, o.status, o.message[:300])
+        for c, o in outcomes
+        if o.status not in ("passed", "skipped", "xfailed")
+    ]
 
 
 def test_torch_passes_everything() -> None:

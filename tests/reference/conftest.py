@@ -49,6 +49,8 @@ def assert_same_value(r, t, strides: bool = True, path: str = "") -> None:
             assert_same_value(a, b, strides, f"{path}[{i}]")
     elif isinstance(t, (torch.dtype, torch.Size, torch.device, torch.layout)):
         assert repr(r) == repr(t), path
+    elif isinstance(t, np.ndarray):
+        np.testing.assert_array_equal(r, t, err_msg=path)
     elif isinstance(t, float) and np.isnan(t):
         assert np.isnan(r), path
     else:

@@ -9,17 +9,34 @@ import reference
 torch = pytest.importorskip("torch")
 
 
-@pytest.mark.parametrize("args", [("cpu",), ("cuda",), ("cuda", 0), ("cuda:1",), ("cpu", 0),
-                                  ("meta",), ("mps",)])
+@pytest.mark.parametrize(
+    "args", [("cpu",), ("cuda",), ("cuda", 0), ("cuda:1",), ("cpu", 0), ("meta",), ("mps",)]
+)
 def test_device_construction(same, args):
     r, t = same(lambda m: m.device(*args))
     assert str(r) == str(t)
     assert (r.type, r.index) == (t.type, t.index)
 
 
-@pytest.mark.parametrize("args", [("foo",), ("cuda:x",), ("CPU",), (" cpu",), ("cuda:01",),
-                                  ("cuda:-1",), ("cuda:1:2",), ("",), ("foo:1",), ("cuda:",),
-                                  ("cuda", -1), ("cuda:1", 0), ("cuda", "x"), (0,)])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("foo",),
+        ("cuda:x",),
+        ("CPU",),
+        (" cpu",),
+        ("cuda:01",),
+        ("cuda:-1",),
+        ("cuda:1:2",),
+        ("",),
+        ("foo:1",),
+        ("cuda:",),
+        ("cuda", -1),
+        ("cuda:1", 0),
+        ("cuda", "x"),
+        (0,),
+    ],
+)
 def test_device_errors(same, args):
     same(lambda m: m.device(*args))
 
@@ -43,14 +60,17 @@ def test_layout_and_memory_format():
         assert isinstance(getattr(reference, name), reference.memory_format)
 
 
-@pytest.mark.parametrize("fn", [
-    lambda m: m.zeros(1, device="cuda"),
-    lambda m: m.zeros(1, device="cuda:0"),
-    lambda m: m.tensor([1.0], device=m.device("cuda")),
-    lambda m: m.zeros(1).to("cuda"),
-    lambda m: m.zeros(1).cuda(),
-    lambda m: m.arange(3, device="cuda"),
-])
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m: m.zeros(1, device="cuda"),
+        lambda m: m.zeros(1, device="cuda:0"),
+        lambda m: m.tensor([1.0], device=m.device("cuda")),
+        lambda m: m.zeros(1).to("cuda"),
+        lambda m: m.zeros(1).cuda(),
+        lambda m: m.arange(3, device="cuda"),
+    ],
+)
 def test_cuda_unavailable(same, fn):
     same(fn)
 

@@ -10,10 +10,30 @@ import reference
 
 torch = pytest.importorskip("torch")
 
-NAMES = ["float16", "bfloat16", "float32", "float64", "complex64", "complex128", "uint8",
-         "int8", "int16", "int32", "int64", "bool"]
-ALIASES = {"half": "float16", "float": "float32", "double": "float64", "cfloat": "complex64",
-           "cdouble": "complex128", "short": "int16", "int": "int32", "long": "int64"}
+NAMES = [
+    "float16",
+    "bfloat16",
+    "float32",
+    "float64",
+    "complex64",
+    "complex128",
+    "uint8",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "bool",
+]
+ALIASES = {
+    "half": "float16",
+    "float": "float32",
+    "double": "float64",
+    "cfloat": "complex64",
+    "cdouble": "complex128",
+    "short": "int16",
+    "int": "int32",
+    "long": "int64",
+}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -56,7 +76,11 @@ def test_result_type_combinations():
             ta = torch.zeros(shape_a, dtype=getattr(torch, a))
             tb = torch.zeros(shape_b, dtype=getattr(torch, b))
             assert repr(reference.result_type(ra, rb)) == repr(torch.result_type(ta, tb)), (
-                a, b, shape_a, shape_b)
+                a,
+                b,
+                shape_a,
+                shape_b,
+            )
     for a, s in itertools.product(NAMES, SCALARS):
         if a in ("float16", "bfloat16") and isinstance(s, complex):
             continue
