@@ -15,7 +15,8 @@ import numpy as np
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parent / "expectations"
 
-#: Capabilities an adapter may declare; checks needing one are skipped without it.
+#: Capabilities an adapter may declare (the spec's ``requires``); checks needing one are
+#: skipped without it.
 CAPABILITIES = frozenset(
     {
         "shares_memory",  # views, from_numpy, numpy() and detach write through

@@ -28,6 +28,7 @@ class Case:
     index: int | None = None
     name: str | None = None
     requires: tuple[str, ...] = ()
+    capabilities: tuple[str, ...] = ()
 
     @property
     def item(self) -> str:
@@ -51,24 +52,28 @@ def _property_dtypes(prop: Property, item_dtypes: tuple[str, ...]) -> tuple[str 
 def cases_for(entry: Entry) -> list[Case]:
     """All cases of one spec entry."""
     item = entry.item
+    caps = tuple(item.requires)
     out: list[Case] = []
     dtypes = item.dtype_list or (None,)
     if item.call is not None:
         for variant in item.variants:
             for dtype in dtypes:
                 needs = (roundtrip(dtype),) if dtype else ()
-                if item.result is not None:
-                    out.append(Case(entry, "contract", variant, dtype, requires=needs))
-                if item.oracle is not None:
-                    out.append(Case(entry, "oracle", variant, dtype, requires=needs))
-    needs_list = (TENSOR_FROM_LIST,)
-    out += [Case(entry, "example", index=i, requires=needs_list) for i in range(len(item.examples))]
-    out += [Case(entry, "error", index=i, requires=needs_list) for i in range(len(item.errors))]
+                for check in ("contract", "oracle"):
+                    if getattr(item, "result" if check == "contract" else check) is not None:
+                        out.append(Case(entry, check, variant, dtype, requires=needs,
+                                        capabilities=caps))
+    listed = (TENSOR_FROM_LIST,)
+    for check, entries in (("example", item.examples), ("error", item.errors)):
+        out += [Case(entry, check, index=i, requires=listed, capabilities=caps)
+                for i in range(len(entries))]
     for prop in item.properties:
         for dtype in _property_dtypes(prop, item.dtype_list):
-            needs = (roundtrip(dtype),) if dtype else (TENSOR_FROM_LIST,)
-            out.append(Case(entry, "property", dtype=dtype, name=prop.name, requires=needs))
-    out += [Case(entry, "scenario", name=s.name, requires=needs_list) for s in item.scenarios]
+            needs = (roundtrip(dtype),) if dtype else listed
+            out.append(Case(entry, "property", dtype=dtype, name=prop.name, requires=needs,
+                            capabilities=caps + tuple(prop.requires)))
+    out += [Case(entry, "scenario", name=s.name, requires=listed,
+                 capabilities=caps + tuple(s.requires)) for s in item.scenarios]
     return out
 
 

@@ -84,8 +84,11 @@ class Session:
         """Run one case, honouring prerequisites and expectations; records the outcome."""
         found = expect.find(self.expectations, case, self.adapter.version())
         blockers = self.bootstrap.blockers(case.requires)
+        lacking = [c for c in case.capabilities if c not in self.adapter.capabilities]
         if found is not None and found.status == "crash":
             outcome = Outcome("skipped", f"not run (crashes): {found.reason}")
+        elif lacking:
+            outcome = Outcome("skipped", f"the adapter does not claim {', '.join(lacking)}")
         elif blockers:
             outcome = Outcome("blocked", "prerequisite failed: " + "; ".join(blockers))
         else:

@@ -36,6 +36,9 @@ KINDS = (
     "module",
 )
 VARIANTS = ("function", "method", "inplace", "out")
+#: Optional behaviours an adapter declares; checks that need one are skipped without it.
+CAPABILITIES = ("shares_memory", "grad_mode", "legacy_tensor_types", "warnings", "error_messages")
+Capability = Literal[CAPABILITIES]  # type: ignore[valid-type]
 PY_TYPES = ("int", "float", "bool", "complex", "str", "list", "tuple", "NoneType")
 
 
@@ -167,6 +170,7 @@ class Property(Strict):
     check: ExprT | None = None
     steps: list[Step] | None = None
     dtypes: list[str] | None = None
+    requires: list[Capability] = []
     note: str | None = None
 
     @model_validator(mode="after")
@@ -193,6 +197,7 @@ class Scenario(Strict):
 
     name: str
     steps: list[Step]
+    requires: list[Capability] = []
     note: str | None = None
 
 
@@ -237,6 +242,7 @@ class Item(Strict):
     scenarios: list[Scenario] = []
     errata: list[Erratum] = []
     unspecified: list[str] = []
+    requires: list[Capability] = []
     since: str | None = None
     until: str | None = None
     notes: str | None = None

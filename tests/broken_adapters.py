@@ -149,3 +149,9 @@ class ViewCopies(_Patched):
 
     def unsqueeze(self, input: Any, dim: int) -> Any:
         return self.ref.unsqueeze(input, dim).clone()
+
+
+class NoMemorySharing(ViewCopies):
+    """Copies instead of views, and says so: sharing checks are skipped, not failed."""
+
+    capabilities = ReferenceAdapter.capabilities - {"shares_memory"}

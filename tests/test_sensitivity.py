@@ -61,3 +61,10 @@ def test_broken_roundtrip_blocks_instead_of_failing() -> None:
         r["id"] == "bootstrap[roundtrip:float16]" and r["status"] == "failed"
         for r in session.results().model_dump()["cases"]
     )
+
+
+def test_missing_capability_skips_instead_of_failing() -> None:
+    session = _run("NoMemorySharing", ["torch.unsqueeze"])
+    statuses = {(c.name, o.status) for c, o in session.outcomes.values() if c.name}
+    assert ("shares_memory", "skipped") in statuses
+    assert ("squeeze_undoes_unsqueeze", "passed") in statuses
