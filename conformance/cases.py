@@ -61,19 +61,32 @@ def cases_for(entry: Entry) -> list[Case]:
                 needs = (roundtrip(dtype),) if dtype else ()
                 for check in ("contract", "oracle"):
                     if getattr(item, "result" if check == "contract" else check) is not None:
-                        out.append(Case(entry, check, variant, dtype, requires=needs,
-                                        capabilities=caps))
+                        out.append(
+                            Case(entry, check, variant, dtype, requires=needs, capabilities=caps)
+                        )
     listed = (TENSOR_FROM_LIST,)
     for check, entries in (("example", item.examples), ("error", item.errors)):
-        out += [Case(entry, check, index=i, requires=listed, capabilities=caps)
-                for i in range(len(entries))]
+        out += [
+            Case(entry, check, index=i, requires=listed, capabilities=caps)
+            for i in range(len(entries))
+        ]
     for prop in item.properties:
         for dtype in _property_dtypes(prop, item.dtype_list):
             needs = (roundtrip(dtype),) if dtype else listed
-            out.append(Case(entry, "property", dtype=dtype, name=prop.name, requires=needs,
-                            capabilities=caps + tuple(prop.requires)))
-    out += [Case(entry, "scenario", name=s.name, requires=listed,
-                 capabilities=caps + tuple(s.requires)) for s in item.scenarios]
+            out.append(
+                Case(
+                    entry,
+                    "property",
+                    dtype=dtype,
+                    name=prop.name,
+                    requires=needs,
+                    capabilities=caps + tuple(prop.requires),
+                )
+            )
+    out += [
+        Case(entry, "scenario", name=s.name, requires=listed, capabilities=caps + tuple(s.requires))
+        for s in item.scenarios
+    ]
     return out
 
 
