@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,6 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from conformance import atomic
 from conformance.results import STATUSES, UNEXPECTED, Case, Item, Results, Section, Summary
 
 TEMPLATE_DIR = Path(__file__).with_name("templates")
@@ -158,15 +157,4 @@ def render_report(results: Results) -> str:
 
 def write_report(results: Results, path: Path) -> None:
     """Write the report to ``path`` atomically (temp file in the same folder, then replace)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    html = render_report(results)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(html)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_text(Path(path), render_report(results))

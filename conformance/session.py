@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from adapters import Adapter, load_adapter
+from conformance import atomic
 from conformance import expectations as expect
 from conformance.bootstrap import Bootstrap
 from conformance.cases import Case, build_cases, unmatched
@@ -183,7 +182,9 @@ class Session:
         """Write ``results.json`` and ``report.html`` into ``out``, each atomically."""
         results = self.results()
         out.mkdir(parents=True, exist_ok=True)
-        _atomic_write(out / "results.json", json.dumps(results.model_dump(mode="json"), indent=1))
+        atomic.write_text(
+            out / "results.json", json.dumps(results.model_dump(mode="json"), indent=1)
+        )
         write_report(results, out / "report.html")
         return results
 
@@ -220,15 +221,3 @@ def _own_version() -> str:
         return version("torchconform")
     except PackageNotFoundError:
         return "unknown"
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import reference
+from spec.dtypes import ALL as DTYPE_NAMES
 
 torch = pytest.importorskip("torch")
 
@@ -47,20 +48,7 @@ def test_tensor_inference(same, data):
 
 @pytest.mark.parametrize(
     "dtype",
-    [
-        "float16",
-        "bfloat16",
-        "float32",
-        "float64",
-        "complex64",
-        "complex128",
-        "uint8",
-        "int8",
-        "int16",
-        "int32",
-        "int64",
-        "bool",
-    ],
+    list(DTYPE_NAMES),
 )
 @pytest.mark.parametrize("data", [[1.7, -1.7, 0.0], [1, 0, 3], [True, False]])
 def test_tensor_with_dtype(same, dtype, data):

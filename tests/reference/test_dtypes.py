@@ -7,23 +7,11 @@ import itertools
 import pytest
 
 import reference
+from spec.dtypes import ALL as DTYPE_NAMES
 
 torch = pytest.importorskip("torch")
 
-NAMES = [
-    "float16",
-    "bfloat16",
-    "float32",
-    "float64",
-    "complex64",
-    "complex128",
-    "uint8",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "bool",
-]
+NAMES = list(DTYPE_NAMES)
 ALIASES = {
     "half": "float16",
     "float": "float32",

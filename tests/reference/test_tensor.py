@@ -9,23 +9,11 @@ import numpy as np
 import pytest
 
 import reference
+from spec.dtypes import ALL as DTYPE_NAMES
 
 torch = pytest.importorskip("torch")
 
-DTYPES = [
-    "float16",
-    "bfloat16",
-    "float32",
-    "float64",
-    "complex64",
-    "complex128",
-    "uint8",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "bool",
-]
+DTYPES = list(DTYPE_NAMES)
 
 
 @pytest.mark.parametrize(
