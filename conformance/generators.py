@@ -96,6 +96,33 @@ def ndarray(shape: Any = None, dtype: str = "float32", **bounds: Any):
     return tensor(shape, dtype, **bounds).map(Raw)
 
 
+def scalar(dtype: str = "float32", **bounds: Any):
+    """A Python number (bool, int, float or complex) that ``dtype`` holds exactly."""
+    return tensor((), dtype, **bounds).map(_python_scalar)
+
+
+def _python_scalar(array: np.ndarray) -> Any:
+    value = array.astype(np.float32) if array.dtype == numpy_dtype("bfloat16") else array
+    return value.item()
+
+
+@st.composite
+def view_shape(draw: Any, x: np.ndarray, max_dims: int = 4) -> tuple[int, ...]:
+    """A shape with as many elements as ``x``, possibly with one -1 to infer."""
+    n = int(np.prod(x.shape)) if x.ndim else 1
+    if n == 0:
+        return draw(st.sampled_from([(0,), tuple(x.shape), (0, 1), (1, 0), (-1,)]))
+    dims, rest = [], n
+    for _ in range(draw(st.integers(0, max_dims - 1))):
+        dim = draw(st.sampled_from([k for k in range(1, rest + 1) if rest % k == 0]))
+        dims.append(dim)
+        rest //= dim
+    dims = draw(st.permutations([*dims, rest]))
+    if draw(st.booleans()):
+        dims[draw(st.integers(0, len(dims) - 1))] = -1
+    return tuple(dims)
+
+
 def integers(low: int, high: int):
     """Integers in ``[low, high]``."""
     return st.integers(low, high)
@@ -184,6 +211,8 @@ VOCABULARY: dict[str, Any] = {
     "shapes": shapes,
     "tensor": tensor,
     "ndarray": ndarray,
+    "scalar": scalar,
+    "view_shape": view_shape,
     "integers": integers,
     "floats": floats,
     "booleans": booleans,

@@ -185,7 +185,7 @@ def generator_env(values: dict[str, Any], dtype: str | None) -> dict[str, Any]:
     """Generators see the vocabulary, earlier draws, ``dtype`` (a spec name) and ``np``."""
     env: dict[str, Any] = dict(SAFE_BUILTINS) | dict(VOCABULARY)
     if dtype is not None:
-        for name in ("tensor", "ndarray", "stackable", "concatenable"):
+        for name in ("tensor", "ndarray", "scalar", "stackable", "concatenable"):
             env[name] = _with_default_dtype(VOCABULARY[name], dtype)
     env.update(np=NP, dtype=dtype or "float32")
     env.update(values)
