@@ -1,0 +1,57 @@
+"""The reference's speed beside PyTorch's, op by op, in the same run (ratios, never asserts).
+
+Run with ``pytest benchmarks --benchmark-group-by=group`` (``tox -e bench``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import reference
+from benchmarks.conftest import record
+
+torch = pytest.importorskip("torch")
+LIBRARIES = {"torch": torch, "reference": reference}
+RNG = np.random.default_rng(0)
+DATA = RNG.standard_normal((256, 256)).astype(np.float32)
+INDEX = RNG.integers(0, 256, (256, 256))
+NESTED = DATA[:64, :64].tolist()
+
+# op -> (setup(lib) -> args, run(lib, *args))
+OPS: dict[str, tuple[Callable[[Any], tuple], Callable[..., Any]]] = {
+    "tensor_from_nested_list": (lambda m: (), lambda m: m.tensor(NESTED)),
+    "from_numpy": (lambda m: (), lambda m: m.from_numpy(DATA)),
+    "zeros": (lambda m: (), lambda m: m.zeros(256, 256)),
+    "arange": (lambda m: (), lambda m: m.arange(0, 65536, 1)),
+    "linspace": (lambda m: (), lambda m: m.linspace(0, 1, 65536)),
+    "cat": (lambda m: ([m.from_numpy(DATA)] * 4,), lambda m, ts: m.cat(ts, 1)),
+    "stack": (lambda m: ([m.from_numpy(DATA)] * 4,), lambda m, ts: m.stack(ts, 0)),
+    "gather": (
+        lambda m: (m.from_numpy(DATA), m.from_numpy(INDEX)),
+        lambda m, x, i: m.gather(x, 1, i),
+    ),
+    "chunk": (lambda m: (m.from_numpy(DATA),), lambda m, x: m.chunk(x, 7, 1)),
+    "tensor_split": (lambda m: (m.from_numpy(DATA),), lambda m, x: m.tensor_split(x, 7, 1)),
+    "view_transpose": (
+        lambda m: (m.from_numpy(DATA),),
+        lambda m, x: x.view(64, 1024).transpose(0, 1),
+    ),
+    "clone_transposed": (lambda m: (m.from_numpy(DATA).t(),), lambda m, x: x.clone()),
+    "squeeze_unsqueeze": (lambda m: (m.from_numpy(DATA),), lambda m, x: x.unsqueeze(0).squeeze()),
+    "tolist": (lambda m: (m.from_numpy(DATA[:64, :64]),), lambda m, x: x.tolist()),
+}
+
+
+@pytest.mark.parametrize("library", list(LIBRARIES))
+@pytest.mark.parametrize("op", list(OPS))
+def test_speed(benchmark: Any, op: str, library: str) -> None:
+    lib = LIBRARIES[library]
+    setup, run = OPS[op]
+    args = setup(lib)
+    benchmark.group = op
+    benchmark(run, lib, *args)
+    record(op, library, benchmark.stats.stats.median)
