@@ -43,7 +43,9 @@ class Adapter:
     name: str = ""
     #: Distribution name of the library under test.
     library: str = ""
-    #: The Python line that binds the library to the name ``torch`` (used in reproducers).
+    #: The Python line that binds the library to the name ``torch`` (used in reproducers);
+    #: leave it empty when names resolve differently from plain attribute access, and
+    #: reproducers reach the library through the adapter instead.
     import_line: str = ""
     #: Capabilities from :data:`CAPABILITIES`.
     capabilities: frozenset[str] = frozenset()

@@ -18,7 +18,7 @@ from spec.dtypes import ALL
 _SAMPLE = np.array([[0, 1, 2], [3, 4, 5]])
 
 
-def _sample(dtype: str) -> np.ndarray:
+def sample(dtype: str) -> np.ndarray:
     """Small values every dtype holds; fractions and a sign where the dtype has them."""
     target = numpy_dtype(dtype)
     if target.kind == "b":
@@ -30,9 +30,10 @@ def _sample(dtype: str) -> np.ndarray:
 
 def check_roundtrip(adapter: Adapter, dtype: str) -> None:
     """``to_numpy(from_numpy(a))`` gives back ``a``: shape, dtype and values."""
-    for sample in (_sample(dtype), _sample(dtype)[:, ::2], _sample(dtype)[0, 0]):
-        got = adapter.to_numpy(adapter.from_numpy(np.array(sample)))
-        assert_equal(np.asarray(got), np.asarray(sample), what=f"round trip of {dtype}")
+    base = sample(dtype)
+    for array in (base, base[:, ::2], base[0, 0]):
+        got = adapter.to_numpy(adapter.from_numpy(np.array(array)))
+        assert_equal(np.asarray(got), np.asarray(array), what=f"round trip of {dtype}")
 
 
 def check_tensor_from_list(adapter: Adapter) -> None:
@@ -42,6 +43,29 @@ def check_tensor_from_list(adapter: Adapter) -> None:
         adapter.to_numpy(tensor),
         np.array([[1, 2], [3, 4]], dtype=np.int64),
         what="torch.tensor([[1, 2], [3, 4]])",
+    )
+
+
+def reproducer(adapter: Adapter, name: str) -> str:
+    """A script that repeats the prerequisite ``name`` through the adapter."""
+    path = f"{type(adapter).__module__}:{type(adapter).__qualname__}"
+    lines = [
+        "import numpy as np",
+        "from adapters import load_adapter",
+        f"adapter = load_adapter({path!r})",
+    ]
+    if name == TENSOR_FROM_LIST:
+        return "\n".join(
+            [*lines, "print(adapter.to_numpy(adapter.resolve('torch.tensor')([[1, 2], [3, 4]])))"]
+        )
+    dtype = name.split(":", 1)[1]
+    return "\n".join(
+        [
+            *lines,
+            "from conformance.bootstrap import sample",
+            f"a = sample({dtype!r})",
+            "print(a, adapter.to_numpy(adapter.from_numpy(a)), sep='\\n')",
+        ]
     )
 
 

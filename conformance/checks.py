@@ -14,6 +14,27 @@ from adapters.base import Adapter
 from conformance.compare import CheckFailed, assert_equal, assert_values, dtype_name
 from conformance.generators import Raw
 
+CHECK_NAMES = frozenset(
+    {
+        "to_np",
+        "same",
+        "close",
+        "write",
+        "all_equal",
+        "dtype_of",
+        "shape_of",
+        "is_tensor",
+        "lib_dtype",
+    }
+)
+
+
+def for_adapter(target: str) -> dict[str, Any]:
+    """The checks bound to an adapter given as a name or ``module:attr`` (for reproducers)."""
+    from adapters import load_adapter
+
+    return vocabulary(load_adapter(target))
+
 
 def vocabulary(adapter: Adapter) -> dict[str, Any]:
     """The check functions bound to ``adapter``."""

@@ -28,6 +28,7 @@ from conformance.namespaces import generator_env, library_env, numpy_env
 from conformance.steps import expect_raises, run_steps
 from conformance.variants import OUT_NAME, receiver, variant_call
 from spec.expr import EvalError
+from spec.schema import Step
 
 PROFILES = {"quick": 10, "standard": 50, "thorough": 250}
 
@@ -59,11 +60,13 @@ class _Trace:
 
     values: dict[str, Any] = field(default_factory=dict)
     call: str | None = None
+    steps: list[Step] | None = None
+    dtype: str | None = None
 
 
 def run_case(case: Case, adapter: Adapter, opts: Settings) -> Outcome:
     """Run ``case``; failures become ``failed``, unexpected exceptions ``error``."""
-    trace = _Trace()
+    trace = _Trace(dtype=case.dtype)
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
@@ -89,9 +92,11 @@ def _raised(exc: BaseException) -> str:
 
 
 def _with_evidence(outcome: Outcome, trace: _Trace, adapter: Adapter) -> Outcome:
-    if trace.values or trace.call:
+    if trace.values or trace.call or trace.steps:
         outcome.counterexample = reproducer.describe(trace.values) or None
-        outcome.reproducer = reproducer.script(adapter, trace.values, trace.call)
+        outcome.reproducer = reproducer.script(
+            adapter, trace.values, trace.call, trace.steps, trace.dtype
+        )
     return outcome
 
 
@@ -305,6 +310,7 @@ def _check_error(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) ->
 
 def _check_property(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
     prop = next(p for p in case.entry.item.properties if p.name == case.name)
+    trace.steps = prop.body
     messages = "error_messages" in adapter.capabilities
 
     def body(data: st.DataObject) -> None:
@@ -320,6 +326,7 @@ def _check_property(case: Case, adapter: Adapter, opts: Settings, trace: _Trace)
 
 def _check_scenario(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
     scenario = next(s for s in case.entry.item.scenarios if s.name == case.name)
+    trace.steps = scenario.steps
     run_steps(
         scenario.steps, library_env(adapter, {}, None), "error_messages" in adapter.capabilities
     )

@@ -13,6 +13,7 @@ from adapters import Adapter, load_adapter
 from conformance import atomic
 from conformance import expectations as expect
 from conformance.bootstrap import Bootstrap
+from conformance.bootstrap import reproducer as bootstrap_reproducer
 from conformance.cases import Case, build_cases, unmatched
 from conformance.report import write_report
 from conformance.results import SCHEMA_VERSION, Results, summarize
@@ -153,7 +154,7 @@ class Session:
                     "status": "failed" if failure else "passed",
                     "message": failure or "",
                     "counterexample": None,
-                    "reproducer": None,
+                    "reproducer": bootstrap_reproducer(self.adapter, name) if failure else None,
                     "expectation": None,
                     "duration_s": 0.0,
                 }

@@ -13,6 +13,7 @@ class _Patched(ReferenceAdapter):
     """The reference with some names replaced by buggy versions."""
 
     name = "broken"
+    import_line = ""  # reproducers must see the patched names, not plain reference
     patches: dict[str, str] = {}
 
     def resolve(self, name: str) -> Any:

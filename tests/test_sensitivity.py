@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from conformance.session import RunConfig, Session
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # adapter class in tests.broken_adapters -> (items to run, the item whose check must fail)
 BROKEN = {
@@ -68,3 +74,30 @@ def test_missing_capability_skips_instead_of_failing() -> None:
     statuses = {(c.name, o.status) for c, o in session.outcomes.values() if c.name}
     assert ("shares_memory", "skipped") in statuses
     assert ("squeeze_undoes_unsqueeze", "passed") in statuses
+
+
+def _reproduce(script: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_reproducers_reproduce() -> None:
+    """A failing scenario's reproducer fails on the broken adapter and passes on the reference."""
+    session = _run("GlobalGradMode", ["torch.no_grad"])
+    failed = [o for c, o in session.outcomes.values() if o.status == "failed"]
+    assert failed and all(o.reproducer for o in failed)
+    script = failed[0].reproducer
+    broken = _reproduce(script)
+    assert broken.returncode != 0 and "AssertionError" in broken.stderr, script
+    fixed = script.replace("tests.broken_adapters:GlobalGradMode",
+                           "adapters.reference_adapter:ReferenceAdapter")
+    assert _reproduce(fixed).returncode == 0, fixed
+
+
+def test_counterexample_reproducer_shows_the_wrong_result() -> None:
+    session = _run("ChunkLikeTensorSplit", ["torch.chunk"])
+    case, outcome = next((c, o) for c, o in session.outcomes.values()
+                         if c.check == "oracle" and o.status == "failed")
+    assert outcome.counterexample and "input = torch.tensor(" in outcome.counterexample
+    proc = _reproduce(outcome.reproducer)
+    assert proc.returncode == 0 and proc.stdout.strip(), outcome.reproducer
