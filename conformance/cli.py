@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="torchconform", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     listing = sub.add_parser("list", help="one record per spec'd API item")
-    listing.add_argument("--json", action="store_true", help="JSON lines instead of a table")
+    listing.add_argument("--json", action="store_true", help="JSON records instead of a table")
     listing.add_argument("--spec", help="spec folder instead of the built-in one")
     listing.add_argument("--ops", nargs="+", help="names or fnmatch patterns")
     run = sub.add_parser("run", help="run the suite against an adapter")
