@@ -200,16 +200,14 @@ def _check_contract(
 ) -> None:
     contract = case.entry.item.result
     shape = contract.shape.evaluate(np_env) if contract and contract.shape else None
-    _walk(
-        result,
-        shape,
-        lambda actual, expected, what: (
-            assert_same_shape(actual, expected, what) if expected is not None else None,
-            assert_same_dtype(actual, want_dtype, what) if want_dtype else None,
-        ),
-        adapter,
-        "result",
-    )
+
+    def one(actual: np.ndarray, expected_shape: Any, where: str) -> None:
+        if expected_shape is not None:
+            assert_same_shape(actual, expected_shape, where)
+        if want_dtype:
+            assert_same_dtype(actual, want_dtype, where)
+
+    _walk(result, shape, one, adapter, "result")
 
 
 def _compare(
