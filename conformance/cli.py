@@ -11,14 +11,15 @@ import json
 import shutil
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from conformance.cases import select, unmatched
-from conformance.results import UNEXPECTED, load_results
+from conformance.results import STATUSES, Results, load_results
 from conformance.runner import PROFILES
-from conformance.session import RunConfig, Session, UsageError
+from conformance.session import BOOTSTRAP_SECTION, RunConfig, Session, UsageError
 from spec.loader import Spec, SpecError, load_spec
 
 SUITE_DIR = Path(__file__).resolve().parent
@@ -97,10 +98,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         for name in ("results.json", "report.html"):
             shutil.move(str(Path(tmp) / name), out / name)
     results = load_results(out / "results.json")
-    counts = results.summary.model_dump()
-    text = ", ".join(f"{n} {s}" for s, n in counts.items() if n and s != "total")
-    print(f"torchconform: {session.adapter.name}: {text} -> {out / 'report.html'}")
-    return 1 if any(counts[s] for s in UNEXPECTED) else 0
+    report = out / "report.html"
+    print(f"torchconform: {session.adapter.name}: {_summary_line(results)} -> {report}")
+    return 1 if results.summary.unexpected else 0
+
+
+def _summary_line(results: Results) -> str:
+    """Counts of the spec's cases by status, then the bootstrap prerequisites."""
+    spec_cases = Counter(c.status for c in results.cases if c.section != BOOTSTRAP_SECTION[0])
+    boot = [c.status for c in results.cases if c.section == BOOTSTRAP_SECTION[0]]
+    text = ", ".join(f"{spec_cases[s]} {s}" for s in STATUSES if spec_cases[s])
+    return f"{text}; bootstrap {boot.count('passed')}/{len(boot)} passed"
 
 
 def _pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
