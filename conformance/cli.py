@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance import supervisor
 from conformance.cases import select, unmatched
 from conformance.results import STATUSES, Results, load_results
 from conformance.runner import PROFILES
@@ -47,6 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", default="quick", choices=list(PROFILES))
     run.add_argument("--seed", type=int, default=0, help="hypothesis seed")
     run.add_argument("--out", help="output folder (default reports/ADAPTER)")
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="seconds one case may run before it counts as hung (default 300)",
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output")
     return parser
 
@@ -88,7 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
     with tempfile.TemporaryDirectory(prefix="torchconform-") as tmp:
-        code = pytest.main(_pytest_args(args, Path(tmp)))
+        code = supervisor.run(_pytest_args(args, Path(tmp)), Path(tmp), args.timeout)
         if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
             raise UsageError(f"pytest could not run the suite (exit {int(code)})")
         if code == pytest.ExitCode.INTERRUPTED or not (Path(tmp) / "results.json").exists():

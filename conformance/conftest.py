@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--profile", default="quick", help="quick, standard or thorough")
     group.addoption("--seed", type=int, default=0, help="hypothesis seed (recorded in results)")
     group.addoption("--tc-out", help="folder for results.json and report.html")
+    group.addoption("--tc-journal", help="file to append each case id to before it runs")
+    group.addoption("--tc-crashed", help="JSON file: case id -> why it crashed (not run again)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,9 +37,14 @@ def pytest_configure(config: pytest.Config) -> None:
         seed=config.getoption("--seed"),
     )
     try:
-        config.stash[SESSION] = Session.open(run)
+        session = Session.open(run)
     except (UsageError, SpecError) as exc:
         raise pytest.UsageError(str(exc)) from None
+    if config.getoption("--tc-crashed"):
+        session.crashed = json.loads(Path(config.getoption("--tc-crashed")).read_text())
+    if config.getoption("--tc-journal"):
+        session.journal = open(config.getoption("--tc-journal"), "a", encoding="utf-8")  # noqa: SIM115
+    config.stash[SESSION] = session
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -55,3 +63,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(SESSION, None)
     if out and run is not None and run.outcomes and exitstatus != pytest.ExitCode.INTERRUPTED:
         run.write(Path(out))
+    if run is not None and run.journal is not None:
+        run.journal.close()

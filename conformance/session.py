@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TextIO
 
 from adapters import Adapter, load_adapter
 from conformance import atomic
@@ -51,6 +52,8 @@ class Session:
     expectations: list[expect.Expectation]
     settings: Settings
     outcomes: dict[str, tuple[Case, Outcome]] = field(default_factory=dict)
+    crashed: dict[str, str] = field(default_factory=dict)
+    journal: TextIO | None = None
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
@@ -82,10 +85,15 @@ class Session:
 
     def run(self, case: Case) -> Outcome:
         """Run one case, honouring prerequisites and expectations; records the outcome."""
+        if self.journal is not None:  # a supervisor watches this to catch crashes and hangs
+            self.journal.write(case.id + "\n")
+            self.journal.flush()
         found = expect.find(self.expectations, case, self.adapter.version())
         blockers = self.bootstrap.blockers(case.requires)
         lacking = [c for c in case.capabilities if c not in self.adapter.capabilities]
-        if found is not None and found.status == "crash":
+        if case.id in self.crashed:
+            outcome = Outcome("error", self.crashed[case.id])
+        elif found is not None and found.status == "crash":
             outcome = Outcome("skipped", f"not run (crashes): {found.reason}")
         elif lacking:
             outcome = Outcome("skipped", f"the adapter does not claim {', '.join(lacking)}")

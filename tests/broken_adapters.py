@@ -156,3 +156,23 @@ class NoMemorySharing(ViewCopies):
     """Copies instead of views, and says so: sharing checks are skipped, not failed."""
 
     capabilities = ReferenceAdapter.capabilities - {"shares_memory"}
+
+
+class CrashesAndHangs(_Patched):
+    """squeeze(5-d, 1) takes the process down; unsqueeze([1, 2, 3], 1) never returns."""
+
+    patches = {"torch.squeeze": "squeeze", "torch.unsqueeze": "unsqueeze"}
+
+    def squeeze(self, input: Any, *dim: Any) -> Any:
+        if input.dim() == 5 and dim == (1,):
+            import ctypes
+
+            ctypes.string_at(0)  # a segmentation fault, as a buggy C extension would have
+        return self.ref.squeeze(input, *dim)
+
+    def unsqueeze(self, input: Any, dim: int) -> Any:
+        if dim == 1 and input.dim() == 1 and input.tolist() == [1, 2, 3]:
+            import time
+
+            time.sleep(3600)
+        return self.ref.unsqueeze(input, dim)

@@ -1,0 +1,39 @@
+"""A crash or a hang in the library under test becomes that case's result; the run goes on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conformance.cli import main
+from conformance.results import load_results
+
+
+def test_crash_and_hang_are_recorded_and_the_run_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    code = main(
+        [
+            "run",
+            "--adapter",
+            "tests.broken_adapters:CrashesAndHangs",
+            "--ops",
+            "torch.squeeze",
+            "torch.unsqueeze",
+            "--timeout",
+            "3",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 1
+    cases = {c.id: c for c in load_results(out / "results.json").cases}
+    crashed = cases["torch.squeeze[example-2]"]
+    assert crashed.status == "error" and "SIGSEGV" in crashed.message
+    hung = cases["torch.unsqueeze[example-1]"]
+    assert hung.status == "error" and "hung" in hung.message
+    others = [c for c in cases.values() if c.id not in (crashed.id, hung.id)]
+    assert others and all(c.status == "passed" for c in others)
+    assert "running the rest again" in capsys.readouterr().err
