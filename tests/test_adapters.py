@@ -13,13 +13,13 @@ from adapters.reference_adapter import ReferenceAdapter
 
 def test_builtin_and_module_attr() -> None:
     assert load_adapter("reference").name == "reference"
-    assert isinstance(load_adapter("adapters.reference_adapter:ReferenceAdapter"),
-                      ReferenceAdapter)
+    assert isinstance(load_adapter("adapters.reference_adapter:ReferenceAdapter"), ReferenceAdapter)
 
 
 def test_entry_point_group(monkeypatch: pytest.MonkeyPatch) -> None:
-    point = EntryPoint("mylib", "adapters.reference_adapter:ReferenceAdapter",
-                       registry.ENTRY_POINT_GROUP)
+    point = EntryPoint(
+        "mylib", "adapters.reference_adapter:ReferenceAdapter", registry.ENTRY_POINT_GROUP
+    )
 
     def fake(group: str) -> list[EntryPoint]:
         return [point] if group == registry.ENTRY_POINT_GROUP else []
