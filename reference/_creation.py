@@ -85,17 +85,18 @@ def parse_size(args: Sequence, name: str) -> tuple[int, ...]:
 
 def _check_layout(lay: layout | None, name: str = "empty") -> None:
     if lay is not None and not isinstance(lay, layout):
-        raise TypeError(
-            f"{name}(): argument 'layout' must be torch.layout, not {_type_name(lay)}"
-        )
+        raise TypeError(f"{name}(): argument 'layout' must be torch.layout, not {_type_name(lay)}")
     if lay is not None and lay is not strided:
         raise NotImplementedError(f"reference: only torch.strided layout is supported, got {lay}")
 
 
 def _type_name(obj: object) -> str:
     """torch's spelling of an argument's type in errors (``torch.dtype``)."""
-    return f"torch.{type(obj).__name__}" if type(obj).__module__.startswith("reference") else (
-        type(obj).__name__)
+    return (
+        f"torch.{type(obj).__name__}"
+        if type(obj).__module__.startswith("reference")
+        else (type(obj).__name__)
+    )
 
 
 def _factory(

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from . import _arith, _conversion, _creation, _dtypes, _indexing, _joining, _legacy, _views
+from . import (
+    _arith,
+    _conversion,
+    _creation,
+    _dtypes,
+    _indexing,
+    _joining,
+    _legacy,
+    _pointwise,
+    _reductions,
+    _searching,
+    _views,
+)
 from ._tensor import Tensor
 
 _OPERATORS = {
@@ -173,3 +185,33 @@ def bind() -> None:
     Tensor.cpu, Tensor.cuda = _cpu, _cuda
     Tensor.type = _legacy.tensor_type
     Tensor.data = property(_data_get, _data_set)
+    _bind_math()
+
+
+def _bind_math() -> None:
+    """Pointwise math, reductions and searching (``_pointwise``, ``_reductions``,
+    ``_searching``)."""
+    for name, (fn, inplace) in _pointwise.UNARY.items():
+        setattr(Tensor, name, fn)
+        setattr(Tensor, name + "_", inplace)
+    Tensor.atan2 = Tensor.arctan2 = _pointwise.atan2_method
+    Tensor.atan2_ = Tensor.arctan2_ = _pointwise.atan2_
+    Tensor.maximum, Tensor.minimum = _pointwise.maximum_method, _pointwise.minimum_method
+    Tensor.broadcast_to = _pointwise.broadcast_to
+    for name in (
+        "all",
+        "any",
+        "sum",
+        "mean",
+        "max",
+        "min",
+        "argmax",
+        "argmin",
+        "amax",
+        "amin",
+        "norm",
+        "cumsum",
+        "cumsum_",
+    ):
+        setattr(Tensor, name, getattr(_reductions, name))
+    Tensor.topk = _searching.topk

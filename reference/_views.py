@@ -174,15 +174,21 @@ def movedim(input: Tensor, source, destination) -> Tensor:  # noqa: A002
     return permute(input, order)
 
 
-def transpose(input: Tensor, dim0: int | None = None, dim1: int | None = None,  # noqa: A002
-              *extra: object) -> Tensor:
+def transpose(
+    input: Tensor,
+    dim0: int | None = None,
+    dim1: int | None = None,  # noqa: A002
+    *extra: object,
+) -> Tensor:
     """Swap two dimensions."""
     if extra:
         raise TypeError(f"transpose() takes 3 positional arguments but {3 + len(extra)} were given")
     if dim1 is None:
         missing = '"dim1"' if dim0 is not None else '"dim0", "dim1"'
-        raise TypeError(f"transpose() missing {1 if dim0 is not None else 2} required positional "
-                        f"arguments: {missing}")
+        raise TypeError(
+            f"transpose() missing {1 if dim0 is not None else 2} required positional "
+            f"arguments: {missing}"
+        )
     d0, d1 = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
     if input.ndim == 0:
         return restride(input, "transpose", (), ())

@@ -159,19 +159,23 @@ class NoMemorySharing(ViewCopies):
 
 
 class CrashesAndHangs(_Patched):
-    """squeeze(5-d, 1) takes the process down; unsqueeze([1, 2, 3], 1) never returns."""
+    """squeeze with a repeated dim takes the process down; unsqueeze(2-d, -4) never returns.
+
+    Both triggers are inputs only the spec's error cases use (generated dims are valid and
+    distinct), so every other case still runs normally.
+    """
 
     patches = {"torch.squeeze": "squeeze", "torch.unsqueeze": "unsqueeze"}
 
     def squeeze(self, input: Any, *dim: Any) -> Any:
-        if input.dim() == 5 and dim == (1,):
+        if dim == ((0, 0),):
             import ctypes
 
             ctypes.string_at(0)  # a segmentation fault, as a buggy C extension would have
         return self.ref.squeeze(input, *dim)
 
     def unsqueeze(self, input: Any, dim: int) -> Any:
-        if dim == 1 and input.dim() == 1 and input.tolist() == [1, 2, 3]:
+        if dim == -4 and input.dim() == 2:
             import time
 
             time.sleep(3600)

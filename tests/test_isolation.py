@@ -30,9 +30,9 @@ def test_crash_and_hang_are_recorded_and_the_run_goes_on(
     )
     assert code == 1
     cases = {c.id: c for c in load_results(out / "results.json").cases}
-    crashed = cases["torch.squeeze[example-2]"]
+    crashed = cases["torch.squeeze[error-1]"]
     assert crashed.status == "error" and "SIGSEGV" in crashed.message
-    hung = cases["torch.unsqueeze[example-1]"]
+    hung = cases["torch.unsqueeze[error-1]"]
     assert hung.status == "error" and "hung" in hung.message
     others = [c for c in cases.values() if c.id not in (crashed.id, hung.id)]
     assert others and all(c.status == "passed" for c in others)

@@ -1,0 +1,512 @@
+"""Reductions: all, any, sum, mean, max, min, argmax, argmin, amax, amin, the deprecated
+``norm``, and the scan ``cumsum``; plus ``return_types`` (torch's named result tuples)."""
+
+from __future__ import annotations
+
+import numbers
+import types
+
+import numpy as np
+
+from . import _dtypes
+from ._conversion import cast_array, write_out
+from ._dtypes import dtype
+from ._ops import apply_inplace, apply_op
+from ._pointwise import maximum, minimum, opmath
+from ._strides import wrap_dim
+from ._tensor import Tensor
+
+__all__ = [
+    "all",
+    "any",
+    "sum",
+    "mean",
+    "max",
+    "min",
+    "argmax",
+    "argmin",
+    "amax",
+    "amin",
+    "norm",
+    "cumsum",
+    "cumsum_",
+    "return_types",
+    "reduce_dims",
+    "numpy_axes",
+]
+
+
+_MISSING = object()  # an argument not given (torch tells it apart from None)
+
+
+# ----- torch.return_types ---------------------------------------------------------------
+class _ReturnType(tuple):
+    """A structseq like ``torch.return_types.max``: a tuple with named fields."""
+
+    __slots__ = ()
+    _fields: tuple[str, ...] = ("values", "indices")
+    n_fields = n_sequence_fields = 2
+    n_unnamed_fields = 0
+
+    def __new__(cls, sequence):
+        seq = tuple(sequence)
+        if len(seq) != len(cls._fields):
+            raise TypeError(
+                f"torch.return_types.{cls.__name__}() takes a {len(cls._fields)}-sequence "
+                f"({len(seq)}-sequence given)"
+            )
+        return super().__new__(cls, seq)
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+    def __repr__(self) -> str:
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self, strict=True))
+        return f"torch.return_types.{type(self).__name__}(\n{body})"
+
+    def __reduce__(self):
+        return (type(self), (tuple(self),))
+
+
+def _return_type(name: str) -> type:
+    cls = type(name, (_ReturnType,), {"__slots__": ()})
+    cls.__module__ = "torch.return_types"
+    cls.__qualname__ = name
+    return cls
+
+
+return_types = types.ModuleType("reference.return_types", "Named result tuples of ops.")
+for _n in ("max", "min", "topk", "max_out", "min_out", "topk_out"):
+    setattr(return_types, _n, _return_type(_n))
+
+
+# ----- dims -------------------------------------------------------------------------------
+def reduce_dims(dim, ndim: int) -> tuple[int, ...] | None:
+    """Wrapped dims of an int / sequence ``dim``; None for ``None``. Duplicates raise."""
+    if dim is None:
+        return None
+    seq = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+    out: list[int] = []
+    for d in seq:
+        w = wrap_dim(int(d), ndim)
+        if w in out:
+            raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
+        out.append(w)
+    return tuple(out)
+
+
+def numpy_axes(dims: tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
+    """numpy axes to reduce: all for None or ``()``; a 0-dim tensor has none."""
+    if not dims:
+        return tuple(range(ndim))
+    return tuple(d for d in dims if d < ndim)
+
+
+def _reduce(
+    name: str,
+    input: Tensor,  # noqa: A002
+    kernel,
+    axes: tuple[int, ...],
+    keepdim: bool,
+    out_dt: dtype,
+    out: Tensor | None = None,
+    differentiable: bool = True,
+) -> Tensor:
+    def fn(a):
+        r = kernel(a, axes)
+        if keepdim:
+            r = np.expand_dims(r, axes) if axes else r
+        return np.asarray(cast_array(np.asarray(r), out_dt), order="C")
+
+    result = apply_op(name, fn, input, dtype=out_dt, differentiable=differentiable)
+    return result if out is None else write_out(out, result, name)
+
+
+def _sum_dtype(input: Tensor, dt: dtype | None) -> dtype:  # noqa: A002
+    if dt is not None:
+        return dt
+    return _dtypes.int64 if input._dtype._kind in "ib" else input._dtype
+
+
+def _sum_kernel(in_dt: dtype, out_dt: dtype):
+    comp = opmath(out_dt)
+
+    def kernel(a, axes):
+        a = cast_array(a, out_dt, warn=in_dt.is_complex and not out_dt.is_complex)
+        if comp is not out_dt or out_dt is _dtypes.bool:
+            a = cast_array(a, comp if out_dt is not _dtypes.bool else _dtypes.int64)
+        with np.errstate(all="ignore"):
+            return np.sum(a, axis=axes)
+
+    return kernel
+
+
+# ----- all / any --------------------------------------------------------------------------
+def _make_logical(name: str, np_fn):
+    def fn(
+        input: Tensor,  # noqa: A002
+        dim=None,
+        keepdim: bool = False,
+        *,
+        out: Tensor | None = None,
+    ) -> Tensor:
+        out_dt = _dtypes.uint8 if input._dtype is _dtypes.uint8 else _dtypes.bool
+        if out is not None and out._dtype is not out_dt:
+            raise RuntimeError(
+                f"{name} only supports bool tensor for result, got: {out._dtype._scalar_name}"
+            )
+        dims = reduce_dims(dim, input.ndim)
+        if dims == ():  # an empty dim list reduces nothing
+
+            def ident(a):
+                return np.asarray((a != 0).astype(out_dt._np), order="C")
+
+            result = apply_op(name, ident, input, dtype=out_dt, differentiable=False)
+            return result if out is None else write_out(out, result, name)
+        axes = numpy_axes(dims, input.ndim)
+        return _reduce(
+            name,
+            input,
+            lambda a, ax: np_fn(a != 0, axis=ax),
+            axes,
+            keepdim,
+            out_dt,
+            out,
+            differentiable=False,
+        )
+
+    fn.__name__ = name
+    return fn
+
+
+all = _make_logical("all", np.all)  # noqa: A001
+any = _make_logical("any", np.any)  # noqa: A001
+all.__doc__ = "True where every element (over ``dim``) is nonzero (uint8 input stays uint8)."
+any.__doc__ = "True where some element (over ``dim``) is nonzero (uint8 input stays uint8)."
+
+
+# ----- sum / mean -------------------------------------------------------------------------
+def _no_dim_out(name: str) -> TypeError:
+    return TypeError(
+        f"{name}() received an invalid combination of arguments - got (Tensor, out=Tensor), "
+        "but expected one of:\n * (Tensor input, *, torch.dtype dtype = None)\n * (Tensor "
+        "input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor "
+        "out = None)\n"
+    )
+
+
+def sum(  # noqa: A001
+    input: Tensor,  # noqa: A002
+    dim=None,
+    keepdim: bool = False,
+    *,
+    dtype: dtype | None = None,
+    out: Tensor | None = None,
+) -> Tensor:
+    """Sum over ``dim`` (all when None or empty); integers and bool sum to int64."""
+    if out is not None and dim is None:
+        raise _no_dim_out("sum")
+    out_dt = _sum_dtype(input, dtype)
+    axes = numpy_axes(reduce_dims(dim, input.ndim), input.ndim)
+    return _reduce("sum", input, _sum_kernel(input._dtype, out_dt), axes, keepdim, out_dt, out)
+
+
+def mean(
+    input: Tensor,  # noqa: A002
+    dim=None,
+    keepdim: bool = False,
+    *,
+    dtype: dtype | None = None,
+    out: Tensor | None = None,
+) -> Tensor:
+    """Mean over ``dim``: ``sum / n`` in the accumulation dtype (float/complex only)."""
+    if out is not None and dim is None:
+        raise _no_dim_out("mean")
+    if dtype is None and input._dtype._kind not in "fc":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {input._dtype._scalar_name}"
+        )
+    if dtype is not None and dtype._kind not in "fc":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Optional dtype must be either a floating "
+            f"point or complex dtype. Got: {dtype._scalar_name}"
+        )
+    out_dt = input._dtype if dtype is None else dtype
+    axes = numpy_axes(reduce_dims(dim, input.ndim), input.ndim)
+    comp = opmath(out_dt)
+    sum_kernel = _sum_kernel(input._dtype, comp)
+
+    def kernel(a, ax):
+        count = int(np.prod([a.shape[d] for d in ax])) if ax else 1
+        with np.errstate(all="ignore"):
+            total = np.asarray(sum_kernel(a, ax))
+            return total / np.asarray(count, dtype=total.dtype.type(0).real.dtype)
+
+    return _reduce("mean", input, kernel, axes, keepdim, out_dt, out)
+
+
+# ----- max / min / amax / amin / argmax / argmin -----------------------------------------
+def _order_array(a: np.ndarray, dt: dtype) -> np.ndarray:
+    """An array numpy can order exactly like torch (bool as uint8, low floats as float32)."""
+    if dt is _dtypes.bool:
+        return a.astype(np.uint8)
+    if dt in (_dtypes.float16, _dtypes.bfloat16):
+        return a.astype(np.float32)
+    return a
+
+
+def _no_dim_empty_check(name: str, input: Tensor) -> None:  # noqa: A002
+    if input.numel() == 0:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+            "Specify the reduction dim with the 'dim' argument."
+        )
+
+
+def _dim_empty_check(name: str, input: Tensor, dim, wrapped: int) -> None:  # noqa: A002
+    if input.ndim and input.shape[wrapped] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+
+
+def _max_overloads(name: str) -> TypeError:
+    return TypeError(
+        f"{name}() received an invalid combination of arguments - got (Tensor, ...), but "
+        "expected one of:\n * (Tensor input, *, Tensor out = None)\n * (Tensor input, Tensor "
+        "other, *, Tensor out = None)\n * (Tensor input, int dim, bool keepdim = False, *, "
+        "tuple of Tensors out = None)\n"
+    )
+
+
+def _make_max(name: str, np_ext, np_arg, binary):
+    def fn(input: Tensor, dim=_MISSING, keepdim: bool = False, *, out=None):  # noqa: A002
+        if isinstance(dim, Tensor):
+            return binary(input, dim, out=out)
+        if dim is _MISSING:
+            if keepdim is not False:
+                raise _max_overloads(name)
+            _no_dim_empty_check(name, input)
+            if input._dtype.is_complex:
+                raise NotImplementedError(
+                    f"\"{name}_all\" not implemented for '{input._dtype._scalar_name}'"
+                )
+            dt = input._dtype
+
+            def whole(a):
+                return cast_array(np.asarray(np_ext(_order_array(a, dt))), dt)
+
+            result = apply_op(name, whole, input, dtype=dt)
+            return result if out is None else write_out(out, result, name)
+        if not isinstance(dim, numbers.Integral):
+            raise _max_overloads(name)
+        d = wrap_dim(int(dim), input.ndim)
+        _dim_empty_check(name, input, dim, d)
+        if input._dtype.is_complex:
+            raise RuntimeError(f"{name}(): does not support complex input")
+        dt = input._dtype
+
+        def by_dim(a):
+            if a.ndim == 0:
+                return a.copy(), np.zeros((), np.int64)
+            o = _order_array(a, dt)
+            idx = np_arg(o, axis=d, keepdims=True)
+            vals = np.take_along_axis(a, idx, axis=d)
+            if not keepdim:
+                idx, vals = np.squeeze(idx, d), np.squeeze(vals, d)
+            return np.asarray(vals, order="C"), np.asarray(idx.astype(np.int64), order="C")
+
+        values, indices = apply_op(name, by_dim, input)
+        rtype = getattr(return_types, name)
+        if out is not None:
+            values = write_out(out[0], values, name)
+            indices = write_out(out[1], indices, name)
+            rtype = getattr(return_types, name + "_out")
+        return rtype((values, indices))
+
+    fn.__name__ = name
+    return fn
+
+
+max = _make_max("max", np.max, np.argmax, maximum)  # noqa: A001
+min = _make_max("min", np.min, np.argmin, minimum)  # noqa: A001
+max.__doc__ = "Largest element; with ``dim`` (values, indices); with a tensor: ``maximum``."
+min.__doc__ = "Smallest element; with ``dim`` (values, indices); with a tensor: ``minimum``."
+
+
+def _make_amax(name: str, np_ext, kernel_name: str):
+    def fn(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:  # noqa: A002
+        dims = reduce_dims(dim, input.ndim)
+        if not dims:
+            _no_dim_empty_check(name, input)
+        else:
+            raw = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+            for r, d in zip(raw, dims, strict=True):
+                _dim_empty_check(name, input, r, d)
+        if input._dtype.is_complex and input.numel():  # no kernel runs on empty tensors
+            raise NotImplementedError(
+                f"\"{kernel_name}\" not implemented for '{input._dtype._scalar_name}'"
+            )
+        dt = input._dtype
+        axes = numpy_axes(dims, input.ndim)
+        return _reduce(
+            name, input, lambda a, ax: np_ext(_order_array(a, dt), axis=ax), axes, keepdim, dt, out
+        )
+
+    fn.__name__ = name
+    return fn
+
+
+amax = _make_amax("amax", np.max, "max_values_cpu")
+amin = _make_amax("amin", np.min, "min_values_cpu")
+amax.__doc__ = "Maximum over ``dim`` (int or tuple; all by default); NaN propagates."
+amin.__doc__ = "Minimum over ``dim`` (int or tuple; all by default); NaN propagates."
+
+
+def _make_arg(name: str, np_arg):
+    def fn(input: Tensor, dim=None, keepdim: bool = False, *, out=None) -> Tensor:  # noqa: A002
+        if dim is not None and not isinstance(dim, numbers.Integral):
+            raise TypeError(
+                f"{name}(): argument 'dim' (position 2) must be int, not {type(dim).__name__}"
+            )
+        if input._dtype is _dtypes.bool:
+            raise RuntimeError(f"{name}(): does not support bool input")
+        if input._dtype.is_complex:
+            raise RuntimeError(f"{name}(): does not support complex input")
+        dt = input._dtype
+        if dim is None:
+            if input.numel() == 0:
+                raise IndexError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+                )
+
+            def flat(a):
+                r = np.asarray(np_arg(_order_array(a, dt).reshape(-1)), dtype=np.int64)
+                return r.reshape((1,) * a.ndim) if keepdim else r
+
+            result = apply_op(name, flat, input, dtype=_dtypes.int64)
+            return result if out is None else write_out(out, result, name)
+        d = wrap_dim(int(dim), input.ndim)
+        _dim_empty_check(name, input, dim, d)
+        axes = (d,) if input.ndim else ()
+
+        def kernel(a, ax):
+            if not ax:
+                return np.zeros(a.shape, np.int64)
+            return np_arg(_order_array(a, dt), axis=ax[0])
+
+        return _reduce(name, input, kernel, axes, keepdim, _dtypes.int64, out)
+
+    fn.__name__ = name
+    return fn
+
+
+argmax = _make_arg("argmax", np.argmax)
+argmin = _make_arg("argmin", np.argmin)
+argmax.__doc__ = "Index of the (first) maximum, over ``dim`` or the flattened input; NaN wins."
+argmin.__doc__ = "Index of the (first) minimum, over ``dim`` or the flattened input; NaN wins."
+
+
+# ----- norm (deprecated torch.norm) ------------------------------------------------------
+def norm(
+    input: Tensor,  # noqa: A002
+    p="fro",
+    dim=None,
+    keepdim: bool = False,
+    out: Tensor | None = None,
+    dtype: dtype | None = None,
+) -> Tensor:
+    """``torch.norm``: dispatches to ``linalg.vector_norm`` / ``linalg.matrix_norm``."""
+    from . import _linalg
+
+    _dim = None
+    if dim is not None:
+        _dim = [dim] if isinstance(dim, numbers.Integral) else list(dim)
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or isinstance(dim, numbers.Integral) or len(dim) <= 2):
+            result = _linalg.vector_norm(input, 2, _dim, keepdim, dtype=dtype)
+        else:
+            if _dim is None:
+                _dim = list(range(input.ndim))
+            result = _linalg.matrix_norm(input, p, _dim, keepdim, dtype=dtype)
+    else:
+        result = _linalg.vector_norm(input, 2.0 if p is None else p, _dim, keepdim, dtype=dtype)
+    return result if out is None else write_out(out, result, "norm")
+
+
+# ----- cumsum -----------------------------------------------------------------------------
+def _cumsum_kernel(d: int, in_dt: dtype, out_dt: dtype):
+    comp = opmath(out_dt)
+
+    def fn(a):
+        a = cast_array(a, out_dt)
+        if a.ndim == 0:
+            return a.copy()
+        if comp is not out_dt or out_dt is _dtypes.bool:
+            a = cast_array(a, comp if out_dt is not _dtypes.bool else _dtypes.int64)
+        with np.errstate(all="ignore"):
+            r = np.cumsum(a, axis=d)
+        return np.asarray(cast_array(r, out_dt), order="C")
+
+    return fn
+
+
+def _check_cumsum(dim, out_dt: dtype) -> None:
+    if dim is _MISSING:
+        raise TypeError('cumsum() missing 1 required positional arguments: "dim"')
+    if out_dt is _dtypes.bool:
+        raise NotImplementedError("\"cumsum_out_cpu\" not implemented for 'Bool'")
+
+
+def cumsum(
+    input: Tensor,  # noqa: A002
+    dim: int = _MISSING,  # type: ignore[assignment]
+    *,
+    dtype: dtype | None = None,
+    out: Tensor | None = None,
+) -> Tensor:
+    """Cumulative sum along ``dim`` (integers and bool accumulate in int64)."""
+    out_dt = _sum_dtype(input, dtype)
+    if out is not None and dtype is None:
+        out_dt = out._dtype
+    _check_cumsum(dim, out_dt)
+    d = wrap_dim(int(dim), input.ndim)
+    result = apply_op("cumsum", _cumsum_kernel(d, input._dtype, out_dt), input, dtype=out_dt)
+    return result if out is None else write_out(out, result, "cumsum")
+
+
+_C_NAMES = {
+    "uint8": "unsigned char",
+    "int8": "signed char",
+    "int16": "short int",
+    "int32": "int",
+    "int64": "long int",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "float32": "float",
+    "float64": "double",
+    "bool": "bool",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+}
+
+
+def cumsum_(self: Tensor, dim: int = _MISSING, *, dtype: dtype | None = None) -> Tensor:  # type: ignore[assignment]
+    """In-place cumulative sum (accumulates in ``self``'s dtype)."""
+    _check_cumsum(dim, self._dtype if dtype is None else dtype)
+    if dtype is not None and dtype is not self._dtype:
+        raise RuntimeError(
+            f"Bad in-place call: input tensor dtype {_C_NAMES[self._dtype._name]} and output "
+            f"tensor dtype {_C_NAMES[dtype._name]} should match"
+        )
+    d = wrap_dim(int(dim), self.ndim)
+    kernel = _cumsum_kernel(d, self._dtype, self._dtype)
+
+    def write(dst):
+        dst[...] = kernel(dst)
+
+    return apply_inplace("cumsum_", write, self)

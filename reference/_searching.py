@@ -1,0 +1,190 @@
+"""Searching: ``topk`` (NaN counts as the largest value) and ``searchsorted`` (torch's
+binary search, including its behaviour on NaN)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtypes
+from ._conversion import cast_array, write_out
+from ._ops import apply_op
+from ._promotion import operand_result_type
+from ._reductions import return_types
+from ._scalars import wrapped_scalar
+from ._strides import format_shape, wrap_dim
+from ._tensor import Tensor
+
+__all__ = ["topk", "searchsorted"]
+
+
+def _descending_order(a: np.ndarray, kind: str) -> np.ndarray:
+    """Stable argsort along the last axis, largest first, NaN before everything."""
+    if kind == "f":
+        nan = np.isnan(a)
+        return np.lexsort((-a, ~nan), axis=-1)
+    return np.argsort(~a, axis=-1, kind="stable")
+
+
+def topk(
+    input: Tensor,  # noqa: A002
+    k: int,
+    dim: int = -1,
+    largest: bool = True,
+    sorted: bool = True,  # noqa: A002
+    *,
+    out=None,
+):
+    """The ``k`` largest (or smallest) elements along ``dim`` as (values, indices)."""
+    dt = input._dtype
+    d = wrap_dim(int(dim), input.ndim)
+    size = input.shape[d] if input.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    if dt is _dtypes.bool:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
+    if dt.is_complex:
+        raise RuntimeError(" topk does not support complex dtypes on CPU")
+
+    def fn(a):
+        if a.ndim == 0:
+            return a.copy(), np.zeros((), np.int64)
+        moved = np.moveaxis(a, d, -1)
+        key = moved.astype(np.float32) if dt in (_dtypes.float16, _dtypes.bfloat16) else moved
+        if largest:
+            order = _descending_order(key, "f" if dt.is_floating_point else "i")
+        else:
+            order = np.argsort(key, axis=-1, kind="stable")
+        idx = order[..., :k]
+        vals = np.take_along_axis(moved, idx, axis=-1)
+        return (
+            np.asarray(np.moveaxis(vals, -1, d), order="C"),
+            np.asarray(np.moveaxis(idx, -1, d).astype(np.int64), order="C"),
+        )
+
+    values, indices = apply_op("topk", fn, input)
+    if out is not None:
+        values = write_out(out[0], values, "topk")
+        indices = write_out(out[1], indices, "topk")
+        return return_types.topk_out((values, indices))
+    return return_types.topk((values, indices))
+
+
+def _binary_search(bd: np.ndarray, vals: np.ndarray, right: bool) -> np.ndarray:
+    """torch's cus_lower_bound / cus_upper_bound, row by row (``bd``: (R, M), ``vals``:
+    (R, N)), with its exact comparisons (so NaN behaves as in torch)."""
+    m = bd.shape[-1]
+    start = np.zeros(vals.shape, np.int64)
+    end = np.full(vals.shape, m, np.int64)
+    if m == 0:
+        return start
+    while True:
+        active = start < end
+        if not active.any():
+            return start
+        mid = start + ((end - start) >> 1)
+        mid_val = np.take_along_axis(bd, np.minimum(mid, m - 1), axis=-1)
+        with np.errstate(invalid="ignore"):
+            go_right = ~(mid_val > vals) if right else ~(mid_val >= vals)
+        start = np.where(active & go_right, mid + 1, start)
+        end = np.where(active & ~go_right, mid, end)
+
+
+def searchsorted(
+    sorted_sequence: Tensor,
+    input,  # noqa: A002
+    *,
+    out_int32: bool = False,
+    right: bool = False,
+    side: str | None = None,
+    out: Tensor | None = None,
+    sorter: Tensor | None = None,
+) -> Tensor:
+    """Indices where ``input`` would be inserted into the innermost dim of
+    ``sorted_sequence`` to keep it sorted (``side='right'``/``right=True``: after equals)."""
+    bd = sorted_sequence
+    out_dt = _dtypes.int32 if out_int32 else _dtypes.int64
+    if out is not None and out._dtype is not out_dt:
+        raise RuntimeError(
+            "torch.searchsorted(): output tensor's dtype is wrong, it can only be Int(int32) "
+            "or Long(int64) depending on whether out_int32 flag is True, but we got output "
+            f"tensor's dtype {out._dtype._scalar_name} and out_int32 flag is "
+            f"{'True' if out_int32 else 'False'}"
+        )
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(
+                f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}"
+            )
+        if side == "left" and right:
+            raise RuntimeError(
+                "torch.searchsorted(): side and right can't be set to opposites, got side of "
+                "left while right was True"
+            )
+        right = side == "right"
+    if sorter is not None:
+        if sorter._dtype is not _dtypes.int64:
+            raise RuntimeError(
+                "torch.searchsorted(): sorter must be a tensor of long dtype but got dtype "
+                f"{sorter._dtype._scalar_name}"
+            )
+        if tuple(sorter.shape) != tuple(bd.shape):
+            raise RuntimeError(
+                "torch.searchsorted(): boundary and sorter must have the same size, but got "
+                f"boundary tensor {format_shape(bd.shape)}and got sorter tensor "
+                f"{format_shape(sorter.shape)}"
+            )
+    if bd.ndim == 0:
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
+            "dimension"
+        )
+    scalar = not isinstance(input, Tensor)
+    if scalar and bd.ndim != 1:
+        raise RuntimeError(
+            "torch.searchsorted(): input value can be a scalar only when boundaries tensor "
+            f"dimension is 1, but we got boundaries tensor dim({bd.ndim}) and input value's "
+            "dim(0) numel(1)"
+        )
+    if (
+        not scalar
+        and bd.ndim != 1
+        and (bd.ndim != input.ndim or tuple(bd.shape[:-1]) != tuple(input.shape[:-1]))
+    ):
+        raise RuntimeError(
+            "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+            "dimensions of boundaries tensor and input value tensor must match, but we got "
+            f"boundaries tensor {format_shape(bd.shape)} and input value tensor "
+            f"{format_shape(input.shape)}"
+        )
+    common = operand_result_type(bd, input)
+    if common._kind in "bc":
+        raise NotImplementedError(
+            f"\"searchsorted_out_cpu\" not implemented for '{common._scalar_name}'"
+        )
+    comp = _dtypes.float32 if common in (_dtypes.float16, _dtypes.bfloat16) else common
+    sorter_arr = None
+    if sorter is not None:
+        sorter_arr = sorter._data
+        if sorter_arr.size and (sorter_arr.min() < 0 or sorter_arr.max() >= bd.shape[-1]):
+            raise RuntimeError("torch.searchsorted(): sorter index out of range")
+
+    def fn(b, v):
+        b = cast_array(cast_array(b, common), comp)
+        v = cast_array(cast_array(v, common), comp)
+        if sorter_arr is not None:
+            b = np.take_along_axis(b, sorter_arr, axis=-1)
+        shape = v.shape
+        if b.ndim == 1:
+            rows_b, rows_v = b.reshape(1, -1), v.reshape(1, -1)
+        else:
+            rows_b = b.reshape(int(np.prod(b.shape[:-1])), b.shape[-1])
+            rows_v = v.reshape(rows_b.shape[0], v.shape[-1])
+        r = _binary_search(rows_b, rows_v, right)
+        return r.reshape(shape).astype(out_dt._np)
+
+    if scalar:
+        value = wrapped_scalar(input, common)
+        result = apply_op("searchsorted", lambda b: fn(b, value), bd, dtype=out_dt)
+    else:
+        result = apply_op("searchsorted", fn, bd, input, dtype=out_dt)
+    return result if out is None else write_out(out, result, "searchsorted")
