@@ -198,20 +198,6 @@ def _bind_math() -> None:
     Tensor.atan2_ = Tensor.arctan2_ = _pointwise.atan2_
     Tensor.maximum, Tensor.minimum = _pointwise.maximum_method, _pointwise.minimum_method
     Tensor.broadcast_to = _pointwise.broadcast_to
-    for name in (
-        "all",
-        "any",
-        "sum",
-        "mean",
-        "max",
-        "min",
-        "argmax",
-        "argmin",
-        "amax",
-        "amin",
-        "norm",
-        "cumsum",
-        "cumsum_",
-    ):
+    for name in _reductions.METHODS:
         setattr(Tensor, name, getattr(_reductions, name))
     Tensor.topk = _searching.topk

@@ -16,7 +16,8 @@ from ._pointwise import maximum, minimum, opmath
 from ._strides import wrap_dim
 from ._tensor import Tensor
 
-__all__ = [
+#: The reductions that are also Tensor methods (bound by ``_methods``).
+METHODS = (
     "all",
     "any",
     "sum",
@@ -30,10 +31,8 @@ __all__ = [
     "norm",
     "cumsum",
     "cumsum_",
-    "return_types",
-    "reduce_dims",
-    "numpy_axes",
-]
+)
+__all__ = [*METHODS, "return_types", "reduce_dims", "numpy_axes"]
 
 
 _MISSING = object()  # an argument not given (torch tells it apart from None)
