@@ -83,7 +83,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     width = max(len(r["name"]) for r in records)
     for r in records:
-        print(f"{r['section']:<7} {r['name']:<{width}}  {r['kind']:<15} {', '.join(r['checks'])}")
+        checks = ", ".join(r["checks"])
+        print(f"{r['section']:<7} {r['name']:<{width}}  {r['kind']:<15} {checks:<50} {r['file']}")
     print(f"{len(records)} items")
     return 0
 
