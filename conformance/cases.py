@@ -5,6 +5,8 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
+from spec.dtypes import COMPLEX, FLOATING
+from spec.dtypes import expand as dtypes_of
 from spec.loader import Entry, Spec
 from spec.schema import Property
 
@@ -64,6 +66,20 @@ def cases_for(entry: Entry) -> list[Case]:
                         out.append(
                             Case(entry, check, variant, dtype, requires=needs, capabilities=caps)
                         )
+    for index, record in enumerate(item.special_values):
+        floating = [d for d in item.dtype_list if d in FLOATING + COMPLEX]
+        for dtype in dtypes_of(record.dtypes) if record.dtypes else floating:
+            out.append(
+                Case(
+                    entry,
+                    "special",
+                    "function",
+                    dtype,
+                    index=index,
+                    requires=(roundtrip(dtype),),
+                    capabilities=caps,
+                )
+            )
     listed = (TENSOR_FROM_LIST,)
     for check, entries in (("example", item.examples), ("error", item.errors)):
         out += [

@@ -97,6 +97,24 @@ def assert_equal(actual: np.ndarray, expected: np.ndarray, what: str = "result")
     assert_values(actual, expected, (0.0, 0.0), what)
 
 
+def assert_special(actual: np.ndarray, expect: float, what: str) -> None:
+    """One special-value result: NaN for NaN, the same infinity, the same signed zero, or close."""
+    value = complex(_widen(np.asarray(actual)).reshape(-1)[0]) if actual.size == 1 else None
+    if value is None:
+        raise CheckFailed(f"{what}: expected one value, got shape {actual.shape}")
+    got = value.real if actual.dtype.kind != "c" else value
+    want = float(expect)
+    if np.isnan(want):
+        ok = bool(np.isnan(got))
+    elif np.isinf(want) or want == 0:
+        ok = got == want and (want != 0 or np.signbit(got) == np.signbit(want))
+    else:
+        rtol, atol = TOLERANCES.get(dtype_name(actual.dtype), (0.0, 0.0))
+        ok = bool(np.isclose(got, want, rtol=rtol, atol=atol))
+    if not ok:
+        raise CheckFailed(f"{what}: got {got!r}, expected {want!r}")
+
+
 def _widen(array: np.ndarray) -> np.ndarray:
     """float16/bfloat16 to float32 so numpy can compare them."""
     if array.dtype in (np.dtype(np.float16), np.dtype(ml_dtypes.bfloat16)):

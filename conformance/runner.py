@@ -20,8 +20,10 @@ from conformance.compare import (
     CheckFailed,
     assert_same_dtype,
     assert_same_shape,
+    assert_special,
     assert_values,
     dtype_name,
+    numpy_dtype,
 )
 from conformance.generators import Raw
 from conformance.namespaces import generator_env, library_env, numpy_env
@@ -299,6 +301,19 @@ def _literal_equal(result: Any, expect: Any) -> bool:
         return False
 
 
+def _check_special(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+    item = case.entry.item
+    record = item.special_values[case.index or 0]
+    np_dtype = numpy_dtype(case.dtype or "float32")
+    trace.values = {k: np.asarray(v).astype(np_dtype) for k, v in record.values.items()}
+    trace.call = item.call.source  # type: ignore[union-attr]
+    values = {k: adapter.from_numpy(v) for k, v in trace.values.items()}
+    result = item.call.evaluate(library_env(adapter, values, case.dtype))  # type: ignore[union-attr]
+    if not adapter.is_tensor(result):
+        raise CheckFailed(f"expected a tensor, got {type(result).__name__}")
+    assert_special(adapter.to_numpy(result), record.expect, f"{item.name} of {record.values}")
+
+
 def _check_error(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
     err = case.entry.item.errors[case.index or 0]
     trace.call = err.call.source
@@ -334,6 +349,7 @@ _CHECKS = {
     "contract": _check_call,
     "oracle": _check_call,
     "example": _check_example,
+    "special": _check_special,
     "error": _check_error,
     "property": _check_property,
     "scenario": _check_scenario,

@@ -221,6 +221,27 @@ class Tolerance(Strict):
     atol: float = Field(ge=0)
 
 
+class SpecialValue(Strict):
+    """An input of NaN, an infinity, a signed zero or a boundary, and the exact result.
+
+    ``values`` binds the call's tensor inputs by name (YAML spells them ``.nan``, ``.inf``,
+    ``-.inf``, ``-0.0``); the result must be NaN where ``expect`` is NaN, the same infinity,
+    the same signed zero, or within the dtype's tolerance.
+    """
+
+    values: dict[str, float | int | bool]
+    expect: float | int | bool
+    dtypes: list[str] | None = None
+    note: str | None = None
+
+    @field_validator("dtypes")
+    @classmethod
+    def _known_dtypes(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            dtype_names.expand(value)
+        return value
+
+
 class Item(Strict):
     """One API item: a function, method, class, attribute, dtype or context manager."""
 
@@ -237,6 +258,7 @@ class Item(Strict):
     result: Contract | None = None
     tolerance: dict[str, Tolerance] = {}
     examples: list[Example] = []
+    special_values: list[SpecialValue] = []
     errors: list[ErrorCase] = []
     properties: list[Property] = []
     scenarios: list[Scenario] = []
@@ -277,6 +299,10 @@ class Item(Strict):
         )
         if missing:
             raise ValueError(f"'call' uses names that 'inputs' does not draw: {missing}")
+        for record in self.special_values:
+            unknown = sorted(set(record.values) - set(self.inputs))
+            if self.call is None or unknown:
+                raise ValueError(f"special_values bind inputs of 'call'; unknown: {unknown}")
         names = [p.name for p in self.properties] + [s.name for s in self.scenarios]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -295,6 +321,7 @@ class Item(Strict):
             ("contract", self.result is not None),
             ("oracle", self.oracle is not None),
             ("example", bool(self.examples)),
+            ("special", bool(self.special_values)),
             ("error", bool(self.errors)),
             ("property", bool(self.properties)),
             ("scenario", bool(self.scenarios)),

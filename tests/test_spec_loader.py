@@ -96,3 +96,12 @@ def test_duplicate_keys_and_items(tmp_path: Path) -> None:
 def test_empty_folder(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match="no spec files"):
         load_spec(tmp_path)
+
+
+def test_special_values_bind_known_inputs(tmp_path: Path) -> None:
+    text = GOOD_ITEM + (
+        "    inputs:\n      input: tensor()\n    call: torch.sin(input)\n"
+        "    special_values:\n      - values: {other: .nan}\n        expect: .nan\n"
+    )
+    problems = _problems(tmp_path, text)
+    assert len(problems) == 1 and "special_values bind inputs" in problems[0], problems
