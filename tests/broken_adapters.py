@@ -180,3 +180,31 @@ class CrashesAndHangs(_Patched):
 
             time.sleep(3600)
         return self.ref.unsqueeze(input, dim)
+
+
+class SinLosesNegativeZero(_Patched):
+    """sin computed as ``np.sin(x) + 0.0``: sin(-0.0) comes back as +0.0."""
+
+    patches = {"torch.sin": "sin"}
+
+    def sin(self, input: Any, **kwargs: Any) -> Any:
+        return self.ref.add(self.ref.sin(input, **kwargs), 0.0)
+
+
+class Atan2SwapsArguments(_Patched):
+    """atan2(y, x) computed as atan2(x, y)."""
+
+    patches = {"torch.atan2": "atan2"}
+
+    def atan2(self, input: Any, other: Any, **kwargs: Any) -> Any:
+        return self.ref.atan2(other, input, **kwargs)
+
+
+class TrigKeepsIntegerDtype(_Patched):
+    """cos of an integer tensor returns the integer dtype instead of the default float."""
+
+    patches = {"torch.cos": "cos"}
+
+    def cos(self, input: Any, **kwargs: Any) -> Any:
+        result = self.ref.cos(input, **kwargs)
+        return result if input.is_floating_point() or input.is_complex() else result.to(input.dtype)

@@ -23,6 +23,9 @@ BROKEN = {
     "SqueezeIgnoresDim": (["torch.squeeze"], "torch.squeeze"),
     "GlobalGradMode": (["torch.no_grad"], "torch.no_grad"),
     "ViewCopies": (["torch.unsqueeze"], "torch.unsqueeze"),
+    "SinLosesNegativeZero": (["torch.sin"], "torch.sin"),
+    "Atan2SwapsArguments": (["torch.atan2"], "torch.atan2"),
+    "TrigKeepsIntegerDtype": (["torch.cos"], "torch.cos"),
 }
 
 
@@ -77,8 +80,9 @@ def test_missing_capability_skips_instead_of_failing() -> None:
 
 
 def _reproduce(script: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_reproducers_reproduce() -> None:
@@ -89,15 +93,17 @@ def test_reproducers_reproduce() -> None:
     script = failed[0].reproducer
     broken = _reproduce(script)
     assert broken.returncode != 0 and "AssertionError" in broken.stderr, script
-    fixed = script.replace("tests.broken_adapters:GlobalGradMode",
-                           "adapters.reference_adapter:ReferenceAdapter")
+    fixed = script.replace(
+        "tests.broken_adapters:GlobalGradMode", "adapters.reference_adapter:ReferenceAdapter"
+    )
     assert _reproduce(fixed).returncode == 0, fixed
 
 
 def test_counterexample_reproducer_shows_the_wrong_result() -> None:
     session = _run("ChunkLikeTensorSplit", ["torch.chunk"])
-    case, outcome = next((c, o) for c, o in session.outcomes.values()
-                         if c.check == "oracle" and o.status == "failed")
+    case, outcome = next(
+        (c, o) for c, o in session.outcomes.values() if c.check == "oracle" and o.status == "failed"
+    )
     assert outcome.counterexample and "input = torch.tensor(" in outcome.counterexample
     proc = _reproduce(outcome.reproducer)
     assert proc.returncode == 0 and proc.stdout.strip(), outcome.reproducer
