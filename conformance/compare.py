@@ -107,7 +107,7 @@ def assert_special(actual: np.ndarray, expect: float, what: str) -> None:
     if np.isnan(want):
         ok = bool(np.isnan(got))
     elif np.isinf(want) or want == 0:
-        ok = got == want and (want != 0 or np.signbit(got) == np.signbit(want))
+        ok = got == want and (want != 0 or np.signbit(np.real(got)) == np.signbit(want))
     else:
         rtol, atol = TOLERANCES.get(dtype_name(actual.dtype), (0.0, 0.0))
         ok = bool(np.isclose(got, want, rtol=rtol, atol=atol))
