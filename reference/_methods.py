@@ -106,6 +106,19 @@ def _data_set(self, value: Tensor) -> None:
     self._storage_ptr = value._storage_ptr
 
 
+#: Binary arithmetic methods besides add/sub (which take ``alpha``).
+_BINARY = (
+    "mul",
+    "div",
+    "floor_divide",
+    "remainder",
+    "pow",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+)
+
+
 def bind() -> None:
     """Attach every method to the Tensor class (idempotent)."""
     for py, op in _OPERATORS.items():
@@ -114,30 +127,9 @@ def bind() -> None:
         setattr(Tensor, f"__i{py}__", _inplace(op))
     for op in ("add", "sub"):
         setattr(Tensor, op, _alpha(op))
-    for op in (
-        "mul",
-        "div",
-        "floor_divide",
-        "remainder",
-        "pow",
-        "bitwise_and",
-        "bitwise_or",
-        "bitwise_xor",
-        *_COMPARISONS,
-    ):
+    for op in (*_BINARY, *_COMPARISONS):
         setattr(Tensor, op, _forward(op))
-    for op in (
-        "add",
-        "sub",
-        "mul",
-        "div",
-        "floor_divide",
-        "remainder",
-        "pow",
-        "bitwise_and",
-        "bitwise_or",
-        "bitwise_xor",
-    ):
+    for op in ("add", "sub", *_BINARY):
         setattr(Tensor, op + "_", _inplace(op))
     for op in _COMPARISONS:
         setattr(Tensor, f"__{op}__", _forward(op))
