@@ -73,6 +73,13 @@ def _check_regex(value: str | None) -> str | None:
     return value
 
 
+def _check_dtypes(value: str | list[str] | None) -> str | list[str] | None:
+    """A dtype name or group, or a list of them, that ``spec.dtypes`` knows."""
+    if value is not None:
+        dtype_names.expand([value] if isinstance(value, str) else value)
+    return value
+
+
 class Example(Strict):
     """A call with an exact expected result, usually taken from the notes."""
 
@@ -89,12 +96,7 @@ class Example(Strict):
             raise ValueError("an example needs at least one of expect, dtype, shape")
         return self
 
-    @field_validator("dtype")
-    @classmethod
-    def _known_dtype(cls, value: str | None) -> str | None:
-        if value is not None:
-            dtype_names.expand([value])
-        return value
+    _dtype = field_validator("dtype")(_check_dtypes)
 
 
 class ErrorCase(Strict):
@@ -179,12 +181,7 @@ class Property(Strict):
             raise ValueError("a property needs exactly one of 'check' or 'steps'")
         return self
 
-    @field_validator("dtypes")
-    @classmethod
-    def _known_dtypes(cls, value: list[str] | None) -> list[str] | None:
-        if value is not None:
-            dtype_names.expand(value)
-        return value
+    _dtypes = field_validator("dtypes")(_check_dtypes)
 
     @property
     def body(self) -> list[Step]:
@@ -234,12 +231,7 @@ class SpecialValue(Strict):
     dtypes: list[str] | None = None
     note: str | None = None
 
-    @field_validator("dtypes")
-    @classmethod
-    def _known_dtypes(cls, value: list[str] | None) -> list[str] | None:
-        if value is not None:
-            dtype_names.expand(value)
-        return value
+    _dtypes = field_validator("dtypes")(_check_dtypes)
 
 
 class Item(Strict):
@@ -276,11 +268,7 @@ class Item(Strict):
             raise ValueError(f"{value!r} is not a fully qualified name such as torch.gather")
         return value
 
-    @field_validator("dtypes")
-    @classmethod
-    def _known_dtypes(cls, value: list[str]) -> list[str]:
-        dtype_names.expand(value)
-        return value
+    _dtypes = field_validator("dtypes")(_check_dtypes)
 
     @field_validator("tolerance")
     @classmethod
