@@ -5,10 +5,10 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
-from spec.dtypes import COMPLEX, FLOATING
+from spec.dtypes import ALL, COMPLEX, FLOATING
 from spec.dtypes import expand as dtypes_of
 from spec.loader import Entry, Spec
-from spec.schema import Property
+from spec.schema import Property, Sweep
 
 #: Prerequisites from the bootstrap tier (see :mod:`conformance.bootstrap`).
 TENSOR_FROM_LIST = "tensor_from_list"
@@ -51,6 +51,11 @@ def _property_dtypes(prop: Property, item_dtypes: tuple[str, ...]) -> tuple[str 
     return item_dtypes if prop.given and item_dtypes else (None,)
 
 
+def sweep_dtypes(sweep: Sweep, item_dtypes: tuple[str, ...]) -> tuple[str, ...]:
+    """The dtypes a promotion sweep tries for each operand."""
+    return dtypes_of(sweep.dtypes) if sweep.dtypes else item_dtypes or ALL
+
+
 def cases_for(entry: Entry) -> list[Case]:
     """All cases of one spec entry."""
     item = entry.item
@@ -81,6 +86,16 @@ def cases_for(entry: Entry) -> list[Case]:
                 )
             )
     listed = (TENSOR_FROM_LIST,)
+    out += [
+        Case(
+            entry,
+            "promotion",
+            name=sweep.name,
+            requires=tuple(roundtrip(d) for d in sweep_dtypes(sweep, item.dtype_list)),
+            capabilities=caps,
+        )
+        for sweep in item.promotion
+    ]
     for check, entries in (("example", item.examples), ("error", item.errors)):
         out += [
             Case(entry, check, index=i, requires=listed, capabilities=caps)

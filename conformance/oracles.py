@@ -6,6 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from conformance.compare import numpy_dtype
+from spec import promotion
+
 
 def axes(dim: Any, ndim: int) -> tuple[int, ...]:
     """``dim`` (None, an int or a tuple) as non-negative axes of an ``ndim``-d array."""
@@ -26,4 +29,32 @@ def squeezable(x: np.ndarray, dim: Any = None) -> tuple[int, ...]:
     return tuple(d for d in axes(dim, x.ndim) if x.ndim and x.shape[d] == 1)
 
 
-ORACLE_HELPERS = {"axes": axes, "crop": crop, "squeezable": squeezable}
+def result_type(*operands: Any) -> np.dtype:
+    """torch's result dtype of numpy arrays (0-dim ones as 0-dim tensors) and Python scalars."""
+    return numpy_dtype(promotion.result_type(*operands))
+
+
+def promote_types(a: Any, b: Any) -> np.dtype:
+    """torch.promote_types of two dtypes."""
+    return numpy_dtype(promotion.promote_types(a, b))
+
+
+def to_floating(dtype: Any) -> np.dtype:
+    """The result dtype of an op computing in floating point (bool/integers -> default float)."""
+    return numpy_dtype(promotion.to_floating(dtype))
+
+
+def sum_dtype(dtype: Any) -> np.dtype:
+    """The result dtype of sum/cumsum without ``dtype=`` (bool/integers -> int64)."""
+    return numpy_dtype(promotion.sum_dtype(dtype))
+
+
+ORACLE_HELPERS = {
+    "axes": axes,
+    "crop": crop,
+    "squeezable": squeezable,
+    "result_type": result_type,
+    "promote_types": promote_types,
+    "to_floating": to_floating,
+    "sum_dtype": sum_dtype,
+}

@@ -14,7 +14,7 @@ from hypothesis.errors import HypothesisException
 
 from adapters.base import Adapter, MissingItem
 from conformance import reproducer
-from conformance.cases import Case
+from conformance.cases import Case, sweep_dtypes
 from conformance.checks import vocabulary
 from conformance.compare import (
     CheckFailed,
@@ -28,6 +28,7 @@ from conformance.compare import (
 from conformance.generators import Raw
 from conformance.namespaces import generator_env, library_env, numpy_env
 from conformance.steps import expect_raises, run_steps
+from conformance.sweeps import run_sweep
 from conformance.variants import OUT_NAME, receiver, variant_call
 from spec.expr import EvalError
 from spec.schema import Step
@@ -337,6 +338,13 @@ def _check_property(case: Case, adapter: Adapter, opts: Settings, trace: _Trace)
         run_steps(prop.body, library_env(adapter, {}, case.dtype), messages)
 
 
+def _check_promotion(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+    item = case.entry.item
+    sweep = next(s for s in item.promotion if s.name == case.name)
+    trace.call = sweep.call.source
+    run_sweep(sweep, sweep_dtypes(sweep, item.dtype_list), adapter)
+
+
 def _check_scenario(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
     scenario = next(s for s in case.entry.item.scenarios if s.name == case.name)
     trace.steps = scenario.steps
@@ -353,4 +361,5 @@ _CHECKS = {
     "error": _check_error,
     "property": _check_property,
     "scenario": _check_scenario,
+    "promotion": _check_promotion,
 }

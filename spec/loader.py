@@ -155,7 +155,11 @@ def load_spec(root: Path | str | None = None) -> Spec:
     folder = Path(root) if root is not None else BUILTIN_DIR
     if not folder.is_dir():
         raise SpecError([f"{folder}:1: (spec): not a folder"])
-    paths = sorted(p for p in folder.rglob("*.yaml") if p.name != "inventory.yaml")
+    paths = sorted(
+        p
+        for p in folder.rglob("*.yaml")
+        if p.name != "inventory.yaml" and "rules" not in p.relative_to(folder).parts[:-1]
+    )
     if not paths:
         raise SpecError([f"{folder}:1: (spec): no spec files (*.yaml) in this folder"])
     files, entries, problems = [], [], []

@@ -218,6 +218,47 @@ class Tolerance(Strict):
     atol: float = Field(ge=0)
 
 
+class Accuracy(Strict):
+    """How much rounding error the result may carry, scaled by the work done.
+
+    ``terms`` is how many values are accumulated into each output element, ``magnitude``
+    (broadcastable to the result) the same accumulation over their absolute values. The
+    allowed error is ``atol + rtol * |expected| + terms * eps(dtype) * magnitude``.
+    """
+
+    terms: ExprT
+    magnitude: ExprT
+
+
+SWEEP_KINDS = ("tensor", "zero_dim", "scalar", "dtype")
+
+
+class Sweep(Strict):
+    """A type-promotion sweep: ``call`` for every combination of operand dtypes.
+
+    ``operands`` names each operand of ``call`` and its kind: a tensor with dims, a 0-dim
+    tensor, a Python scalar (one per kind: bool, int, float, complex) or a dtype object.
+    ``expect`` is the result dtype over the operands (numpy arrays, Python scalars, or
+    dtype names for ``dtype`` operands), usually ``result_type(...)``.
+    """
+
+    name: str
+    call: ExprT
+    operands: dict[str, Literal[SWEEP_KINDS]]  # type: ignore[valid-type]
+    expect: ExprT
+    dtypes: list[str] | None = None
+    note: str | None = None
+
+    _dtypes = field_validator("dtypes")(_check_dtypes)
+
+    @model_validator(mode="after")
+    def _names(self) -> Sweep:
+        missing = sorted(self.call.names - set(self.operands) - {"torch"})
+        if missing:
+            raise ValueError(f"'call' uses names that 'operands' does not declare: {missing}")
+        return self
+
+
 class SpecialValue(Strict):
     """An input of NaN, an infinity, a signed zero or a boundary, and the exact result.
 
@@ -249,6 +290,8 @@ class Item(Strict):
     oracle: ExprT | None = None
     result: Contract | None = None
     tolerance: dict[str, Tolerance] = {}
+    accuracy: Accuracy | None = None
+    promotion: list[Sweep] = []
     examples: list[Example] = []
     special_values: list[SpecialValue] = []
     errors: list[ErrorCase] = []
@@ -292,6 +335,7 @@ class Item(Strict):
             if self.call is None or unknown:
                 raise ValueError(f"special_values bind inputs of 'call'; unknown: {unknown}")
         names = [p.name for p in self.properties] + [s.name for s in self.scenarios]
+        names += [s.name for s in self.promotion]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"property and scenario names must be unique: {dupes}")
@@ -310,6 +354,7 @@ class Item(Strict):
             ("oracle", self.oracle is not None),
             ("example", bool(self.examples)),
             ("special", bool(self.special_values)),
+            ("promotion", bool(self.promotion)),
             ("error", bool(self.errors)),
             ("property", bool(self.properties)),
             ("scenario", bool(self.scenarios)),
