@@ -80,10 +80,14 @@ def promote_types(a: Any, b: Any) -> str:
 def scalar_dtype(value: Any) -> str:
     """The dtype a Python scalar operand enters the promotion as."""
     kind = (
-        "bool" if isinstance(value, bool)
-        else "int" if isinstance(value, int)
-        else "float" if isinstance(value, float)
-        else "complex" if isinstance(value, complex)
+        "bool"
+        if isinstance(value, bool)
+        else "int"
+        if isinstance(value, int)
+        else "float"
+        if isinstance(value, float)
+        else "complex"
+        if isinstance(value, complex)
         else None
     )
     if kind is None:

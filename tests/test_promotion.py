@@ -40,15 +40,27 @@ def test_result_type_of_tensor_with_zero_dim_and_scalar(a: str) -> None:
     """Every dtype pair (tensor with dims, 0-dim tensor), and each Python scalar kind."""
     bad = []
     for b, s in itertools.product(ALL, SCALARS):
-        for ops in ((_tensor(a, 1), _tensor(b, 0)), (_tensor(a, 1), s), (_tensor(a, 0), s),
-                    (_tensor(a, 0), _tensor(b, 0), s)):
-            want = _torch_name(torch.result_type(*ops) if len(ops) == 2 else
-                               torch.result_type(ops[0] + ops[1], ops[2]))
-            arrays = [_array(_torch_name(o.dtype), o.ndim) if torch.is_tensor(o) else o
-                      for o in ops]
-            got = (promotion.result_type(*arrays) if len(ops) == 2 else
-                   promotion.result_type(np.ones((), numpy_dtype(
-                       promotion.result_type(arrays[0], arrays[1]))), arrays[2]))
+        for ops in (
+            (_tensor(a, 1), _tensor(b, 0)),
+            (_tensor(a, 1), s),
+            (_tensor(a, 0), s),
+            (_tensor(a, 0), _tensor(b, 0), s),
+        ):
+            want = _torch_name(
+                torch.result_type(*ops)
+                if len(ops) == 2
+                else torch.result_type(ops[0] + ops[1], ops[2])
+            )
+            arrays = [
+                _array(_torch_name(o.dtype), o.ndim) if torch.is_tensor(o) else o for o in ops
+            ]
+            got = (
+                promotion.result_type(*arrays)
+                if len(ops) == 2
+                else promotion.result_type(
+                    np.ones((), numpy_dtype(promotion.result_type(arrays[0], arrays[1]))), arrays[2]
+                )
+            )
             if got != want:
                 bad.append((ops, got, want))
     assert not bad, bad[:5]
