@@ -174,6 +174,23 @@ from ._pointwise import (
     tanh_,
 )
 from ._promotion import result_type
+from ._random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    normal,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    seed,
+    set_rng_state,
+)
 from ._reductions import (
     all,
     amax,
@@ -190,6 +207,7 @@ from ._reductions import (
     sum,
 )
 from ._searching import searchsorted, topk
+from ._serialization import load, save
 from ._size import Size
 from ._tensor import Tensor
 from ._views import (
@@ -402,5 +420,22 @@ __all__ = [
     "sum",
     "searchsorted",
     "topk",
+    "Generator",
+    "default_generator",
+    "get_rng_state",
+    "initial_seed",
+    "manual_seed",
+    "normal",
+    "rand",
+    "rand_like",
+    "randint",
+    "randint_like",
+    "randn",
+    "randn_like",
+    "randperm",
+    "seed",
+    "set_rng_state",
+    "save",
+    "load",
     "linalg",
 ]

@@ -11,6 +11,7 @@ from . import (
     _joining,
     _legacy,
     _pointwise,
+    _random,
     _reductions,
     _searching,
     _views,
@@ -193,3 +194,5 @@ def _bind_math() -> None:
     for name in _reductions.METHODS:
         setattr(Tensor, name, getattr(_reductions, name))
     Tensor.topk = _searching.topk
+    Tensor.uniform_, Tensor.normal_ = _random.uniform_, _random.normal_
+    Tensor.random_ = _random.random_
