@@ -15,7 +15,14 @@ class TorchAdapter(Adapter):
     library = "torch"
     import_line = "import torch"
     capabilities = frozenset(
-        {"shares_memory", "grad_mode", "legacy_tensor_types", "warnings", "error_messages"}
+        {
+            "shares_memory",
+            "grad_mode",
+            "legacy_tensor_types",
+            "warnings",
+            "error_messages",
+            "bitwise_torch_rng",
+        }
     )
 
     def __init__(self) -> None:

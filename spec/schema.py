@@ -37,7 +37,15 @@ KINDS = (
 )
 VARIANTS = ("function", "method", "inplace", "out")
 #: Optional behaviours an adapter declares; checks that need one are skipped without it.
-CAPABILITIES = ("shares_memory", "grad_mode", "legacy_tensor_types", "warnings", "error_messages")
+CAPABILITIES = (
+    "shares_memory",
+    "grad_mode",
+    "legacy_tensor_types",
+    "warnings",
+    "error_messages",
+    "bitwise_torch_rng",
+    "autograd",
+)
 Capability = Literal[CAPABILITIES]  # type: ignore[valid-type]
 PY_TYPES = ("int", "float", "bool", "complex", "str", "list", "tuple", "NoneType")
 
