@@ -26,7 +26,7 @@ def test_xpassed_when_an_expected_failure_passes() -> None:
 
 def test_xfailed_when_it_fails() -> None:
     session = Session.open(
-        RunConfig(adapter="tests.broken_adapters:ChunkLikeTensorSplit", ops=["torch.chunk"])
+        RunConfig(adapter="tests.broken.core:ChunkLikeTensorSplit", ops=["torch.chunk"])
     )
     session.expectations = [Expectation(item="torch.chunk", check="example", reason="known")]
     statuses = {session.run(c).status for c in session.cases if c.check == "example"}

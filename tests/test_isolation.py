@@ -18,7 +18,7 @@ def test_crash_and_hang_are_recorded_and_the_run_goes_on(
         [
             "run",
             "--adapter",
-            "tests.broken_adapters:CrashesAndHangs",
+            "tests.broken.core:CrashesAndHangs",
             "--ops",
             "torch.squeeze",
             "torch.unsqueeze",

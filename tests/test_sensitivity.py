@@ -9,28 +9,20 @@ from pathlib import Path
 import pytest
 
 from conformance.session import RunConfig, Session
+from tests.broken import caught
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# adapter class in tests.broken_adapters -> (items to run, the item whose check must fail)
-BROKEN = {
-    "ChunkLikeTensorSplit": (["torch.chunk"], "torch.chunk"),
-    "GatherClampsIndex": (["torch.gather"], "torch.gather"),
-    "UnsqueezeNegativeOffByOne": (["torch.unsqueeze"], "torch.unsqueeze"),
-    "CatWithoutPromotion": (["torch.cat"], "torch.cat"),
-    "TensorSharesNumpy": (["torch.tensor"], "torch.tensor"),
-    "ArangeIncludesEnd": (["torch.arange"], "torch.arange"),
-    "SqueezeIgnoresDim": (["torch.squeeze"], "torch.squeeze"),
-    "GlobalGradMode": (["torch.no_grad"], "torch.no_grad"),
-    "ViewCopies": (["torch.unsqueeze"], "torch.unsqueeze"),
-    "SinLosesNegativeZero": (["torch.sin"], "torch.sin"),
-    "Atan2SwapsArguments": (["torch.atan2"], "torch.atan2"),
-    "TrigKeepsIntegerDtype": (["torch.cos"], "torch.cos"),
-}
+BROKEN = caught()
+
+
+def _path(adapter: str) -> str:
+    """``module:Class``; a bare class name is one of tests/broken/core.py."""
+    return adapter if ":" in adapter else f"tests.broken.core:{adapter}"
 
 
 def _run(adapter: str, ops: list[str]) -> Session:
-    session = Session.open(RunConfig(adapter=f"tests.broken_adapters:{adapter}", ops=ops))
+    session = Session.open(RunConfig(adapter=_path(adapter), ops=ops))
     session.settings.shrink = False  # finding the bug is enough; shrinking it costs time
     for case in session.cases:
         session.run(case)
@@ -94,7 +86,7 @@ def test_reproducers_reproduce() -> None:
     broken = _reproduce(script)
     assert broken.returncode != 0 and "AssertionError" in broken.stderr, script
     fixed = script.replace(
-        "tests.broken_adapters:GlobalGradMode", "adapters.reference_adapter:ReferenceAdapter"
+        "tests.broken.core:GlobalGradMode", "adapters.reference_adapter:ReferenceAdapter"
     )
     assert _reproduce(fixed).returncode == 0, fixed
 

@@ -1,4 +1,4 @@
-"""Deliberately broken adapters: realistic bugs the suite must catch (see test_sensitivity)."""
+"""Broken adapters for creation, indexing and joining, grad modes, pointwise ops and Tensor."""
 
 from __future__ import annotations
 
@@ -7,26 +7,10 @@ from typing import Any
 import numpy as np
 
 from adapters.reference_adapter import ReferenceAdapter
+from tests.broken.base import Patched
 
 
-class _Patched(ReferenceAdapter):
-    """The reference with some names replaced by buggy versions."""
-
-    name = "broken"
-    import_line = ""  # reproducers must see the patched names, not plain reference
-    patches: dict[str, str] = {}
-
-    def resolve(self, name: str) -> Any:
-        if name in self.patches:
-            return getattr(self, self.patches[name])
-        return super().resolve(name)
-
-    @property
-    def ref(self) -> Any:
-        return self.root()
-
-
-class ChunkLikeTensorSplit(_Patched):
+class ChunkLikeTensorSplit(Patched):
     """chunk(6 elements, 4) gives four parts of 2, 2, 1, 1 instead of three of 2."""
 
     patches = {"torch.chunk": "chunk"}
@@ -35,7 +19,7 @@ class ChunkLikeTensorSplit(_Patched):
         return self.ref.tensor_split(input, chunks, dim)
 
 
-class GatherClampsIndex(_Patched):
+class GatherClampsIndex(Patched):
     """gather clamps out-of-range indices instead of raising."""
 
     patches = {"torch.gather": "gather"}
@@ -46,7 +30,7 @@ class GatherClampsIndex(_Patched):
         return self.ref.gather(input, dim, self.from_numpy(clamped), **kwargs)
 
 
-class UnsqueezeNegativeOffByOne(_Patched):
+class UnsqueezeNegativeOffByOne(Patched):
     """unsqueeze(x, -1) inserts before the last dim (wraps like an ordinary dim)."""
 
     patches = {"torch.unsqueeze": "unsqueeze"}
@@ -57,7 +41,7 @@ class UnsqueezeNegativeOffByOne(_Patched):
         return self.ref.unsqueeze(input, dim)
 
 
-class CatWithoutPromotion(_Patched):
+class CatWithoutPromotion(Patched):
     """cat casts everything to the first tensor's dtype."""
 
     patches = {"torch.cat": "cat"}
@@ -69,7 +53,7 @@ class CatWithoutPromotion(_Patched):
         return self.ref.cat(tensors, dim, **kwargs)
 
 
-class TensorSharesNumpy(_Patched):
+class TensorSharesNumpy(Patched):
     """torch.tensor(ndarray) shares the array's memory instead of copying it."""
 
     patches = {"torch.tensor": "tensor"}
@@ -80,7 +64,7 @@ class TensorSharesNumpy(_Patched):
         return self.ref.tensor(data, **kwargs)
 
 
-class ArangeIncludesEnd(_Patched):
+class ArangeIncludesEnd(Patched):
     """arange with a float step includes end, like range."""
 
     patches = {"torch.arange": "arange"}
@@ -92,7 +76,7 @@ class ArangeIncludesEnd(_Patched):
         return self.ref.arange(*args, **kwargs)
 
 
-class SqueezeIgnoresDim(_Patched):
+class SqueezeIgnoresDim(Patched):
     """squeeze(x, dim) removes every size-one dim, not only dim."""
 
     patches = {"torch.squeeze": "squeeze"}
@@ -101,7 +85,7 @@ class SqueezeIgnoresDim(_Patched):
         return self.ref.squeeze(input)
 
 
-class GlobalGradMode(_Patched):
+class GlobalGradMode(Patched):
     """Grad mode shared by all threads (a global instead of thread-local state)."""
 
     patches = {
@@ -134,7 +118,7 @@ class GlobalGradMode(_Patched):
         return _NoGrad()(fn) if callable(fn) else _NoGrad()
 
 
-class Float16RoundTripBroken(_Patched):
+class Float16RoundTripBroken(Patched):
     """Converting float16 arrays truncates them to integers: every float16 case is blocked."""
 
     def from_numpy(self, array: np.ndarray) -> Any:
@@ -143,7 +127,7 @@ class Float16RoundTripBroken(_Patched):
         return super().from_numpy(array)
 
 
-class ViewCopies(_Patched):
+class ViewCopies(Patched):
     """unsqueeze returns a copy instead of a view (memory is not shared)."""
 
     patches = {"torch.unsqueeze": "unsqueeze"}
@@ -158,7 +142,7 @@ class NoMemorySharing(ViewCopies):
     capabilities = ReferenceAdapter.capabilities - {"shares_memory"}
 
 
-class CrashesAndHangs(_Patched):
+class CrashesAndHangs(Patched):
     """squeeze with a repeated dim takes the process down; unsqueeze(2-d, -4) never returns.
 
     Both triggers are inputs only the spec's error cases use (generated dims are valid and
@@ -182,7 +166,7 @@ class CrashesAndHangs(_Patched):
         return self.ref.unsqueeze(input, dim)
 
 
-class SinLosesNegativeZero(_Patched):
+class SinLosesNegativeZero(Patched):
     """sin computed as ``np.sin(x) + 0.0``: sin(-0.0) comes back as +0.0."""
 
     patches = {"torch.sin": "sin"}
@@ -191,7 +175,7 @@ class SinLosesNegativeZero(_Patched):
         return self.ref.add(self.ref.sin(input, **kwargs), 0.0)
 
 
-class Atan2SwapsArguments(_Patched):
+class Atan2SwapsArguments(Patched):
     """atan2(y, x) computed as atan2(x, y)."""
 
     patches = {"torch.atan2": "atan2"}
@@ -200,7 +184,7 @@ class Atan2SwapsArguments(_Patched):
         return self.ref.atan2(other, input, **kwargs)
 
 
-class TrigKeepsIntegerDtype(_Patched):
+class TrigKeepsIntegerDtype(Patched):
     """cos of an integer tensor returns the integer dtype instead of the default float."""
 
     patches = {"torch.cos": "cos"}
@@ -208,3 +192,20 @@ class TrigKeepsIntegerDtype(_Patched):
     def cos(self, input: Any, **kwargs: Any) -> Any:
         result = self.ref.cos(input, **kwargs)
         return result if input.is_floating_point() or input.is_complex() else result.to(input.dtype)
+
+
+#: adapter class -> (items to run, the item whose check must fail)
+CAUGHT = {
+    "ChunkLikeTensorSplit": (["torch.chunk"], "torch.chunk"),
+    "GatherClampsIndex": (["torch.gather"], "torch.gather"),
+    "UnsqueezeNegativeOffByOne": (["torch.unsqueeze"], "torch.unsqueeze"),
+    "CatWithoutPromotion": (["torch.cat"], "torch.cat"),
+    "TensorSharesNumpy": (["torch.tensor"], "torch.tensor"),
+    "ArangeIncludesEnd": (["torch.arange"], "torch.arange"),
+    "SqueezeIgnoresDim": (["torch.squeeze"], "torch.squeeze"),
+    "GlobalGradMode": (["torch.no_grad"], "torch.no_grad"),
+    "ViewCopies": (["torch.unsqueeze"], "torch.unsqueeze"),
+    "SinLosesNegativeZero": (["torch.sin"], "torch.sin"),
+    "Atan2SwapsArguments": (["torch.atan2"], "torch.atan2"),
+    "TrigKeepsIntegerDtype": (["torch.cos"], "torch.cos"),
+}

@@ -1,0 +1,20 @@
+"""Deliberately broken adapters: realistic bugs the suite must catch (tests/test_sensitivity.py).
+
+Each module holds the broken adapters of one area and a ``CAUGHT`` table: adapter class ->
+(the items to run, the item one of whose checks must fail).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+
+def caught() -> dict[str, tuple[list[str], str]]:
+    """Every module's CAUGHT table, keyed by ``tests.broken.<module>:<class>``."""
+    table: dict[str, tuple[list[str], str]] = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for cls, entry in getattr(module, "CAUGHT", {}).items():
+            table[f"{module.__name__}:{cls}"] = entry
+    return table
