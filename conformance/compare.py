@@ -74,8 +74,14 @@ def assert_values(
     tolerance: tuple[float, float] | None = None,
     what: str = "result",
     equal_nan: bool = True,
+    work: Any = None,
 ) -> None:
-    """Values equal (integers, bool) or close (floating, complex); infinities exactly."""
+    """Values equal (integers, bool) or close (floating, complex); infinities exactly.
+
+    ``work`` (terms x magnitude per element, see :class:`spec.schema.Accuracy`) widens the
+    tolerance of floating results by ``work * eps(dtype)``: the rounding error that
+    accumulating that many terms of that size may carry.
+    """
     name = dtype_name(actual.dtype)
     rtol, atol = tolerance or TOLERANCES.get(name, (0.0, 0.0))
     a, e = _widen(actual), _widen(np.asarray(expected))
@@ -83,11 +89,23 @@ def assert_values(
         raise CheckFailed(f"{what}: shape {a.shape} != expected {e.shape}")
     if a.dtype.kind in "fc" or e.dtype.kind in "fc":
         ok = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=equal_nan)
+        if work is not None and actual.dtype.kind in "fc":
+            bound = atol + rtol * np.abs(e) + np.abs(work) * eps(actual.dtype)
+            with np.errstate(invalid="ignore", over="ignore"):
+                ok |= np.abs(a.astype(np.complex128) - e) <= bound
         ok &= ~(np.isinf(a) | np.isinf(e)) | (a == e)
     else:
         ok = a == e
     if not np.all(ok):
         raise CheckFailed(_mismatch(what, a, e, ok, rtol, atol))
+
+
+def eps(dtype: Any) -> float:
+    """Machine epsilon of a floating or complex dtype (bfloat16 included)."""
+    dt = np.dtype(dtype)
+    if dt.kind == "c":
+        dt = np.dtype(np.float32 if dt.itemsize == 8 else np.float64)
+    return float(ml_dtypes.finfo(dt).eps)
 
 
 def assert_equal(actual: np.ndarray, expected: np.ndarray, what: str = "result") -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import hypothesis.extra.numpy as hnp
+import ml_dtypes
 import numpy as np
 from hypothesis import strategies as st
 
@@ -26,6 +27,24 @@ class Raw:
     array: np.ndarray
 
 
+#: How a tensor input may be laid out in memory (``tensor(layout="any")``).
+LAYOUTS = ("contiguous", "transposed", "sliced", "expanded")
+
+
+@dataclass(frozen=True)
+class Strided:
+    """An array the library receives as a non-contiguous view with these values.
+
+    ``transposed``: a contiguous copy with its dims reversed, permuted back; ``sliced``: every
+    other element of a buffer twice as long in the last dim, from offset 1; ``expanded``: the
+    first slice along ``dim`` broadcast with stride 0 (the values repeat along ``dim``).
+    """
+
+    array: np.ndarray
+    layout: str
+    dim: int = 0
+
+
 def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: int = MAX_SIDE):
     """Shapes (tuples of ints)."""
     return hnp.array_shapes(
@@ -33,47 +52,76 @@ def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: in
     )
 
 
-def _elements(dtype: np.dtype, low: float | None, high: float | None):
+def _elements(
+    dtype: np.dtype, low: float | None, high: float | None, extremal: np.dtype | None = None
+):
+    """Element values; ``extremal`` (the target dtype) mixes in that dtype's edge values."""
     if dtype.kind == "b":
         return st.booleans()
     if dtype.kind in "iu":
         info = np.iinfo(dtype)
         lo = info.min if low is None else max(int(low), info.min)
         hi = info.max if high is None else min(int(high), info.max)
-        return st.integers(lo, hi)
+        regular = st.integers(lo, hi)
+        edges = [v for v in (info.min, info.max, 0, 1, -1) if lo <= v <= hi]
+        return st.one_of(regular, st.sampled_from(edges)) if extremal is not None else regular
     bound = 1e4 if dtype.itemsize > 2 else 100.0
     lo = -bound if low is None else low
     hi = bound if high is None else high
     if dtype.kind == "c":
-        part = st.floats(lo, hi, width=32 if dtype.itemsize == 8 else 64)
-        return st.builds(complex, part, part)
-    return st.floats(lo, hi, width=16 if dtype.itemsize == 2 else 32 if dtype.itemsize == 4 else 64)
-
-
-def _array(
-    shape: Any,
-    dtype: str,
-    low: float | None,
-    high: float | None,
-    min_dims: int,
-    max_dims: int,
-    min_side: int,
-    max_side: int,
-):
-    target = numpy_dtype(dtype)
-    draw_dtype = np.dtype(np.float32) if dtype == "bfloat16" else target
-    if shape is None:
-        shape_st = shapes(min_dims, max_dims, min_side, max_side)
-    elif isinstance(shape, st.SearchStrategy):
-        shape_st = shape
+        width = 32 if dtype.itemsize == 8 else 64
     else:
-        shape_st = st.just(tuple(shape))
-    arrays = hnp.arrays(draw_dtype, shape_st, elements=_elements(draw_dtype, low, high))
+        width = {2: 16, 4: 32, 8: 64}[dtype.itemsize]
+    part = st.floats(lo, hi, width=width)
+    if extremal is not None:
+        edges = [
+            v
+            for v in _extremes(extremal)
+            if (low is None or v >= low) and (high is None or v <= high)
+        ]
+        part = st.one_of(part, st.sampled_from(edges)) if edges else part
+    return st.builds(complex, part, part) if dtype.kind == "c" else part
+
+
+def _extremes(dtype: np.dtype) -> list[float]:
+    """Largest finite, smallest normal and subnormal magnitudes, signed zeros, one, eps."""
+    if dtype.kind == "c":
+        dtype = np.dtype(np.float32 if dtype.itemsize == 8 else np.float64)
+    info = ml_dtypes.finfo(dtype)
+    values = [info.max, info.tiny, info.smallest_subnormal, 1.0, info.eps]
+    values = [float(v) for v in values]
+    return [*values, *(-v for v in values), 0.0, -0.0]
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """What :func:`tensor` was asked for."""
+
+    dtype: str
+    low: float | None = None
+    high: float | None = None
+    extremal: bool = False
+
+
+def _array(shape_st: Any, spec: _Spec):
+    target = numpy_dtype(spec.dtype)
+    draw_dtype = np.dtype(np.float32) if spec.dtype == "bfloat16" else target
+    elements = _elements(draw_dtype, spec.low, spec.high, target if spec.extremal else None)
+    arrays = hnp.arrays(draw_dtype, shape_st, elements=elements)
     return arrays.map(_to_bfloat16) if draw_dtype != target else arrays
 
 
 def _to_bfloat16(array: np.ndarray) -> np.ndarray:
     return array.astype(numpy_dtype("bfloat16"))
+
+
+def _large_shapes():
+    """1-d or 2-d shapes of 1024 to 4096 elements."""
+    return st.one_of(
+        st.integers(1024, 4096).map(lambda n: (n,)),
+        st.tuples(st.integers(16, 64), st.just(64)),
+        st.tuples(st.just(64), st.integers(16, 64)),
+    )
 
 
 def tensor(
@@ -86,9 +134,63 @@ def tensor(
     max_dims: int = 4,
     min_side: int = 0,
     max_side: int = MAX_SIDE,
+    layout: str = "contiguous",
+    extremal: bool = False,
+    large: bool = False,
 ):
-    """Arrays of ``dtype`` and ``shape`` (drawn from the bounds when None), made tensors."""
-    return _array(shape, dtype, low, high, min_dims, max_dims, min_side, max_side)
+    """Arrays of ``dtype`` and ``shape`` (drawn from the bounds when None), made tensors.
+
+    ``layout="any"`` lets the library receive a non-contiguous view (transposed, sliced or
+    expanded) of the same values: only for inputs the op does not write. ``extremal`` mixes
+    in the dtype's edge values (largest finite, smallest normal and subnormal, signed zeros);
+    ``large`` draws 1024 to 4096 elements.
+    """
+    if shape is None:
+        shape_st = _large_shapes() if large else shapes(min_dims, max_dims, min_side, max_side)
+    elif isinstance(shape, st.SearchStrategy):
+        shape_st = shape
+    else:
+        shape_st = st.just(tuple(shape))
+    arrays = _array(shape_st, _Spec(dtype, low, high, extremal))
+    if layout == "contiguous":
+        return arrays
+    if layout != "any":
+        raise ValueError(f"layout must be 'contiguous' or 'any', not {layout!r}")
+    return arrays.flatmap(_laid_out)
+
+
+def _laid_out(array: np.ndarray):
+    """The array as a :class:`Strided` view in any layout it allows (shrinks to contiguous)."""
+    options = ["contiguous"]
+    if array.ndim >= 1:
+        options.append("sliced")
+    if array.ndim >= 2:
+        options.append("transposed")
+    wide = [d for d in range(array.ndim) if array.shape[d] > 1]
+    if wide:
+        options.append("expanded")
+    return st.sampled_from(options).flatmap(lambda how: _strided(array, how, wide))
+
+
+def _strided(array: np.ndarray, how: str, wide: list[int]):
+    if how == "contiguous":
+        return st.just(array)
+    if how != "expanded":
+        return st.just(Strided(array, how))
+    return st.sampled_from(wide).map(lambda d: _expanded(array, d))
+
+
+def _expanded(array: np.ndarray, dim: int) -> Strided:
+    base = np.take(array, [0], axis=dim)
+    return Strided(np.broadcast_to(base, array.shape).copy(), "expanded", dim)
+
+
+def broadcastable(x: np.ndarray, min_dims: int = 0, max_dims: int | None = None):
+    """A shape that broadcasts with ``x``'s (sides of 1, fewer or more leading dims)."""
+    top = max(x.ndim, 1) + 1 if max_dims is None else max_dims
+    return hnp.broadcastable_shapes(
+        tuple(x.shape), min_dims=min_dims, max_dims=top, min_side=0, max_side=MAX_SIDE
+    )
 
 
 def ndarray(shape: Any = None, dtype: str = "float32", **bounds: Any):
@@ -224,4 +326,5 @@ VOCABULARY: dict[str, Any] = {
     "stackable": stackable,
     "concatenable": concatenable,
     "split_points": split_points,
+    "broadcastable": broadcastable,
 }

@@ -9,9 +9,10 @@ from typing import Any
 import numpy as np
 
 from adapters.base import Adapter
+from conformance import layouts
 from conformance.checks import CHECK_NAMES
 from conformance.compare import dtype_name
-from conformance.generators import Raw
+from conformance.generators import Raw, Strided
 from spec.schema import Step
 
 _MAX_ELEMENTS = 4096
@@ -59,6 +60,8 @@ def literal(value: Any) -> str:
     """Python source that rebuilds ``value`` as the library would receive it."""
     if isinstance(value, Raw):
         return _array_literal(value.array, "np")
+    if isinstance(value, Strided):
+        return _array_literal(layouts.storage(value), "torch") + layouts.view_suffix(value)
     if isinstance(value, np.ndarray):
         return _array_literal(value, "torch")
     if isinstance(value, list):

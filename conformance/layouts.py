@@ -1,0 +1,57 @@
+"""Non-contiguous inputs: how a :class:`~conformance.generators.Strided` array is built.
+
+The library receives a view made by its own ``permute``, slicing or ``expand`` of a
+contiguous tensor; the reproducer writes the same expression.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from adapters.base import Adapter
+from conformance.generators import Strided
+
+
+def storage(value: Strided) -> np.ndarray:
+    """The contiguous array the view is taken from."""
+    array = value.array
+    if value.layout == "transposed":
+        return np.ascontiguousarray(array.transpose(_reversed(array.ndim)))
+    if value.layout == "sliced":
+        shape = (*array.shape[:-1], 2 * array.shape[-1])
+        buffer = np.zeros(shape, dtype=array.dtype)
+        buffer[..., 1::2] = array
+        return buffer
+    return np.ascontiguousarray(np.take(array, [0], axis=value.dim))
+
+
+def view_suffix(value: Strided) -> str:
+    """The view op as Python source, applied to the storage tensor."""
+    if value.layout == "transposed":
+        return f".permute{_reversed(value.array.ndim)}"
+    if value.layout == "sliced":
+        return "[..., 1::2]"
+    return f".expand{tuple(value.array.shape)}"
+
+
+def to_library(value: Strided, adapter: Adapter) -> Any:
+    """The library tensor: a non-contiguous view holding ``value.array``'s values."""
+    base = adapter.from_numpy(storage(value))
+    if value.layout == "transposed":
+        return base.permute(*_reversed(value.array.ndim))
+    if value.layout == "sliced":
+        return base[..., 1::2]
+    return base.expand(*value.array.shape)
+
+
+def writable(value: Any) -> Any:
+    """``value`` without the stride-0 expansion that in-place writes refuse."""
+    if isinstance(value, Strided) and value.layout == "expanded":
+        return Strided(value.array, "sliced")
+    return value
+
+
+def _reversed(ndim: int) -> tuple[int, ...]:
+    return tuple(range(ndim - 1, -1, -1))
