@@ -11,8 +11,11 @@ from typing import Any
 import numpy as np
 
 from adapters.base import Adapter
+from conformance import files
 from conformance.compare import CheckFailed, assert_equal, assert_values, dtype_name
 from conformance.generators import Raw
+from conformance.statistics import CHECK_NAMES as STATISTICS
+from conformance.statistics import vocabulary as statistics
 
 CHECK_NAMES = frozenset(
     {
@@ -27,6 +30,8 @@ CHECK_NAMES = frozenset(
         "lib_dtype",
     }
 )
+CHECK_NAMES |= files.NAMES  # temp_path(), bytes_io(), fixture()... (section 2.3)
+CHECK_NAMES |= STATISTICS  # ks_uniform(), chi_square_uniform()... (section 2.2)
 
 
 def for_adapter(target: str) -> dict[str, Any]:
@@ -96,7 +101,7 @@ def vocabulary(adapter: Adapter) -> dict[str, Any]:
         """Shape of a tensor or array as a tuple."""
         return tuple(np.asarray(to_np(value)).shape)
 
-    return {
+    return files.VOCABULARY | {
         "to_np": to_np,
         "same": same,
         "close": close,
@@ -106,4 +111,5 @@ def vocabulary(adapter: Adapter) -> dict[str, Any]:
         "shape_of": shape_of,
         "is_tensor": adapter.is_tensor,
         "lib_dtype": adapter.dtype,
+        **statistics(adapter),  # ks_uniform(), chi_square_uniform()... (section 2.2)
     }

@@ -134,7 +134,8 @@ def _draw(data: st.DataObject, inputs: dict[str, Any], dtype: str | None, trace:
     """Draw the inputs in order; later generators see earlier values."""
     trace.values = {}
     for name, expr in inputs.items():
-        value = expr.evaluate(generator_env(trace.values, dtype))
+        seen = {k: v.array if isinstance(v, Strided) else v for k, v in trace.values.items()}
+        value = expr.evaluate(generator_env(seen, dtype))
         if isinstance(value, st.SearchStrategy):
             value = data.draw(value, label=name)
         trace.values[name] = value

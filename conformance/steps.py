@@ -9,6 +9,7 @@ import warnings
 from typing import Any
 
 from conformance.compare import CheckFailed
+from conformance.files import EXCEPTIONS
 from spec.expr import Expr
 from spec.schema import Step
 
@@ -17,7 +18,7 @@ def expect_raises(
     call: Expr, env: dict[str, Any], error: str, match: str | None, check_message: bool
 ) -> BaseException:
     """Evaluate ``call`` and require it to raise ``error`` (a builtin exception class name)."""
-    wanted = getattr(builtins, error)
+    wanted = EXCEPTIONS[error] if error in EXCEPTIONS else getattr(builtins, error)
     try:
         value = call.evaluate(env)
     except wanted as exc:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from . import _dtypes
-from ._device import CPU, array_namespace, as_device, device
+from ._device import CPU, array_namespace, as_device, device, to_device
 from ._dtypes import dtype
 from ._grad_mode import is_grad_enabled, is_inference_mode_enabled
 from ._tensor import Tensor, requires_grad_result
@@ -73,8 +73,12 @@ def apply_op(
     device: device | None = None,
     differentiable: bool = True,
 ) -> Any:
-    """Run ``fn`` on the inputs' arrays and wrap its array (or tuple of arrays) result."""
-    dev = common_device(inputs, as_device(device))
+    """Run ``fn`` on the inputs' arrays and wrap its array (or tuple of arrays) result.
+
+    The outputs live on ``device`` when given (a copy across devices), else on the inputs'
+    device (cpu without inputs)."""
+    common = common_device(inputs)
+    dev = common if device is None else as_device(device)
     result = fn(*[t._data for t in inputs])
     arrays = result if isinstance(result, tuple) else (result,)
     outputs = [Tensor._make(np.asarray(a) if dev.type == "cpu" else a, dtype, dev) for a in arrays]
@@ -100,6 +104,10 @@ def apply_view(name: str, fn: Callable[[Any], Any], source: Tensor) -> Any:
     return tuple(outputs) if isinstance(result, (tuple, list)) else outputs[0]
 
 
+#: In-place ops torch lets write to a receiver whose elements overlap (stride 0).
+_OVERLAP_ALLOWED = frozenset({"fill_", "index_put_"})
+
+
 def apply_inplace(name: str, fn: Callable[..., None], self: Tensor, *others: Tensor) -> Tensor:
     """Run ``fn(self_array, *other_arrays)`` which writes into ``self``; returns ``self``."""
     common_device((self, *others))
@@ -114,6 +122,14 @@ def apply_inplace(name: str, fn: Callable[..., None], self: Tensor, *others: Ten
             "inplace update.See https://github.com/pytorch/rfcs/pull/17 for more "
             "details."
         )
+    if name not in _OVERLAP_ALLOWED and any(
+        st == 0 and n > 1 for n, st in zip(self.shape, self.stride(), strict=True)
+    ):
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to "
+            "a single memory location. Please clone() the tensor before performing the "
+            "operation."
+        )
     fn(self._data, *[t._data for t in others])
     if requires_grad_result(others, self._dtype) and not self._requires_grad:
         self._requires_grad = True
@@ -122,8 +138,9 @@ def apply_inplace(name: str, fn: Callable[..., None], self: Tensor, *others: Ten
 
 
 def new_leaf(data: Any, dtype_: dtype | None, dev: device, requires_grad: bool = False) -> Tensor:
-    """Wrap a freshly computed array from a factory function as a leaf tensor."""
-    t = Tensor._make(data, dtype_, dev)
+    """Wrap a freshly computed array from a factory function as a leaf tensor on ``dev``
+    (host data is copied to the GPU for a cuda device)."""
+    t = Tensor._make(to_device(data, dev), dtype_, dev)
     if requires_grad:
         if not (t._dtype.is_floating_point or t._dtype.is_complex):
             raise RuntimeError(

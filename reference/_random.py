@@ -141,6 +141,8 @@ class Generator:
             raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
         if new_state._dtype is not _dtypes.uint8:
             raise TypeError("RNG state must be a torch.ByteTensor")
+        if not new_state.is_contiguous():
+            raise RuntimeError("RNG state must be contiguous")
         if new_state.numel() != _STATE_SIZE:
             raise RuntimeError(
                 f"Expected a CPUGeneratorImplState of size {_STATE_SIZE} but found the input "
@@ -772,7 +774,9 @@ _SIGNATURES = {
 def _type_name(x) -> str:
     if isinstance(x, Tensor):
         return "Tensor"
-    if isinstance(x, (dtype, device, layout, Generator)):
+    if isinstance(x, Generator):
+        return "torch._C.Generator"
+    if isinstance(x, (dtype, device, layout)):
         return f"torch.{type(x).__name__}"
     return type(x).__name__
 
@@ -797,7 +801,7 @@ def _given(**kwargs) -> dict:
 def _size(args: tuple, size, name: str) -> tuple[int, ...]:
     if size is not None:
         if args:
-            _bad_args(name, (*args, size), {})
+            _bad_args(name, args, {"size": size})
         args = (size,)
     if not args:
         _bad_args(name, (), {})
@@ -970,7 +974,7 @@ def randint(
 
 def randperm(
     n: int | None = None,
-    *,
+    *extra,
     generator: Generator | None = None,
     out: Tensor | None = None,
     dtype: dtype | None = None,
@@ -981,8 +985,8 @@ def randperm(
 ) -> Tensor:
     """A random permutation of 0 .. n-1 (default int64), torch's swap shuffle."""
     given = _given(generator=generator, out=out, dtype=dtype, layout=layout, device=device)
-    if n is None:
-        _bad_args("randperm", (), given)
+    if n is None or extra:
+        _bad_args("randperm", () if n is None else (n, *extra), given)
     gen = _generator(generator, "randperm", (n,), given)
     count = _int_arg(n)
     if count is None:
@@ -1085,6 +1089,9 @@ def _normal_tensors(mean, std, gen: Generator, out: Tensor | None) -> Tensor:
     shape = tuple(ref.shape)
     if isinstance(mean, Tensor) and isinstance(std, Tensor):
         shape = broadcast_shapes(tuple(mean.shape), tuple(std.shape))
+    elif isinstance(mean, Tensor) and out is not None:
+        # ATen broadcasts mean with out's current shape (std_tensor = empty_like(output))
+        shape = broadcast_shapes(shape, tuple(out.shape))
     t = _result(shape, ref._dtype, ref._device, out, warn=True)
     scale = 1.0 if isinstance(std, Tensor) else float(std)
     _normal_into(t._data, t._dtype, 0.0, scale, gen)
@@ -1096,6 +1103,11 @@ def _normal_tensors(mean, std, gen: Generator, out: Tensor | None) -> Tensor:
 
 
 def _like_tensor(name, input, args, given, dtype_, layout_, device_, memory_format_):
+    if not isinstance(input, Tensor) and not given and memory_format_ is None and len(args) == 1:
+        # one argument fits only the overload without a generator: torch names the argument
+        raise TypeError(
+            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
     if not isinstance(input, Tensor) or not (dtype_ is None or isinstance(dtype_, dtype)):
         _bad_args(name, args, given)
     fmt = _preserve if memory_format_ is None else memory_format_

@@ -1,12 +1,14 @@
 """The unpicklers: Python's, with ``find_class`` going through the allowlist and
-``persistent_load`` reading storages; under ``weights_only`` BUILD is limited to dict-like
-containers and errors are worded as ``torch.load`` words them."""
+``persistent_load`` reading storages; under ``weights_only`` only the opcodes torch's
+weights-only unpickler knows are read, BUILD is limited to dict-like containers, and
+errors are worded as ``torch.load`` words them."""
 
 from __future__ import annotations
 
 import io
 import pickle
 import re
+import warnings
 from collections import Counter, OrderedDict
 from typing import Any
 
@@ -24,11 +26,55 @@ _DOCS_MESSAGE = (
 )
 
 
-class WeightsOnlyUnpickler(pickle._Unpickler):
-    """Python's unpickler with BUILD limited to dict-like containers, as in torch's
-    weights-only unpickler (slot state could otherwise rewrite a tensor's internals)."""
+#: the opcodes torch's weights-only unpickler reads (protocol 2, plus EMPTY_SET)
+_WEIGHTS_ONLY_OPCODES = frozenset(
+    op[0]
+    for op in (
+        pickle.GLOBAL, pickle.NEWOBJ, pickle.REDUCE, pickle.BUILD, pickle.APPEND,
+        pickle.APPENDS, pickle.SETITEM, pickle.SETITEMS, pickle.MARK, pickle.TUPLE,
+        pickle.TUPLE1, pickle.TUPLE2, pickle.TUPLE3, pickle.NONE, pickle.NEWFALSE,
+        pickle.NEWTRUE, pickle.EMPTY_TUPLE, pickle.EMPTY_LIST, pickle.EMPTY_DICT,
+        pickle.EMPTY_SET, pickle.BININT, pickle.BININT1, pickle.BININT2, pickle.BINFLOAT,
+        pickle.BINUNICODE, pickle.SHORT_BINSTRING, pickle.BINPERSID, pickle.BINGET,
+        pickle.LONG_BINGET, pickle.BINPUT, pickle.LONG_BINPUT, pickle.LONG1, pickle.PROTO,
+        pickle.STOP,
+    )
+)  # fmt: skip
 
-    dispatch = dict(pickle._Unpickler.dispatch)
+
+def _unsupported(code: int):
+    def refuse(self: pickle._Unpickler) -> None:
+        raise pickle.UnpicklingError(f"Unsupported operand {code}")
+
+    return refuse
+
+
+class WeightsOnlyUnpickler(pickle._Unpickler):
+    """Python's unpickler limited as torch's weights-only unpickler is: only its opcodes
+    (protocol 4's FRAME, STACK_GLOBAL, SHORT_BINUNICODE... are refused), a warning for a
+    protocol other than 2, and BUILD only for dict-like containers (slot state could
+    otherwise rewrite a tensor's internals)."""
+
+    dispatch = {
+        code: pickle._Unpickler.dispatch[code]
+        if code in _WEIGHTS_ONLY_OPCODES
+        else _unsupported(code)
+        for code in range(256)
+    }
+
+    def load_proto(self) -> None:
+        proto = self.read(1)[0]
+        if proto != 2:
+            warnings.warn(
+                f"Detected pickle protocol {proto} in the checkpoint, which was not the default "
+                "pickle protocol used by `torch.load` (2). The weights_only Unpickler might not "
+                "support all instructions implemented by this protocol, please file an issue for "
+                "adding support if you encounter this.",
+                stacklevel=2,
+            )
+        self.proto = proto
+
+    dispatch[pickle.PROTO[0]] = load_proto
 
     def load_build(self) -> None:
         inst = self.stack[-2]
