@@ -24,8 +24,18 @@ CAPABILITIES = frozenset(
         "legacy_tensor_types",  # torch.FloatTensor & co.
         "warnings",  # deprecation warnings as torch emits them
         "error_messages",  # error messages match torch's patterns (not only the class)
+        "bitwise_torch_rng",  # same seed, same bits as torch's CPU generator
+        "autograd",  # requires_grad, backward and torch.autograd
+        "cuda",  # a usable CUDA device (see cuda_capabilities)
+        "cpu_only",  # built without CUDA: torch's CPU-build errors for CUDA calls
     }
 )
+
+
+def cuda_capabilities(available: bool, built: bool) -> frozenset[str]:
+    """``cuda`` when a GPU is usable, ``cpu_only`` when the library has no CUDA at all
+    (a CUDA build on a machine without a GPU claims neither)."""
+    return frozenset({"cuda"} if available else set() if built else {"cpu_only"})
 
 
 class AdapterError(Exception):

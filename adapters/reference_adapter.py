@@ -7,7 +7,7 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 
-from adapters.base import Adapter
+from adapters.base import Adapter, cuda_capabilities
 
 
 class ReferenceAdapter(Adapter):
@@ -29,6 +29,9 @@ class ReferenceAdapter(Adapter):
         import reference
 
         self._ref = reference
+        self.capabilities = type(self).capabilities | cuda_capabilities(
+            reference.cuda.is_available(), reference.cuda._is_compiled()
+        )
 
     def root(self) -> Any:
         return self._ref
@@ -50,7 +53,7 @@ class ReferenceAdapter(Adapter):
 
     def to_numpy(self, tensor: Any) -> np.ndarray:
         ref = self._ref
-        t = tensor.detach()
+        t = tensor.detach().cpu()
         if t.dtype == ref.bfloat16:
             return t.contiguous().view(ref.int16).numpy().view(ml_dtypes.bfloat16).copy()
         return t.numpy().copy()

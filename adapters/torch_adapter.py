@@ -7,7 +7,7 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 
-from adapters.base import Adapter, AdapterError
+from adapters.base import Adapter, AdapterError, cuda_capabilities
 
 
 class TorchAdapter(Adapter):
@@ -31,6 +31,9 @@ class TorchAdapter(Adapter):
         except ImportError as exc:
             raise AdapterError(f"the torch adapter needs PyTorch installed: {exc}") from None
         self._torch = torch
+        self.capabilities = type(self).capabilities | cuda_capabilities(
+            torch.cuda.is_available(), torch.backends.cuda.is_built()
+        )
 
     def root(self) -> Any:
         return self._torch

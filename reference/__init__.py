@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _methods, linalg
+from . import _methods, cpu, cuda, linalg
 from ._arith import abs, allclose, bitwise_not, equal, isclose, neg  # noqa: A004
 from ._conversion import clone, detach
 from ._creation import (
@@ -395,6 +395,8 @@ __all__ = [
     "cos_",
     "cosh",
     "cosh_",
+    "cpu",
+    "cuda",
     "maximum",
     "minimum",
     "sin",

@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _dtypes
 from ._conversion import cast_array
+from ._device import device, to_device
 from ._dtypes import dtype
 from ._ops import apply_inplace, apply_op
 from ._promotion import operand_result_type
@@ -91,10 +92,11 @@ def _check(name: str, a, b, common: dtype) -> None:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
 
 
-def _operand(x, common: dtype):
+def _operand(x, common: dtype, dev: device):
+    """A scalar operand as a 0-d array of ``common`` on the tensor operand's device."""
     if isinstance(x, Tensor):
         return None
-    return wrapped_scalar(x, common)
+    return to_device(wrapped_scalar(x, common), dev)
 
 
 def _kernel(name: str, common: dtype, out_dtype: dtype) -> Callable:
@@ -112,7 +114,7 @@ def _kernel(name: str, common: dtype, out_dtype: dtype) -> Callable:
                 )
             else:
                 r = ufunc(x, y)
-        return np.asarray(r).astype(out_dtype._np, copy=False)
+        return r.astype(out_dtype._np, copy=False)
 
     return fn
 
@@ -141,9 +143,9 @@ def binary(name: str, a, b) -> Tensor:
         broadcast_shapes(a.shape, b.shape)
         return apply_op(name, fn, a, b, dtype=out_dtype)
     if isinstance(a, Tensor):
-        sb = _operand(b, common)
+        sb = _operand(b, common, a._device)
         return apply_op(name, lambda x: fn(x, sb), a, dtype=out_dtype)
-    sa = _operand(a, common)
+    sa = _operand(a, common, b._device)
     return apply_op(name, lambda y: fn(sa, y), b, dtype=out_dtype)
 
 
@@ -171,7 +173,7 @@ def inplace(name: str, self: Tensor, other) -> Tensor:
             dst[...] = cast_array(fn(dst, o), self._dtype)
 
         return apply_inplace(name + "_", write, self, other)
-    scalar = _operand(other, common)
+    scalar = _operand(other, common, self._device)
 
     def write_s(dst):
         dst[...] = cast_array(fn(dst, scalar), self._dtype)

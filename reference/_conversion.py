@@ -8,13 +8,18 @@ import numpy as np
 
 from . import _dtypes
 from ._device import (
+    CPU,
+    array_namespace,
     as_device,
     channels_last,
     channels_last_3d,
     contiguous_format,
+    data_ptr,
     device,
     memory_format,
+    placed,
     preserve_format,
+    to_device,
 )
 from ._dtypes import dtype
 from ._grad_mode import is_grad_enabled
@@ -36,6 +41,8 @@ __all__ = [
     "cast_array",
     "memory_format_strides",
     "to",
+    "cpu",
+    "cuda",
     "copy_",
     "fill_",
     "zero_",
@@ -149,17 +156,38 @@ def _parse_to(args, kwargs) -> tuple[device | None, dtype | None, bool]:
 def to(self: Tensor, *args, **kwargs) -> Tensor:
     """Convert dtype and/or device: ``to(dtype)``, ``to(device, dtype)``, ``to(other)``."""
     dev, dt, copy = _parse_to(args, dict(kwargs))
-    dev = self._device if dev is None else dev
+    dev = self._device if dev is None else placed(dev)
     dt = self._dtype if dt is None else dt
-    if dev != self._device:
-        from ._device import array_namespace
-
-        array_namespace(dev)
     if dt is self._dtype and dev == self._device and not copy:
         return self
+    if dev != self._device:
+        return apply_op(
+            "to", lambda a: to_device(cast_array(a, dt, warn=True), dev), self, dtype=dt, device=dev
+        )
     if dt is self._dtype:
         return clone(self)
     return apply_op("to", lambda a: cast_array(a, dt, warn=True), self, dtype=dt)
+
+
+def cpu(self: Tensor, memory_format: memory_format = preserve_format) -> Tensor:
+    """``self`` on the cpu (``self`` when already there)."""
+    return to(self, CPU)
+
+
+def cuda(
+    self: Tensor,
+    device: device | str | int | None = None,
+    non_blocking: bool = False,
+    memory_format: memory_format = preserve_format,
+) -> Tensor:
+    """``self`` on a CUDA device (the current one by default; torch's errors without CUDA)."""
+    if device is None or (isinstance(device, int) and not isinstance(device, bool)):
+        dev = as_device("cuda" if device is None else device)
+    else:
+        dev = as_device(device)
+        if dev.type != "cuda":
+            raise RuntimeError("Invalid device, must be cuda device")
+    return to(self, dev)
 
 
 def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
@@ -178,6 +206,8 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
     def fn(dst, s):
         dst[...] = cast_array(s, self._dtype)
 
+    if src._device != self._device:  # a copy across devices moves src first
+        src = to(src, self._device)
     return apply_inplace("copy_", fn, self, src)
 
 
@@ -194,7 +224,7 @@ def fill_(self: Tensor, value) -> Tensor:
             dst[...] = cast_array(v, self._dtype)
 
         return apply_inplace("fill_", fn_t, self, value)
-    scalar = checked_scalar(value, self._dtype)
+    scalar = checked_scalar(value, self._dtype)[()]
 
     def fn(dst):
         dst[...] = scalar
@@ -223,9 +253,9 @@ def resize_out(out: Tensor, shape, warn: bool = True) -> None:
             UserWarning,
             stacklevel=4,
         )
-    new = np.empty(shape, dtype=out._dtype._np)
+    new = array_namespace(out._device).empty(shape, dtype=out._dtype._np)
     out._data = new
-    out._storage_ptr = new.__array_interface__["data"][0]
+    out._storage_ptr = data_ptr(new)
 
 
 def write_out(out: Tensor, result: Tensor, name: str) -> Tensor:

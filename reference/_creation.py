@@ -18,8 +18,10 @@ from ._device import (
     device,
     layout,
     memory_format,
+    placed,
     preserve_format,
     strided,
+    to_device,
 )
 from ._dtypes import dtype
 from ._ops import new_leaf
@@ -110,7 +112,7 @@ def _factory(
                 f"({out._dtype._scalar_name})"
             )
         resize_out(out, data.shape, warn=False)
-        out._data[...] = data
+        out._data[...] = to_device(data, out._device)
         if requires_grad:
             out.requires_grad_()
         return out
@@ -276,8 +278,7 @@ def tensor(
             UserWarning,
             stacklevel=2,
         )
-    dev = as_device(device)
-    array_namespace(dev)
+    dev = data._device if device is None and isinstance(data, Tensor) else placed(device)
     arr, dt = _array_from_data(data, dtype)
     return new_leaf(arr, dt, dev, requires_grad)
 
@@ -470,8 +471,7 @@ def arange(
             stacklevel=2,
         )
         resize_out(out, (n,), warn=False)
-    dev = as_device(device)
-    array_namespace(dev)
+    dev = placed(device)
     return _factory(_arange_values(xstart, xstep, n, dt), dt, dev, requires_grad, out, "arange")
 
 
@@ -508,8 +508,7 @@ def range(
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = int((xend - xstart) / xstep + 1)
     values = (xstart + xstep * np.arange(n).astype(acc)).astype(dt._np)
-    dev = as_device(device)
-    array_namespace(dev)
+    dev = placed(device)
     return _factory(values, dt, dev, requires_grad, out, "range")
 
 
@@ -587,8 +586,7 @@ def linspace(
     dt = _space_dtype(start, end, dtype, out)
     if dt is _dtypes.bool:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
-    dev = as_device(device)
-    array_namespace(dev)
+    dev = placed(device)
     return _factory(
         _linspace_values(start, end, steps, dt), dt, dev, requires_grad, out, "linspace"
     )
@@ -633,8 +631,7 @@ def logspace(
             high = e - step * (steps - idx - 1).astype(acc)
             exponent = np.where(idx < steps // 2, low, high).astype(acc)
             values = cast_array(np.power(np.asarray(base).astype(acc), exponent).astype(acc), dt)
-    dev = as_device(device)
-    array_namespace(dev)
+    dev = placed(device)
     return _factory(values, dt, dev, requires_grad, out, "logspace")
 
 
@@ -650,6 +647,7 @@ def _filled(
     name: str,
     empty: bool = False,
 ) -> Tensor:
+    dev = placed(dev)
     xp = array_namespace(dev)
     if out is not None and dt is not out._dtype:
         raise RuntimeError(
@@ -659,11 +657,14 @@ def _filled(
     if out is not None:
         resize_out(out, size, warn=False)
         if not empty:
-            out._data[...] = checked_scalar(value, dt)
+            out._data[...] = checked_scalar(value, dt)[()]
         if requires_grad:
             out.requires_grad_()
         return out
-    data = xp.empty(size, dtype=dt._np) if empty else xp.full(size, checked_scalar(value, dt))
+    if empty:
+        data = xp.empty(size, dtype=dt._np)
+    else:
+        data = xp.full(size, checked_scalar(value, dt)[()], dtype=dt._np)
     return new_leaf(data, dt, dev, requires_grad)
 
 
@@ -750,7 +751,7 @@ def empty_strided(
 ) -> Tensor:
     """An uninitialised tensor with the given element strides."""
     _check_layout(layout, "empty_strided")
-    dev = as_device(device)
+    dev = placed(device)
     dt = dtype or _dtypes.get_default_dtype()
     data = allocate(
         array_namespace(dev), parse_size((size,), "empty_strided"), tuple(stride), dt._np
@@ -797,7 +798,7 @@ def _like(
     empty: bool = False,
 ) -> Tensor:
     dt = input._dtype if dtype_ is None else dtype_
-    dev = input._device if device_ is None else as_device(device_)
+    dev = input._device if device_ is None else placed(device_)
     xp = array_namespace(dev)
     shape, strides = tuple(input.shape), input.stride()
     if memory_format is preserve_format:
@@ -807,7 +808,7 @@ def _like(
         strides = memory_format_strides(shape, memory_format)
     data = allocate(xp, shape, strides, dt._np)
     if not empty:
-        data[...] = checked_scalar(value, dt)
+        data[...] = checked_scalar(value, dt)[()]
     return new_leaf(data, dt, dev, requires_grad)
 
 
@@ -888,7 +889,7 @@ def new_tensor(
             stacklevel=2,
         )
     arr, dt = _array_from_data(data, dtype or self._dtype)
-    return new_leaf(arr, dt, self._device if device is None else as_device(device), requires_grad)
+    return new_leaf(arr, dt, self._device if device is None else placed(device), requires_grad)
 
 
 def _new(self: Tensor, size, value, dtype_, device_, requires_grad, name, empty=False):

@@ -1,14 +1,17 @@
 """torch.device, torch.layout, torch.memory_format and the device -> array-module hook.
 
 ``array_namespace(device)`` is the single place that decides which array library backs a
-device: numpy for ``cpu``. Ops ask it for their ``xp`` instead of importing numpy, so a
-later cupy backend for ``cuda`` only changes this function.
+device: numpy for ``cpu``, cupy for ``cuda`` (imported lazily, here only). Ops ask it for
+their ``xp`` instead of importing numpy. The helpers below (``data_ptr``, ``device_view``,
+``to_device``, ``to_host``) are the few places that tell numpy and cupy arrays apart.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +65,7 @@ class device:  # noqa: N801 - torch spelling
         if isinstance(type, device):
             type, index = type._type, type._index  # noqa: A001
         elif isinstance(type, int) and not isinstance(type, bool):
-            raise RuntimeError("Cannot access accelerator device when none is available.")
+            type, index = _accelerator(), type  # noqa: A001 - device(0) is cuda:0
         elif not isinstance(type, str):
             raise TypeError(
                 f"device() received an invalid combination of arguments - got "
@@ -143,12 +146,88 @@ def get_default_device() -> device:
 
 
 def array_namespace(dev: device) -> ModuleType:
-    """The array module backing ``dev`` (numpy for cpu); errors like torch without CUDA."""
+    """The array module backing ``dev``: numpy for cpu, cupy for cuda (initialising CUDA;
+    torch's errors when it is missing)."""
     if dev.type == "cpu":
         return np
     if dev.type == "cuda":
-        raise AssertionError("Torch not compiled with CUDA enabled")
+        from . import cuda
+
+        return cuda.namespace(dev)
     raise RuntimeError(f"reference: device type '{dev.type}' is not supported")
+
+
+def placed(dev: device | str | int | None) -> device:
+    """The device a new tensor asked for on ``dev`` lives on: its backend checked, and
+    ``cuda`` completed with the current CUDA device's index (torch gives ``cuda:0``)."""
+    d = as_device(dev)
+    array_namespace(d)
+    if d.type == "cuda" and d.index is None:
+        from . import cuda
+
+        return device("cuda", cuda.current_device())
+    return d
+
+
+def _accelerator() -> str:
+    """The device type an integer device means: cuda when usable (torch's accelerator)."""
+    from . import cuda
+
+    if not cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    return "cuda"
+
+
+# ----- cupy: imported on first use, and the few places numpy and cupy arrays differ -----
+_cupy: list[ModuleType | None] = []
+
+
+def cupy_or_none() -> ModuleType | None:
+    """cupy when it imports (tried once), else None. The only import of cupy."""
+    if not _cupy:
+        try:
+            import cupy
+        except Exception:  # noqa: BLE001 - a broken cupy install means no CUDA, like torch
+            cupy = None
+        _cupy.append(cupy)
+    return _cupy[0]
+
+
+def is_device_array(arr: Any) -> bool:
+    """True for a cupy array (data in GPU memory)."""
+    return type(arr).__module__.startswith("cupy")
+
+
+def module_of(arr: Any) -> ModuleType:
+    """The array module an array belongs to."""
+    return cupy_or_none() if is_device_array(arr) else np
+
+
+def data_ptr(arr: Any) -> int:
+    """Address of an array's first element (host or device memory)."""
+    return arr.data.ptr if is_device_array(arr) else arr.__array_interface__["data"][0]
+
+
+def device_view(arr: Any, shape: Sequence[int], strides: Sequence[int], offset: int = 0) -> Any:
+    """A cupy view of ``arr``'s memory with element ``strides`` from element ``offset``."""
+    item = arr.dtype.itemsize
+    return cupy_or_none().ndarray(
+        tuple(shape),
+        arr.dtype,
+        memptr=arr.data + offset * item,
+        strides=tuple(s * item for s in strides),
+    )
+
+
+def to_host(arr: Any) -> Any:
+    """A numpy copy of a cupy array; numpy data unchanged."""
+    return arr.get() if is_device_array(arr) else arr
+
+
+def to_device(arr: Any, dev: device) -> Any:
+    """``arr`` in ``dev``'s array library: copied between host and GPU, else unchanged."""
+    xp = array_namespace(dev)
+    return to_host(arr) if xp is np else xp.asarray(arr)
 
 
 class layout:  # noqa: N801

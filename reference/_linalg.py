@@ -15,6 +15,7 @@ from ._ops import apply_op
 from ._pointwise import opmath
 from ._reductions import _reduce, amax, amin, numpy_axes, reduce_dims
 from ._reductions import sum as _sum
+from ._searching import check_out_dtype
 from ._strides import wrap_dim
 from ._tensor import Tensor
 from ._views import permute
@@ -73,12 +74,16 @@ def vector_norm(
 ) -> Tensor:
     """``(sum |x|**ord) ** (1/ord)`` over ``dim`` (all by default); inf/-inf: max/min of
     ``|x|``; 0: count of nonzeros. Complex inputs give real results."""
+    if isinstance(ord, Tensor) and ord.ndim == 0:
+        ord = ord.item()  # noqa: A001 - a 0-dim tensor binds to a Number argument
     if isinstance(ord, str) or not isinstance(ord, numbers.Number):
         raise TypeError(
             "linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
             f"{type(ord).__name__}"
         )
     name = "linalg.vector_norm"
+    if isinstance(ord, complex):
+        raise RuntimeError(f"{name}: Expected a non-complex scalar as the order of norm.")
     _check_floating(x, name)
     p = float(ord)
     raw = None if dim is None else ((dim,) if isinstance(dim, numbers.Integral) else tuple(dim))
@@ -98,6 +103,8 @@ def vector_norm(
     axes = numpy_axes(reduce_dims(raw, x.ndim), x.ndim)
     in_dt = x._dtype if dtype is None else dtype
     out_dt = in_dt.to_real()
+    if out is not None:
+        check_out_dtype(out, out_dt)
     acc = opmath(out_dt)
 
     def kernel(a, ax):
@@ -131,12 +138,19 @@ def svdvals(A: Tensor) -> Tensor:  # noqa: N803
         m, n = a.shape[-2:]
         if min(m, n) == 0 or a.size == 0:
             return np.zeros((*a.shape[:-2], min(m, n)), out_dt._np)
-        if not np.isfinite(a).all():
-            raise LinAlgError(
-                "linalg.svd: The algorithm failed to converge because the input matrix "
-                "contained non-finite values."
-            )
-        return np.asarray(np.linalg.svd(a, compute_uv=False).astype(out_dt._np), order="C")
+        mats = a.reshape(-1, m, n)
+        for i, mat in enumerate(mats):
+            if np.isnan(mat).any():
+                where = f"(Batch element {i}): " if a.ndim > 2 else ""
+                raise LinAlgError(
+                    f"linalg.svd: {where}The algorithm failed to converge because the input "
+                    "matrix contained non-finite values."
+                )
+        bad = ~np.isfinite(mats).all(axis=(-2, -1))  # LAPACK returns NaN for infinities
+        values = np.linalg.svd(np.where(bad[:, None, None], 0, mats), compute_uv=False)
+        values[bad] = np.nan
+        values = values.reshape(*a.shape[:-2], min(m, n))
+        return np.asarray(values.astype(out_dt._np), order="C")
 
     return apply_op("linalg_svdvals", fn, A, dtype=out_dt)
 
@@ -184,6 +198,44 @@ def matrix_norm(
 ) -> Tensor:
     """Matrix norm over the two dims ``dim``: 'fro', 'nuc', inf, -inf, 1, -1, 2, -2."""
     name = "linalg.matrix_norm"
+    if isinstance(ord, Tensor) and ord.ndim == 0:
+        ord = ord.item()  # noqa: A001
+    if (
+        not isinstance(ord, (str, numbers.Number))
+        or isinstance(dim, numbers.Number)
+        or not isinstance(dim, (tuple, list))
+    ):
+        got = ", ".join(
+            ["Tensor"]
+            + ([type(ord).__name__] if ord != "fro" else [])
+            + ([f"dim={type(dim).__name__}"] if dim != (-2, -1) else [])
+        )
+        raise TypeError(
+            f"linalg_matrix_norm() received an invalid combination of arguments - got ({got}), "
+            "but expected one of:\n"
+            " * (Tensor input, Number ord, tuple of ints dim = {-2,-1}, bool keepdim = False, *, "
+            "torch.dtype dtype = None, Tensor out = None)\n"
+            ' * (Tensor input, str ord = "fro", tuple of ints dim = {-2,-1}, bool keepdim = '
+            "False, *, torch.dtype dtype = None, Tensor out = None)\n"
+        )
+    result = _matrix_norm(A, ord, dim, keepdim, dtype)
+    if out is not None:
+        _check_named_out(out, result, name)
+        return write_out(out, result, "linalg_matrix_norm")
+    return result
+
+
+def _check_named_out(out: Tensor, result: Tensor, name: str) -> None:
+    """linalg.matrix_norm / linalg.norm compare the out= dtype with the result's."""
+    if out._dtype is not result._dtype:
+        raise RuntimeError(
+            f"{name} expected out tensor dtype {result._dtype._scalar_name} but got: "
+            f"{out._dtype._scalar_name}"
+        )
+
+
+def _matrix_norm(A: Tensor, ord, dim, keepdim: bool, dtype) -> Tensor:  # noqa: N803, A002
+    name = "linalg.matrix_norm"
     if isinstance(ord, str):
         if ord not in ("fro", "nuc"):
             raise RuntimeError(f"{name}: Order {ord} not supported.")
@@ -196,7 +248,7 @@ def matrix_norm(
             result = _sum(svdvals(permute(A_, perm)), -1, keepdim)
             if keepdim:
                 result = _unsqueeze_permute(result, perm)
-        return result if out is None else write_out(out, result, "linalg_matrix_norm")
+        return result
 
     p = float(ord)
     abs_p = abs(p)
@@ -221,7 +273,7 @@ def matrix_norm(
         if not keepdim and dims[0] < dims[1]:
             dims[1] -= 1
         result = max_min(vector_norm(A, 1.0, [dims[0]], keepdim, dtype=dtype), dims[1])
-    return result if out is None else write_out(out, result, "linalg_matrix_norm")
+    return result
 
 
 def norm(
@@ -249,7 +301,10 @@ def norm(
         )
     matrix = ord is not None and (len(dims) == 2 if dims is not None else A.ndim == 2)
     if isinstance(ord, str) or matrix:
-        result = matrix_norm(A, ord, dims or [0, 1], keepdim, dtype=dtype)
+        result = matrix_norm(A, ord, tuple(dims or [0, 1]), keepdim, dtype=dtype)
     else:
         result = vector_norm(A, 2.0 if ord is None else ord, dims, keepdim, dtype=dtype)
-    return result if out is None else write_out(out, result, "linalg_norm")
+    if out is not None:
+        _check_named_out(out, result, "linalg.norm")
+        return write_out(out, result, "linalg_norm")
+    return result

@@ -88,16 +88,6 @@ def _cast(dt: _dtypes.dtype):
     return method
 
 
-def _cpu(self, memory_format=None):
-    """``self`` on the cpu device."""
-    return _conversion.to(self, device="cpu")
-
-
-def _cuda(self, device=None, non_blocking=False, memory_format=None):
-    """Move to a CUDA device (errors like torch without CUDA)."""
-    return _conversion.to(self, device="cuda" if device is None else device)
-
-
 def _data_get(self):
     return _conversion.detach(self)
 
@@ -169,13 +159,23 @@ def bind() -> None:
     Tensor.T, Tensor.mT = property(_views.T), property(_views.mT)
     for name in ("squeeze", "unsqueeze", "chunk", "tensor_split", "split", "gather"):
         setattr(Tensor, name, getattr(_joining, name))
-    for name in ("clone", "contiguous", "detach", "detach_", "to", "copy_", "fill_", "zero_"):
+    for name in (
+        "clone",
+        "contiguous",
+        "detach",
+        "detach_",
+        "to",
+        "cpu",
+        "cuda",
+        "copy_",
+        "fill_",
+        "zero_",
+    ):
         setattr(Tensor, name, getattr(_conversion, name))
     for name in ("new_tensor", "new_full", "new_empty", "new_zeros", "new_ones"):
         setattr(Tensor, name, getattr(_creation, name))
     for name, dt in _CASTS.items():
         setattr(Tensor, name, _cast(dt))
-    Tensor.cpu, Tensor.cuda = _cpu, _cuda
     Tensor.type = _legacy.tensor_type
     Tensor.data = property(_data_get, _data_set)
     _bind_math()

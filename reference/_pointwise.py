@@ -241,7 +241,27 @@ minimum.__doc__ = "Elementwise minimum (NaN propagates)."
 # ----- broadcasting -----------------------------------------------------------------------
 def broadcast_to(input: Tensor, size) -> Tensor:  # noqa: A002
     """``input.expand(size)``: a view with stride 0 along broadcast dims."""
-    return expand(input, tuple(size))
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            f"broadcast_to(): argument 'size' (position 2) must be tuple of ints, not "
+            f"{type(size).__name__}"
+        )
+    dims = []
+    for i, s in enumerate(size):
+        if isinstance(s, Tensor) and s.ndim == 0 and not s._dtype.is_floating_point:
+            s = int(s.item())
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            if i == 0:
+                raise TypeError(
+                    "broadcast_to(): argument 'size' (position 2) must be tuple of ints, but "
+                    f"found element of type {type(s).__name__} at pos 0"
+                )
+            raise TypeError(
+                "broadcast_to(): argument 'size' failed to unpack the object at pos 2 with error "
+                f'"type must be tuple of ints,but got {type(s).__name__}"'
+            )
+        dims.append(int(s))
+    return expand(input, tuple(dims))
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:

@@ -38,6 +38,52 @@ __all__ = [*METHODS, "return_types", "reduce_dims", "numpy_axes"]
 _MISSING = object()  # an argument not given (torch tells it apart from None)
 
 
+def _type_name(value) -> str:
+    """How torch's argument parser names the type of an argument in its messages."""
+    if isinstance(value, Tensor):
+        return "Tensor"
+    if isinstance(value, dtype):
+        return "torch.dtype"
+    return type(value).__name__
+
+
+def _got(args=(), **kwargs) -> str:
+    """``(Tensor, int, keepdim=bool)``: the arguments as torch's parser describes them."""
+    parts = ["Tensor", *(_type_name(a) for a in args)]
+    parts += [f"{k}={_type_name(v)}" for k, v in kwargs.items() if v is not _MISSING]
+    return "(" + ", ".join(parts) + ")"
+
+
+def _numpy_names(fn):
+    """Accept numpy's ``axis`` / ``keepdims`` spellings of ``dim`` / ``keepdim``, as torch does."""
+
+    def wrapped(*args, **kwargs):
+        for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
+            if alias in kwargs:
+                if name in kwargs:
+                    raise TypeError(f"{fn.__name__}() got an unexpected keyword argument '{alias}'")
+                kwargs[name] = kwargs.pop(alias)
+        return fn(*args, **kwargs)
+
+    wrapped.__name__ = fn.__name__
+    wrapped.__qualname__ = fn.__qualname__
+    wrapped.__doc__ = fn.__doc__
+    return wrapped
+
+
+def _c_name(dt: dtype) -> str:
+    """The C++ type name torch's out= dtype messages use (``float``, ``long int``)."""
+    return _C_NAMES[dt._name]
+
+
+def _check_out_dtype(out, want: dtype) -> None:
+    if out is not None and isinstance(out, Tensor) and out._dtype is not want:
+        raise RuntimeError(
+            f"Expected out tensor to have dtype {_c_name(want)}, but got {_c_name(out._dtype)} "
+            "instead"
+        )
+
+
 # ----- torch.return_types ---------------------------------------------------------------
 class _ReturnType(tuple):
     """A structseq like ``torch.return_types.max``: a tuple with named fields."""
@@ -155,10 +201,12 @@ def _make_logical(name: str, np_fn):
         out: Tensor | None = None,
     ) -> Tensor:
         out_dt = _dtypes.uint8 if input._dtype is _dtypes.uint8 else _dtypes.bool
-        if out is not None and out._dtype is not out_dt:
-            raise RuntimeError(
-                f"{name} only supports bool tensor for result, got: {out._dtype._scalar_name}"
-            )
+        if out is not None:  # a bool or uint8 out= takes the result, whatever the input
+            if out._dtype not in (_dtypes.bool, _dtypes.uint8):
+                raise RuntimeError(
+                    f"{name} only supports bool tensor for result, got: {out._dtype._scalar_name}"
+                )
+            out_dt = out._dtype
         dims = reduce_dims(dim, input.ndim)
         if dims == ():  # an empty dim list reduces nothing
 
@@ -183,49 +231,106 @@ def _make_logical(name: str, np_fn):
     return fn
 
 
-all = _make_logical("all", np.all)  # noqa: A001
-any = _make_logical("any", np.any)  # noqa: A001
+all = _numpy_names(_make_logical("all", np.all))  # noqa: A001
+any = _numpy_names(_make_logical("any", np.any))  # noqa: A001
 all.__doc__ = "True where every element (over ``dim``) is nonzero (uint8 input stays uint8)."
 any.__doc__ = "True where some element (over ``dim``) is nonzero (uint8 input stays uint8)."
 
 
 # ----- sum / mean -------------------------------------------------------------------------
-def _no_dim_out(name: str) -> TypeError:
+_SUM_OVERLOADS = (
+    " * (Tensor input, *, torch.dtype dtype = None{out})\n * (Tensor input, tuple of ints dim, "
+    "bool keepdim = False, *, torch.dtype dtype = None, Tensor out = None)\n"
+)
+
+
+def _invalid_combination(name: str, got: str, overloads: str) -> TypeError:
     return TypeError(
-        f"{name}() received an invalid combination of arguments - got (Tensor, out=Tensor), "
-        "but expected one of:\n * (Tensor input, *, torch.dtype dtype = None)\n * (Tensor "
-        "input, tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None, Tensor "
-        "out = None)\n"
+        f"{name}() received an invalid combination of arguments - got {got}, but expected one "
+        f"of:\n{overloads}"
     )
+
+
+def _no_dim(name: str, keepdim, dtype, out) -> None:
+    """The ``dim``-less overload takes only ``dtype`` (and ``out`` for mean)."""
+    out_ok = name == "mean"
+    if keepdim is _MISSING and (out is None or out_ok):
+        return
+    if name == "sum" and keepdim is not _MISSING and (dtype is not None or out is not None):
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+    if name == "sum" and keepdim is _MISSING and dtype is not None:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+    got = _got(
+        out=_MISSING if out is None else out,
+        dtype=_MISSING if dtype is None else dtype,
+        keepdim=keepdim,
+    )
+    overloads = _SUM_OVERLOADS.format(out=", Tensor out = None" if out_ok else "")
+    raise _invalid_combination(name, got, overloads)
+
+
+def _dim_arg(dim):
+    """An int, a sequence of ints, None, or a 0-dim integer tensor (read as an int)."""
+    if isinstance(dim, Tensor) and dim.ndim == 0 and dim._dtype._kind in "iu":
+        return int(dim.item())
+    return dim
+
+
+def _check_dim_type(name: str, dim, overloads: str) -> None:
+    if dim is None or (isinstance(dim, numbers.Integral) and not isinstance(dim, bool)):
+        return
+    if isinstance(dim, (tuple, list)):
+        for pos, d in enumerate(dim, 1):
+            if not isinstance(d, numbers.Integral) or isinstance(d, bool):
+                raise TypeError(
+                    f"{name}(): argument 'dim' failed to unpack the object at pos {pos} with "
+                    f'error "type must be tuple of ints,but got {_type_name(d)}"'
+                )
+        return
+    raise _invalid_combination(name, _got((dim,)), overloads)
 
 
 def sum(  # noqa: A001
     input: Tensor,  # noqa: A002
-    dim=None,
-    keepdim: bool = False,
+    dim=_MISSING,
+    keepdim=_MISSING,
     *,
     dtype: dtype | None = None,
     out: Tensor | None = None,
 ) -> Tensor:
-    """Sum over ``dim`` (all when None or empty); integers and bool sum to int64."""
-    if out is not None and dim is None:
-        raise _no_dim_out("sum")
-    out_dt = _sum_dtype(input, dtype)
+    """Sum over ``dim`` (all when None or empty); integers and bool sum to int64.
+
+    With ``out=`` and no ``dtype``, the input is cast to ``out``'s dtype and summed there."""
+    if dim is _MISSING:
+        _no_dim("sum", keepdim, dtype, out)
+        dim = None
+    dim = _dim_arg(dim)
+    _check_dim_type("sum", dim, _SUM_OVERLOADS.format(out=""))
+    keepdim = False if keepdim is _MISSING else keepdim
+    if out is not None and dtype is not None:
+        _check_out_dtype(out, dtype)
+    out_dt = out._dtype if out is not None and isinstance(out, Tensor) else _sum_dtype(input, dtype)
     axes = numpy_axes(reduce_dims(dim, input.ndim), input.ndim)
     return _reduce("sum", input, _sum_kernel(input._dtype, out_dt), axes, keepdim, out_dt, out)
 
 
 def mean(
     input: Tensor,  # noqa: A002
-    dim=None,
-    keepdim: bool = False,
+    dim=_MISSING,
+    keepdim=_MISSING,
     *,
     dtype: dtype | None = None,
     out: Tensor | None = None,
 ) -> Tensor:
-    """Mean over ``dim``: ``sum / n`` in the accumulation dtype (float/complex only)."""
-    if out is not None and dim is None:
-        raise _no_dim_out("mean")
+    """Mean over ``dim``: ``sum / n`` in the accumulation dtype (float/complex only).
+
+    With ``out=`` and no ``dtype``, the sum is taken in ``out``'s dtype."""
+    if dim is _MISSING:
+        _no_dim("mean", keepdim, dtype, out)
+        dim = None
+    dim = _dim_arg(dim)
+    _check_dim_type("mean", dim, _SUM_OVERLOADS.format(out=", Tensor out = None"))
+    keepdim = False if keepdim is _MISSING else keepdim
     if dtype is None and input._dtype._kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating "
@@ -237,6 +342,15 @@ def mean(
             f"point or complex dtype. Got: {dtype._scalar_name}"
         )
     out_dt = input._dtype if dtype is None else dtype
+    if out is not None and isinstance(out, Tensor):
+        if dtype is not None:
+            _check_out_dtype(out, dtype)
+        elif not _dtypes.can_cast(input._dtype, out._dtype):
+            raise RuntimeError(
+                f"result type {input._dtype._scalar_name} can't be cast to the desired output "
+                f"type {out._dtype._scalar_name}"
+            )
+        out_dt = out._dtype
     axes = numpy_axes(reduce_dims(dim, input.ndim), input.ndim)
     comp = opmath(out_dt)
     sum_kernel = _sum_kernel(input._dtype, comp)
@@ -248,6 +362,10 @@ def mean(
             return total / np.asarray(count, dtype=total.dtype.type(0).real.dtype)
 
     return _reduce("mean", input, kernel, axes, keepdim, out_dt, out)
+
+
+sum = _numpy_names(sum)  # noqa: A001
+mean = _numpy_names(mean)
 
 
 # ----- max / min / amax / amin / argmax / argmin -----------------------------------------
@@ -273,22 +391,53 @@ def _dim_empty_check(name: str, input: Tensor, dim, wrapped: int) -> None:  # no
         raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
 
 
-def _max_overloads(name: str) -> TypeError:
-    return TypeError(
-        f"{name}() received an invalid combination of arguments - got (Tensor, ...), but "
-        "expected one of:\n * (Tensor input, *, Tensor out = None)\n * (Tensor input, Tensor "
-        "other, *, Tensor out = None)\n * (Tensor input, int dim, bool keepdim = False, *, "
-        "tuple of Tensors out = None)\n"
-    )
+_MAX_OVERLOADS = (
+    " * (Tensor input, *, Tensor out = None)\n * (Tensor input, Tensor other, *, Tensor out = "
+    "None)\n * (Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)\n"
+)
+
+
+def _max_overloads(name: str, args=(), kwargs=None) -> TypeError:
+    return _invalid_combination(name, _got(args, **(kwargs or {})), _MAX_OVERLOADS)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _make_max(name: str, np_ext, np_arg, binary):
-    def fn(input: Tensor, dim=_MISSING, keepdim: bool = False, *, out=None):  # noqa: A002
-        if isinstance(dim, Tensor):
-            return binary(input, dim, out=out)
-        if dim is _MISSING:
-            if keepdim is not False:
-                raise _max_overloads(name)
+    def fn(input: Tensor, *args, **kwargs):  # noqa: A002
+        given = dict(kwargs)
+        for alias, key in (("axis", "dim"), ("keepdims", "keepdim")):
+            if alias in given and key not in given:
+                given[key] = given.pop(alias)
+        if len(args) > 2:
+            raise TypeError(
+                f"{name}() takes from 2 to 3 positional arguments but {len(args) + 1} were given"
+            )
+        out = given.pop("out", None)
+        if len(args) == 2:
+            if "dim" in given or "keepdim" in given:
+                raise _max_overloads(name, args, kwargs)
+            dim, keepdim = args
+        elif len(args) == 1:
+            if "dim" in given or "other" in given:
+                raise _max_overloads(name, args, kwargs)
+            dim, keepdim = args[0], given.pop("keepdim", _MISSING)
+        else:
+            dim, keepdim = given.pop("dim", _MISSING), given.pop("keepdim", _MISSING)
+        other = given.pop("other", _MISSING)
+        if given:
+            raise _max_overloads(name, args, kwargs)
+        if isinstance(dim, Tensor) or other is not _MISSING:  # max(input, other)
+            if other is _MISSING:
+                other, dim = dim, _MISSING
+            if dim is not _MISSING or keepdim is not _MISSING or not isinstance(other, Tensor):
+                raise _max_overloads(name, args, kwargs)
+            return binary(input, other, out=out)
+        if dim is _MISSING:  # max(input)
+            if keepdim is not _MISSING:
+                raise _max_overloads(name, args, kwargs)
             _no_dim_empty_check(name, input)
             if input._dtype.is_complex:
                 raise NotImplementedError(
@@ -301,13 +450,21 @@ def _make_max(name: str, np_ext, np_arg, binary):
 
             result = apply_op(name, whole, input, dtype=dt)
             return result if out is None else write_out(out, result, name)
-        if not isinstance(dim, numbers.Integral):
-            raise _max_overloads(name)
+        keepdim = False if keepdim is _MISSING else keepdim
+        if not _is_int(dim) or not isinstance(keepdim, bool):
+            raise _max_overloads(name, args, kwargs)
+        if out is not None and not isinstance(out, (tuple, list)):
+            raise TypeError(
+                f"{name}(): argument 'out' must be tuple of Tensors, not {_type_name(out)}"
+            )
         d = wrap_dim(int(dim), input.ndim)
-        _dim_empty_check(name, input, dim, d)
+        _dim_empty_check(name, input, d, d)
         if input._dtype.is_complex:
             raise RuntimeError(f"{name}(): does not support complex input")
         dt = input._dtype
+        if out is not None:
+            _check_out_dtype(out[0], dt)
+            _check_out_dtype(out[1], _dtypes.int64)
 
         def by_dim(a):
             if a.ndim == 0:
@@ -339,6 +496,7 @@ min.__doc__ = "Smallest element; with ``dim`` (values, indices); with a tensor: 
 
 def _make_amax(name: str, np_ext, kernel_name: str):
     def fn(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:  # noqa: A002
+        dim = _dim_arg(dim)
         dims = reduce_dims(dim, input.ndim)
         if not dims:
             _no_dim_empty_check(name, input)
@@ -346,6 +504,12 @@ def _make_amax(name: str, np_ext, kernel_name: str):
             raw = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
             for r, d in zip(raw, dims, strict=True):
                 _dim_empty_check(name, input, r, d)
+        if out is not None and isinstance(out, Tensor) and out._dtype is not input._dtype:
+            raise RuntimeError(
+                "Expected the dtype for input and out to match, but got "
+                f"{input._dtype._scalar_name} for input's dtype and {out._dtype._scalar_name} "
+                "for out's dtype."
+            )
         if input._dtype.is_complex and input.numel():  # no kernel runs on empty tensors
             raise NotImplementedError(
                 f"\"{kernel_name}\" not implemented for '{input._dtype._scalar_name}'"
@@ -360,8 +524,8 @@ def _make_amax(name: str, np_ext, kernel_name: str):
     return fn
 
 
-amax = _make_amax("amax", np.max, "max_values_cpu")
-amin = _make_amax("amin", np.min, "min_values_cpu")
+amax = _numpy_names(_make_amax("amax", np.max, "max_values_cpu"))
+amin = _numpy_names(_make_amax("amin", np.min, "min_values_cpu"))
 amax.__doc__ = "Maximum over ``dim`` (int or tuple; all by default); NaN propagates."
 amin.__doc__ = "Minimum over ``dim`` (int or tuple; all by default); NaN propagates."
 
@@ -376,6 +540,7 @@ def _make_arg(name: str, np_arg):
             raise RuntimeError(f"{name}(): does not support bool input")
         if input._dtype.is_complex:
             raise RuntimeError(f"{name}(): does not support complex input")
+        _check_out_dtype(out, _dtypes.int64)
         dt = input._dtype
         if dim is None:
             if input.numel() == 0:
@@ -390,7 +555,7 @@ def _make_arg(name: str, np_arg):
             result = apply_op(name, flat, input, dtype=_dtypes.int64)
             return result if out is None else write_out(out, result, name)
         d = wrap_dim(int(dim), input.ndim)
-        _dim_empty_check(name, input, dim, d)
+        _dim_empty_check(name, input, d, d)
         axes = (d,) if input.ndim else ()
 
         def kernel(a, ax):
@@ -404,8 +569,8 @@ def _make_arg(name: str, np_arg):
     return fn
 
 
-argmax = _make_arg("argmax", np.argmax)
-argmin = _make_arg("argmin", np.argmin)
+argmax = _numpy_names(_make_arg("argmax", np.argmax))
+argmin = _numpy_names(_make_arg("argmin", np.argmin))
 argmax.__doc__ = "Index of the (first) maximum, over ``dim`` or the flattened input; NaN wins."
 argmin.__doc__ = "Index of the (first) minimum, over ``dim`` or the flattened input; NaN wins."
 
@@ -434,7 +599,10 @@ def norm(
             result = _linalg.matrix_norm(input, p, _dim, keepdim, dtype=dtype)
     else:
         result = _linalg.vector_norm(input, 2.0 if p is None else p, _dim, keepdim, dtype=dtype)
-    return result if out is None else write_out(out, result, "norm")
+    if out is None:
+        return result
+    _check_out_dtype(out, result._dtype)
+    return write_out(out, result, "norm")
 
 
 # ----- cumsum -----------------------------------------------------------------------------
@@ -449,6 +617,8 @@ def _cumsum_kernel(d: int, in_dt: dtype, out_dt: dtype):
             a = cast_array(a, comp if out_dt is not _dtypes.bool else _dtypes.int64)
         with np.errstate(all="ignore"):
             r = np.cumsum(a, axis=d)
+            if r.dtype.kind in "fc":  # the running sum starts from +0.0, as torch's does
+                r = r + r.dtype.type(0)
         return np.asarray(cast_array(r, out_dt), order="C")
 
     return fn
@@ -457,6 +627,8 @@ def _cumsum_kernel(d: int, in_dt: dtype, out_dt: dtype):
 def _check_cumsum(dim, out_dt: dtype) -> None:
     if dim is _MISSING:
         raise TypeError('cumsum() missing 1 required positional arguments: "dim"')
+    if not _is_int(dim):
+        raise TypeError(f"cumsum(): argument 'dim' (position 2) must be int, not {_type_name(dim)}")
     if out_dt is _dtypes.bool:
         raise NotImplementedError("\"cumsum_out_cpu\" not implemented for 'Bool'")
 
@@ -472,6 +644,8 @@ def cumsum(
     out_dt = _sum_dtype(input, dtype)
     if out is not None and dtype is None:
         out_dt = out._dtype
+    if out is not None and dtype is not None:
+        _check_out_dtype(out, dtype)
     _check_cumsum(dim, out_dt)
     d = wrap_dim(int(dim), input.ndim)
     result = apply_op("cumsum", _cumsum_kernel(d, input._dtype, out_dt), input, dtype=out_dt)

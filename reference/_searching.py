@@ -16,6 +16,31 @@ from ._tensor import Tensor
 
 __all__ = ["topk", "searchsorted"]
 
+#: torch's C++ type names (caffe2::TypeMeta), as its out= dtype checks print them.
+CPP_TYPE_NAMES = {
+    "bool": "bool",
+    "uint8": "unsigned char",
+    "int8": "signed char",
+    "int16": "short int",
+    "int32": "int",
+    "int64": "long int",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "float32": "float",
+    "float64": "double",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+}
+
+
+def check_out_dtype(out: Tensor, expected: _dtypes.dtype) -> None:
+    """A structured op's out= tensor must have exactly the result dtype."""
+    if out._dtype is not expected:
+        raise RuntimeError(
+            f"Expected out tensor to have dtype {CPP_TYPE_NAMES[expected._name]}, but got "
+            f"{CPP_TYPE_NAMES[out._dtype._name]} instead"
+        )
+
 
 def _descending_order(a: np.ndarray, kind: str) -> np.ndarray:
     """Stable argsort along the last axis, largest first, NaN before everything."""
@@ -35,6 +60,15 @@ def topk(
     out=None,
 ):
     """The ``k`` largest (or smallest) elements along ``dim`` as (values, indices)."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        raise TypeError(f"topk(): argument 'k' (position 2) must be int, not {type(k).__name__}")
+    if out is not None:
+        if not isinstance(out, (tuple, list)):
+            raise TypeError(
+                f"topk(): argument 'out' must be tuple of Tensors, not {type(out).__name__}"
+            )
+        if len(out) != 2:
+            raise TypeError(f"expected tuple of 2 elements but got {len(out)}")
     dt = input._dtype
     d = wrap_dim(int(dim), input.ndim)
     size = input.shape[d] if input.ndim else 1
@@ -63,6 +97,8 @@ def topk(
 
     values, indices = apply_op("topk", fn, input)
     if out is not None:
+        check_out_dtype(out[0], dt)
+        check_out_dtype(out[1], _dtypes.int64)
         values = write_out(out[0], values, "topk")
         indices = write_out(out[1], indices, "topk")
         return return_types.topk_out((values, indices))
@@ -139,7 +175,7 @@ def searchsorted(
             "dimension"
         )
     scalar = not isinstance(input, Tensor)
-    if scalar and bd.ndim != 1:
+    if (scalar or input.ndim == 0) and bd.ndim != 1:
         raise RuntimeError(
             "torch.searchsorted(): input value can be a scalar only when boundaries tensor "
             f"dimension is 1, but we got boundaries tensor dim({bd.ndim}) and input value's "

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ._device import device_view
+
 
 class _Interface:
     """Carries an ``__array_interface__`` so numpy builds a view of existing memory."""
@@ -21,6 +23,8 @@ def strided_view(
 ) -> np.ndarray:
     """View of ``arr``'s memory with element ``strides`` starting ``offset`` elements
     after ``arr``'s first element (like ``as_strided`` on the shared buffer)."""
+    if not isinstance(arr, np.ndarray):
+        return device_view(arr, shape, strides, offset)
     item = arr.dtype.itemsize
     interface = dict(arr.__array_interface__)
     ptr, readonly = interface["data"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtypes
-from ._device import CPU, device, layout, strided
+from ._device import CPU, data_ptr, device, layout, module_of, strided, to_host
 from ._dtypes import dtype
 from ._grad_mode import is_grad_enabled, is_inference_mode_enabled
 from ._size import Size
@@ -20,7 +20,7 @@ __all__ = ["Tensor"]
 
 
 def _data_ptr(arr: np.ndarray) -> int:
-    return arr.__array_interface__["data"][0]
+    return data_ptr(arr)
 
 
 def _with_torch_strides(data: np.ndarray) -> np.ndarray:
@@ -31,7 +31,7 @@ def _with_torch_strides(data: np.ndarray) -> np.ndarray:
     strides = contiguous_strides(data.shape)
     if data.strides == tuple(s * data.itemsize for s in strides):
         return data
-    source = data if data.size else np.empty(1, dtype=data.dtype)
+    source = data if data.size else module_of(data).empty(1, dtype=data.dtype)
     return strided_view(source, data.shape, strides)
 
 
@@ -247,9 +247,8 @@ class Tensor:
 
     # ----- conversion to Python / numpy ----------------------------------------------
     def _python_array(self) -> np.ndarray:
-        if self._dtype is _dtypes.bfloat16:
-            return self._data.astype(np.float32)
-        return self._data
+        data = to_host(self._data)
+        return data.astype(np.float32) if self._dtype is _dtypes.bfloat16 else data
 
     def item(self) -> bool | int | float | complex:
         """The single element as a Python number."""

@@ -24,6 +24,8 @@ EXCEPTIONS = (
     "AttributeError",
     "OverflowError",
     "ZeroDivisionError",
+    "EOFError",
+    "UnpicklingError",  # pickle.UnpicklingError
 )
 WARNINGS = ("UserWarning", "DeprecationWarning", "FutureWarning", "RuntimeWarning")
 KINDS = (
@@ -45,6 +47,8 @@ CAPABILITIES = (
     "error_messages",
     "bitwise_torch_rng",
     "autograd",
+    "cuda",  # a usable CUDA device: torch.cuda.is_available() is true
+    "cpu_only",  # built without CUDA: CUDA calls raise "Torch not compiled with CUDA enabled"
 )
 Capability = Literal[CAPABILITIES]  # type: ignore[valid-type]
 PY_TYPES = ("int", "float", "bool", "complex", "str", "list", "tuple", "NoneType")
