@@ -281,7 +281,9 @@ def _check_dim_type(name: str, dim, overloads: str) -> None:
         return
     if isinstance(dim, (tuple, list)):
         for pos, d in enumerate(dim, 1):
-            if not isinstance(d, numbers.Integral) or isinstance(d, bool):
+            if isinstance(d, bool):
+                raise _invalid_combination(name, _got((dim,)), overloads)
+            if not isinstance(d, numbers.Integral):
                 raise TypeError(
                     f"{name}(): argument 'dim' failed to unpack the object at pos {pos} with "
                     f'error "type must be tuple of ints,but got {_type_name(d)}"'
