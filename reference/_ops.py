@@ -122,8 +122,10 @@ def apply_inplace(name: str, fn: Callable[..., None], self: Tensor, *others: Ten
             "inplace update.See https://github.com/pytorch/rfcs/pull/17 for more "
             "details."
         )
-    if name not in _OVERLAP_ALLOWED and any(
-        st == 0 and n > 1 for n, st in zip(self.shape, self.stride(), strict=True)
+    if (
+        name not in _OVERLAP_ALLOWED
+        and self.numel() > 0
+        and any(st == 0 and n > 1 for n, st in zip(self.shape, self.stride(), strict=True))
     ):
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to "

@@ -23,7 +23,7 @@ def test_crash_and_hang_are_recorded_and_the_run_goes_on(
             "torch.squeeze",
             "torch.unsqueeze",
             "--timeout",
-            "3",
+            "20",
             "--out",
             str(out),
         ]
