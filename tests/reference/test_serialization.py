@@ -320,8 +320,12 @@ def test_layout_matches_torch_offset_calculation(tmp_path, monkeypatch):
     """Aligned data, data descriptors: torch's mmap offset arithmetic finds every record."""
     from torch.utils.serialization import config
 
-    monkeypatch.setattr(config.load, "calculate_storage_offsets", True)
     monkeypatch.setenv("TORCH_SERIALIZATION_DEBUG", "1")
+    with config.patch({"load.calculate_storage_offsets": True}):
+        _check_aligned_and_loadable(tmp_path)
+
+
+def _check_aligned_and_loadable(tmp_path):
     obj = {"a": reference.arange(5.0), "e": reference.zeros(0), "b": reference.ones(70, 3)}
     reference.save(obj, tmp_path / "r.pt")
     data = (tmp_path / "r.pt").read_bytes()
