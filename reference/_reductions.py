@@ -73,7 +73,7 @@ def _numpy_names(fn):
 
 def _c_name(dt: dtype) -> str:
     """The C++ type name torch's out= dtype messages use (``float``, ``long int``)."""
-    return _C_NAMES[dt._name]
+    return CPP_TYPE_NAMES[dt._name]
 
 
 def _check_out_dtype(out, want: dtype) -> None:
@@ -654,7 +654,7 @@ def cumsum(
     return result if out is None else write_out(out, result, "cumsum")
 
 
-_C_NAMES = {
+CPP_TYPE_NAMES = {
     "uint8": "unsigned char",
     "int8": "signed char",
     "int16": "short int",
@@ -675,8 +675,8 @@ def cumsum_(self: Tensor, dim: int = _MISSING, *, dtype: dtype | None = None) ->
     _check_cumsum(dim, self._dtype if dtype is None else dtype)
     if dtype is not None and dtype is not self._dtype:
         raise RuntimeError(
-            f"Bad in-place call: input tensor dtype {_C_NAMES[self._dtype._name]} and output "
-            f"tensor dtype {_C_NAMES[dtype._name]} should match"
+            f"Bad in-place call: input tensor dtype {CPP_TYPE_NAMES[self._dtype._name]} and output "
+            f"tensor dtype {CPP_TYPE_NAMES[dtype._name]} should match"
         )
     d = wrap_dim(int(dim), self.ndim)
     kernel = _cumsum_kernel(d, self._dtype, self._dtype)

@@ -9,7 +9,7 @@ from . import _dtypes
 from ._conversion import cast_array, write_out
 from ._ops import apply_op
 from ._promotion import operand_result_type
-from ._reductions import return_types
+from ._reductions import CPP_TYPE_NAMES, return_types
 from ._scalars import wrapped_scalar
 from ._strides import format_shape, wrap_dim
 from ._tensor import Tensor
@@ -17,20 +17,6 @@ from ._tensor import Tensor
 __all__ = ["topk", "searchsorted"]
 
 #: torch's C++ type names (caffe2::TypeMeta), as its out= dtype checks print them.
-CPP_TYPE_NAMES = {
-    "bool": "bool",
-    "uint8": "unsigned char",
-    "int8": "signed char",
-    "int16": "short int",
-    "int32": "int",
-    "int64": "long int",
-    "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
-    "float32": "float",
-    "float64": "double",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-}
 
 
 def check_out_dtype(out: Tensor, expected: _dtypes.dtype) -> None:
