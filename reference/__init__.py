@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _methods, cpu, cuda, linalg
+from . import _methods, autograd, cpu, cuda, linalg
 from ._arith import abs, allclose, bitwise_not, equal, isclose, neg  # noqa: A004
 from ._conversion import clone, detach
 from ._creation import (
@@ -162,12 +162,18 @@ from ._pointwise import (
     cos_,
     cosh,
     cosh_,
+    exp,
+    exp_,
+    log,
+    log_,
     maximum,
     minimum,
     sin,
     sin_,
     sinh,
     sinh_,
+    sqrt,
+    sqrt_,
     tan,
     tan_,
     tanh,
@@ -440,4 +446,11 @@ __all__ = [
     "save",
     "load",
     "linalg",
+    "autograd",
+    "exp",
+    "exp_",
+    "log",
+    "log_",
+    "sqrt",
+    "sqrt_",
 ]

@@ -17,6 +17,7 @@ from ._promotion import operand_result_type
 from ._scalars import wrapped_scalar
 from ._strides import broadcast_shapes
 from ._tensor import Tensor
+from .autograd import _formulas as grads
 
 __all__ = ["binary", "equal", "allclose", "isclose"]
 
@@ -141,12 +142,14 @@ def binary(name: str, a, b) -> Tensor:
     fn = _kernel(name, common, out_dtype)
     if isinstance(a, Tensor) and isinstance(b, Tensor):
         broadcast_shapes(a.shape, b.shape)
-        return apply_op(name, fn, a, b, dtype=out_dtype)
+        return apply_op(name, fn, a, b, dtype=out_dtype, backward=grads.binary(name))
     if isinstance(a, Tensor):
         sb = _operand(b, common, a._device)
-        return apply_op(name, lambda x: fn(x, sb), a, dtype=out_dtype)
+        back = grads.scalar_binary(name, b, tensor_first=True)
+        return apply_op(name, lambda x: fn(x, sb), a, dtype=out_dtype, backward=back)
     sa = _operand(a, common, b._device)
-    return apply_op(name, lambda y: fn(sa, y), b, dtype=out_dtype)
+    back = grads.scalar_binary(name, a, tensor_first=False)
+    return apply_op(name, lambda y: fn(sa, y), b, dtype=out_dtype, backward=back)
 
 
 def inplace(name: str, self: Tensor, other) -> Tensor:
@@ -172,19 +175,26 @@ def inplace(name: str, self: Tensor, other) -> Tensor:
         def write(dst, o):
             dst[...] = cast_array(fn(dst, o), self._dtype)
 
-        return apply_inplace(name + "_", write, self, other)
+        return apply_inplace(name + "_", write, self, other, backward=grads.binary(name))
     scalar = _operand(other, common, self._device)
 
     def write_s(dst):
         dst[...] = cast_array(fn(dst, scalar), self._dtype)
 
-    return apply_inplace(name + "_", write_s, self)
+    back = grads.scalar_binary(name, other, tensor_first=True)
+    return apply_inplace(name + "_", write_s, self, backward=back)
 
 
 def reciprocal(self: Tensor) -> Tensor:
     """``1 / self`` (integers promote to the default float dtype)."""
     dt = self._dtype if self._dtype._kind in "fc" else _dtypes.get_default_dtype()
-    return apply_op("reciprocal", lambda a: _safe(np.reciprocal, cast_array(a, dt)), self, dtype=dt)
+    return apply_op(
+        "reciprocal",
+        lambda a: _safe(np.reciprocal, cast_array(a, dt)),
+        self,
+        dtype=dt,
+        backward=grads.UNARY["reciprocal"],
+    )
 
 
 def rdiv(self: Tensor, other) -> Tensor:
@@ -207,14 +217,16 @@ def neg(self: Tensor) -> Tensor:
             "you are trying to invert a mask, use the `~` or `logical_not()` "
             "operator instead."
         )
-    return apply_op("neg", np.negative, self)
+    return apply_op("neg", np.negative, self, backward=grads.UNARY["neg"])
 
 
 def abs(self: Tensor) -> Tensor:  # noqa: A001
     """``abs(self)`` (complex -> real magnitude)."""
     if self._dtype is _dtypes.bool:
         raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
-    return apply_op("abs", np.abs, self, dtype=self._dtype.to_real())
+    return apply_op(
+        "abs", np.abs, self, dtype=self._dtype.to_real(), backward=grads.UNARY["abs"]
+    )
 
 
 def bitwise_not(self: Tensor) -> Tensor:

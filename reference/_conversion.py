@@ -22,8 +22,8 @@ from ._device import (
     to_device,
 )
 from ._dtypes import dtype
-from ._grad_mode import is_grad_enabled
-from ._ops import apply_inplace, apply_op, apply_view, xp_of
+from ._grad_mode import is_grad_enabled, no_grad
+from ._ops import apply_inplace, apply_op, apply_view, bump_version, xp_of
 from ._scalars import checked_scalar
 from ._strides import (
     allocate,
@@ -34,6 +34,7 @@ from ._strides import (
     is_non_overlapping_and_dense,
 )
 from ._tensor import Tensor
+from .autograd import _formulas as grads
 
 __all__ = [
     "clone",
@@ -103,7 +104,7 @@ def clone(input: Tensor, *, memory_format: memory_format = preserve_format) -> T
         out[...] = a
         return out
 
-    return apply_op("clone", fn, input)
+    return apply_op("clone", fn, input, backward=grads.identity())
 
 
 def contiguous(self: Tensor, memory_format: memory_format = contiguous_format) -> Tensor:
@@ -115,8 +116,10 @@ def contiguous(self: Tensor, memory_format: memory_format = contiguous_format) -
 
 def detach(input: Tensor) -> Tensor:  # noqa: A002
     """A view sharing memory that does not require grad."""
-    out = apply_view("detach", lambda a: a[...], input)
-    out._requires_grad, out._is_leaf = False, True
+    with no_grad():
+        out = apply_view("detach", lambda a: a[...], input)
+    # shares memory and the version counter, but is not a view for autograd (no _base)
+    out._requires_grad, out._is_leaf, out._base = False, True, None
     return out
 
 
@@ -162,11 +165,18 @@ def to(self: Tensor, *args, **kwargs) -> Tensor:
         return self
     if dev != self._device:
         return apply_op(
-            "to", lambda a: to_device(cast_array(a, dt, warn=True), dev), self, dtype=dt, device=dev
+            "to",
+            lambda a: to_device(cast_array(a, dt, warn=True), dev),
+            self,
+            dtype=dt,
+            device=dev,
+            backward=grads.identity(),
         )
     if dt is self._dtype:
         return clone(self)
-    return apply_op("to", lambda a: cast_array(a, dt, warn=True), self, dtype=dt)
+    return apply_op(
+        "to", lambda a: cast_array(a, dt, warn=True), self, dtype=dt, backward=grads.identity()
+    )
 
 
 def cpu(self: Tensor, memory_format: memory_format = preserve_format) -> Tensor:
@@ -208,7 +218,7 @@ def copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
 
     if src._device != self._device:  # a copy across devices moves src first
         src = to(src, self._device)
-    return apply_inplace("copy_", fn, self, src)
+    return apply_inplace("copy_", fn, self, src, backward=grads.copy(2))
 
 
 def fill_(self: Tensor, value) -> Tensor:
@@ -223,13 +233,13 @@ def fill_(self: Tensor, value) -> Tensor:
         def fn_t(dst, v):
             dst[...] = cast_array(v, self._dtype)
 
-        return apply_inplace("fill_", fn_t, self, value)
+        return apply_inplace("fill_", fn_t, self, value, backward=grads.fill_tensor())
     scalar = checked_scalar(value, self._dtype)[()]
 
     def fn(dst):
         dst[...] = scalar
 
-    return apply_inplace("fill_", fn, self)
+    return apply_inplace("fill_", fn, self, backward=grads.copy(1))
 
 
 def zero_(self: Tensor) -> Tensor:
@@ -274,4 +284,5 @@ def write_out(out: Tensor, result: Tensor, name: str) -> Tensor:
         )
     resize_out(out, result.shape)
     out._data[...] = cast_array(result._data, out._dtype)
+    bump_version(out)
     return out

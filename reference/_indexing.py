@@ -13,6 +13,7 @@ from ._scalars import checked_scalar
 from ._strides import broadcast_shapes, format_shape
 from ._tensor import Tensor
 from ._views import restride
+from .autograd import _formulas as grads
 
 __all__ = ["getitem", "setitem"]
 
@@ -126,12 +127,20 @@ def getitem(self: Tensor, index) -> Tensor:
         return _basic_view(self, index)
     np_index = _np_index(index)
     shape = tuple(self.shape)
-    return apply_op(
+    result = apply_op(
         "index",
         lambda a: np.ascontiguousarray(_advanced(a, np_index, shape)),
         self,
         dtype=self._dtype,
     )
+    if result._grad_fn is not None:
+        result._grad_fn._formula = grads.index(_flat_ids(np_index, shape), shape)
+    return result
+
+
+def _flat_ids(np_index, shape: tuple) -> np.ndarray:
+    """Row-major positions in ``shape`` that an advanced index selects."""
+    return np.arange(int(np.prod(shape, dtype=np.int64)), dtype=np.int64).reshape(shape)[np_index]
 
 
 def setitem(self: Tensor, index, value) -> None:
@@ -146,7 +155,8 @@ def setitem(self: Tensor, index, value) -> None:
             copy_(target, value)
         else:
             scalar = checked_scalar(value, self._dtype)
-            apply_inplace("fill_", lambda dst: dst.__setitem__(Ellipsis, scalar), target)
+            write = lambda dst: dst.__setitem__(Ellipsis, scalar)  # noqa: E731
+            apply_inplace("fill_", write, target, backward=grads.copy(1))
         return
     np_index = _np_index(index)
     shape = tuple(self.shape)
@@ -162,7 +172,8 @@ def setitem(self: Tensor, index, value) -> None:
             _advanced(dst, np_index, shape)  # validates indices with torch's messages
             dst[np_index] = cast_array(v, self._dtype)
 
-        apply_inplace("index_put_", fn, self, value)
+        back = grads.index_put(_flat_ids(np_index, shape), shape, with_value=True)
+        apply_inplace("index_put_", fn, self, value, backward=back)
     else:
         scalar = checked_scalar(value, self._dtype)
 
@@ -170,7 +181,8 @@ def setitem(self: Tensor, index, value) -> None:
             _advanced(dst, np_index, shape)
             dst[np_index] = scalar
 
-        apply_inplace("index_put_", fn_s, self)
+        back = grads.index_put(_flat_ids(np_index, shape), shape, with_value=False)
+        apply_inplace("index_put_", fn_s, self, backward=back)
 
 
 def _broadcast_check(src, dst) -> None:

@@ -15,6 +15,7 @@ from ._ops import apply_op
 from ._strides import format_shape, wrap_dim
 from ._tensor import Tensor
 from ._views import narrow, restride
+from .autograd import _formulas as grads
 
 __all__ = [
     "cat",
@@ -83,7 +84,8 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
             return np.empty((0,), dt._np)
         return np.concatenate(parts, axis=d)
 
-    result = apply_op("cat", fn, *tensors, dtype=dt)
+    sizes = [t.shape[d] if i in keep else None for i, t in enumerate(tensors)]
+    result = apply_op("cat", fn, *tensors, dtype=dt, backward=grads.cat(d, sizes))
     return result if out is None else write_out(out, result, "cat")
 
 
@@ -147,7 +149,8 @@ def gather(
         grids[d] = i.astype(np.int64)
         return a[tuple(grids)]
 
-    result = apply_op("gather", fn, input, index, dtype=input._dtype)
+    back = grads.gather(d if input.ndim else 0, tuple(input.shape))
+    result = apply_op("gather", fn, input, index, dtype=input._dtype, backward=back)
     return result if out is None else write_out(out, result, "gather")
 
 

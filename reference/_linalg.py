@@ -19,6 +19,7 @@ from ._searching import check_out_dtype
 from ._strides import wrap_dim
 from ._tensor import Tensor
 from ._views import permute
+from .autograd import _formulas as grads
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "svdvals", "LinAlgError"]
 
@@ -123,7 +124,8 @@ def vector_norm(
                 return np.sum(a, axis=ax)
             return np.power(np.sum(np.power(a, a.dtype.type(p)), axis=ax), a.dtype.type(1.0 / p))
 
-    return _reduce("linalg_vector_norm", x, kernel, axes, keepdim, out_dt, out)
+    back = grads.vector_norm(p, axes, keepdim)
+    return _reduce("linalg_vector_norm", x, kernel, axes, keepdim, out_dt, out, backward=back)
 
 
 def _kept(shape, axes) -> tuple[int, ...]:
@@ -152,7 +154,7 @@ def svdvals(A: Tensor) -> Tensor:  # noqa: N803
         values = values.reshape(*a.shape[:-2], min(m, n))
         return np.asarray(values.astype(out_dt._np), order="C")
 
-    return apply_op("linalg_svdvals", fn, A, dtype=out_dt)
+    return apply_op("linalg_svdvals", fn, A, dtype=out_dt, backward=grads.svdvals())
 
 
 def _matrix_checks(A: Tensor, dim, opt_dtype, low_precision: bool) -> list[int]:  # noqa: N803

@@ -9,11 +9,13 @@
 3. wraps each returned array as a Tensor on that device,
 4. sets ``requires_grad`` of each output to: grad mode enabled AND the output is
    floating/complex AND some input requires grad (torch's rule; False under no_grad),
-5. calls ``_record(name, inputs, outputs)``: the single place where autograd will attach
-   a backward node (``grad_fn``). Today it marks outputs that require grad as non-leaf.
+5. attaches a backward node (``grad_fn``) built from ``backward``, the op's derivative
+   formula (``autograd._formulas``), to the outputs that require grad.
 
-``apply_view`` is the same for ops whose output aliases the input's storage, and
-``apply_inplace`` for ops writing into ``self`` (with torch's leaf/in-place checks).
+``apply_view`` is the same for ops whose output aliases the input's storage (one generic
+derivative: gradients go back to the aliased positions), and ``apply_inplace`` for ops
+writing into ``self`` (with torch's leaf/in-place checks, version counters, and the graph
+rewired so that ``self`` becomes the op's output).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from ._device import CPU, array_namespace, as_device, device, to_device
 from ._dtypes import dtype
 from ._grad_mode import is_grad_enabled, is_inference_mode_enabled
 from ._tensor import Tensor, requires_grad_result
+from .autograd._graph import Formula, Node, record
+from .autograd._scatter import positions, put_add
 
 __all__ = ["apply_op", "apply_view", "apply_inplace", "new_leaf", "common_device", "xp_of"]
 
@@ -49,20 +53,16 @@ def xp_of(t: Tensor):
     return array_namespace(t._device)
 
 
-def _record(name: str, inputs: Sequence[Tensor], outputs: Sequence[Tensor]) -> None:
-    """Autograd attach point: a backward node for ``name`` will be stored as the outputs'
-    ``grad_fn`` here. For now: outputs that require grad are non-leaf."""
-    for out in outputs:
-        if out._requires_grad:
-            out._is_leaf = False
-
-
 def _finish(
-    name: str, inputs: Sequence[Tensor], outputs: list[Tensor], differentiable: bool
+    name: str,
+    inputs: Sequence[Tensor],
+    outputs: list[Tensor],
+    differentiable: bool,
+    backward: Formula | None,
 ) -> None:
     for out in outputs:
         out._requires_grad = differentiable and requires_grad_result(inputs, out._dtype)
-    _record(name, inputs, outputs)
+    record(name, backward, inputs, outputs)
 
 
 def apply_op(
@@ -72,17 +72,18 @@ def apply_op(
     dtype: dtype | None = None,
     device: device | None = None,
     differentiable: bool = True,
+    backward: Formula | None = None,
 ) -> Any:
     """Run ``fn`` on the inputs' arrays and wrap its array (or tuple of arrays) result.
 
     The outputs live on ``device`` when given (a copy across devices), else on the inputs'
-    device (cpu without inputs)."""
+    device (cpu without inputs). ``backward`` is the op's derivative formula."""
     common = common_device(inputs)
     dev = common if device is None else as_device(device)
     result = fn(*[t._data for t in inputs])
     arrays = result if isinstance(result, tuple) else (result,)
     outputs = [Tensor._make(np.asarray(a) if dev.type == "cpu" else a, dtype, dev) for a in arrays]
-    _finish(name, inputs, outputs, differentiable)
+    _finish(name, inputs, outputs, differentiable, backward)
     return tuple(outputs) if isinstance(result, tuple) else outputs[0]
 
 
@@ -99,21 +100,58 @@ def apply_view(name: str, fn: Callable[[Any], Any], source: Tensor) -> Any:
         out._requires_grad = source._requires_grad and (
             out._dtype.is_floating_point or out._dtype.is_complex
         )
+        if out._requires_grad and is_grad_enabled():
+            record(name, view_formula(out, source), (source,), [out])
         outputs.append(out)
-    _record(name, (source,), outputs if is_grad_enabled() else [])
     return tuple(outputs) if isinstance(result, (tuple, list)) else outputs[0]
+
+
+def view_formula(view: Tensor, source: Tensor) -> Formula:
+    """Every view's derivative: the gradient goes back to the positions it aliases."""
+    ids, shape = positions(view._data, source._data), tuple(source.shape)
+    return Formula(lambda node, g: (put_add(g, ids, shape),))
 
 
 #: In-place ops torch lets write to a receiver whose elements overlap (stride 0).
 _OVERLAP_ALLOWED = frozenset({"fill_", "index_put_"})
 
 
-def apply_inplace(name: str, fn: Callable[..., None], self: Tensor, *others: Tensor) -> Tensor:
-    """Run ``fn(self_array, *other_arrays)`` which writes into ``self``; returns ``self``."""
+def apply_inplace(
+    name: str,
+    fn: Callable[..., None],
+    self: Tensor,
+    *others: Tensor,
+    backward: Formula | None = None,
+) -> Tensor:
+    """Run ``fn(self_array, *other_arrays)`` which writes into ``self``; returns ``self``.
+
+    Under grad mode, ``self`` becomes the output of a node whose input is a snapshot of its
+    old value; when ``self`` is a view, its base's history is rewired too (torch's
+    CopySlices)."""
     common_device((self, *others))
+    _check_inplace(name, self)
+    tracked = (
+        is_grad_enabled()
+        and (self._dtype.is_floating_point or self._dtype.is_complex)
+        and (self._requires_grad or any(t._requires_grad for t in others))
+    )
+    old = _snapshot(self) if tracked else None
+    fn(self._data, *[t._data for t in others])
+    bump_version(self)
+    if tracked:
+        _rewire(name, self, old, others, backward)
+    return self
+
+
+def _check_inplace(name: str, self: Tensor) -> None:
     if is_grad_enabled() and self._is_leaf and self._requires_grad:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    base = self._base
+    if is_grad_enabled() and base is not None and base._is_leaf and base._requires_grad:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
         )
     if self._inference and not is_inference_mode_enabled():
         raise RuntimeError(
@@ -132,11 +170,57 @@ def apply_inplace(name: str, fn: Callable[..., None], self: Tensor, *others: Ten
             "a single memory location. Please clone() the tensor before performing the "
             "operation."
         )
-    fn(self._data, *[t._data for t in others])
-    if requires_grad_result(others, self._dtype) and not self._requires_grad:
-        self._requires_grad = True
-    _record(name, (self, *others), [self] if is_grad_enabled() and self._requires_grad else [])
-    return self
+
+
+def bump_version(t: Tensor) -> None:
+    """Count a write into ``t``'s memory (seen by every view sharing its version counter)."""
+    t._version_box[0] += 1
+
+
+def _snapshot(t: Tensor) -> Tensor:
+    """A copy of ``t``'s current value that carries its place in the graph."""
+    old = Tensor._make(t._data.copy(), t._dtype, t._device)
+    old._requires_grad, old._is_leaf = t._requires_grad, t._is_leaf
+    old._grad_fn, old._output_nr = t._grad_fn, t._output_nr
+    return old
+
+
+def _rewire(
+    name: str, self: Tensor, old: Tensor, others: Sequence[Tensor], backward: Formula | None
+) -> None:
+    """Make ``self`` the output of the in-place op, and its base the output of CopySlices."""
+    self._requires_grad = True
+    record(name.rstrip("_"), backward, (old, *others), [self])
+    base = self._base
+    if base is None or not is_grad_enabled():
+        return
+    ids, shape = positions(self._data, base._data), tuple(base.shape)
+    keep = array_namespace(base._device).ones(shape, dtype=base._dtype._np)
+    keep.reshape(-1)[array_namespace(base._device).asarray(ids.reshape(-1))] = 0
+    keep_t = Tensor._make(keep, base._dtype, base._device)
+    base_old = _snapshot_graph(base)
+    copy_slices = Formula(lambda node, g: (g * keep_t, _take(g, ids)))
+    base._requires_grad = True
+    node = record("CopySlices", copy_slices, (base_old, self), [base])
+    assert isinstance(node, Node)
+    record(_AS_STRIDED, view_formula(self, base), (base,), [self])
+
+
+_AS_STRIDED = "AsStridedBackward0"
+
+
+def _take(g: Tensor, ids: Any) -> Tensor:
+    from .autograd._scatter import take
+
+    return take(g, ids)
+
+
+def _snapshot_graph(t: Tensor) -> Tensor:
+    """A tensor standing for ``t``'s place in the graph before it was written to."""
+    ghost = Tensor._make(t._data, t._dtype, t._device, storage_ptr=t._storage_ptr)
+    ghost._requires_grad, ghost._is_leaf = t._requires_grad, t._is_leaf
+    ghost._grad_fn, ghost._output_nr = t._grad_fn, t._output_nr
+    return ghost
 
 
 def new_leaf(data: Any, dtype_: dtype | None, dev: device, requires_grad: bool = False) -> Tensor:

@@ -14,6 +14,8 @@ from ._promotion import operand_result_type
 from ._strides import broadcast_shapes, format_shape
 from ._tensor import Tensor
 from ._views import expand
+from .autograd._formulas import UNARY as UNARY_GRAD
+from .autograd._formulas import binary as binary_grad
 
 __all__ = [
     "sin",
@@ -57,6 +59,9 @@ _UFUNCS = {
     "asinh": np.arcsinh,
     "acosh": np.arccosh,
     "atanh": np.arctanh,
+    "exp": np.exp,
+    "log": np.log,
+    "sqrt": np.sqrt,
 }
 ALIASES = {
     "arcsin": "asin",
@@ -109,7 +114,9 @@ def _make_unary(name: str, public: str):
     def fn(input: Tensor, *, out: Tensor | None = None) -> Tensor:  # noqa: A002
         _check_tensor(public, input, "input", 1)
         out_dt = float_result(input._dtype)
-        result = apply_op(name, _unary_kernel(name, out_dt), input, dtype=out_dt)
+        result = apply_op(
+            name, _unary_kernel(name, out_dt), input, dtype=out_dt, backward=UNARY_GRAD.get(name)
+        )
         return result if out is None else write_out(out, result, public)
 
     def inplace(self: Tensor) -> Tensor:
@@ -120,7 +127,7 @@ def _make_unary(name: str, public: str):
         def write(dst):
             dst[...] = cast_array(kernel(dst), self._dtype)
 
-        return apply_inplace(name + "_", write, self)
+        return apply_inplace(name + "_", write, self, backward=UNARY_GRAD.get(name))
 
     fn.__name__, inplace.__name__ = public, public + "_"
     fn.__doc__ = f"Elementwise ``{name}`` (integer inputs promote to the default float dtype)."
@@ -146,6 +153,9 @@ tanh, tanh_ = UNARY["tanh"]
 asinh, asinh_ = UNARY["asinh"]
 acosh, acosh_ = UNARY["acosh"]
 atanh, atanh_ = UNARY["atanh"]
+exp, exp_ = UNARY["exp"]
+log, log_ = UNARY["log"]
+sqrt, sqrt_ = UNARY["sqrt"]
 arcsin, arcsin_ = UNARY["arcsin"]
 arccos, arccos_ = UNARY["arccos"]
 arctan, arctan_ = UNARY["arctan"]
@@ -184,7 +194,14 @@ def _make_binary(name: str, ufunc, floating: bool, aliases: tuple[str, ...] = ()
         _check_tensor(name, other, "other", 2)
         comp, out_dt = _binary_dtypes(name, input, other, floating)
         broadcast_shapes(input.shape, other.shape)
-        result = apply_op(name, _binary_kernel(ufunc, comp, out_dt), input, other, dtype=out_dt)
+        result = apply_op(
+            name,
+            _binary_kernel(ufunc, comp, out_dt),
+            input,
+            other,
+            dtype=out_dt,
+            backward=binary_grad(name),
+        )
         return result if out is None else write_out(out, result, name)
 
     def method(self: Tensor, other: Tensor) -> Tensor:
@@ -205,7 +222,7 @@ def _make_binary(name: str, ufunc, floating: bool, aliases: tuple[str, ...] = ()
         def write(dst, o):
             dst[...] = cast_array(kernel(dst, o), self._dtype)
 
-        return apply_inplace(name + "_", write, self, other)
+        return apply_inplace(name + "_", write, self, other, backward=binary_grad(name))
 
     fn.__name__, method.__name__, inplace.__name__ = name, name, name + "_"
     return fn, method, inplace

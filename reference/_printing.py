@@ -158,6 +158,8 @@ def tensor_repr(t: Tensor) -> str:
         if t._dtype not in (default, default_complex, _dtypes.int64, _dtypes.bool):
             suffixes.append(f"dtype={t._dtype}")
         body = _body(t, indent)
-    if t._requires_grad:
+    if t._grad_fn is not None:
+        suffixes.append(f"grad_fn=<{t._grad_fn.name()}>")
+    elif t._requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)

@@ -15,6 +15,8 @@ from ._ops import apply_inplace, apply_op
 from ._pointwise import maximum, minimum, opmath
 from ._strides import wrap_dim
 from ._tensor import Tensor
+from .autograd import _formulas as grads
+from .autograd._graph import Formula
 
 #: The reductions that are also Tensor methods (bound by ``_methods``).
 METHODS = (
@@ -161,6 +163,7 @@ def _reduce(
     out_dt: dtype,
     out: Tensor | None = None,
     differentiable: bool = True,
+    backward: Formula | None = None,
 ) -> Tensor:
     def fn(a):
         r = kernel(a, axes)
@@ -168,7 +171,9 @@ def _reduce(
             r = np.expand_dims(r, axes) if axes else r
         return np.asarray(cast_array(np.asarray(r), out_dt), order="C")
 
-    result = apply_op(name, fn, input, dtype=out_dt, differentiable=differentiable)
+    result = apply_op(
+        name, fn, input, dtype=out_dt, differentiable=differentiable, backward=backward
+    )
     return result if out is None else write_out(out, result, name)
 
 
@@ -313,7 +318,9 @@ def sum(  # noqa: A001
         _check_out_dtype(out, dtype)
     out_dt = out._dtype if out is not None and isinstance(out, Tensor) else _sum_dtype(input, dtype)
     axes = numpy_axes(reduce_dims(dim, input.ndim), input.ndim)
-    return _reduce("sum", input, _sum_kernel(input._dtype, out_dt), axes, keepdim, out_dt, out)
+    back = grads.reduction_sum(axes, keepdim, tuple(input.shape))
+    kernel = _sum_kernel(input._dtype, out_dt)
+    return _reduce("sum", input, kernel, axes, keepdim, out_dt, out, backward=back)
 
 
 def mean(
@@ -363,7 +370,8 @@ def mean(
             total = np.asarray(sum_kernel(a, ax))
             return total / np.asarray(count, dtype=total.dtype.type(0).real.dtype)
 
-    return _reduce("mean", input, kernel, axes, keepdim, out_dt, out)
+    back = grads.reduction_mean(axes, keepdim, tuple(input.shape))
+    return _reduce("mean", input, kernel, axes, keepdim, out_dt, out, backward=back)
 
 
 sum = _numpy_names(sum)  # noqa: A001
@@ -450,7 +458,9 @@ def _make_max(name: str, np_ext, np_arg, binary):
             def whole(a):
                 return cast_array(np.asarray(np_ext(_order_array(a, dt))), dt)
 
-            result = apply_op(name, whole, input, dtype=dt)
+            every = tuple(range(input.ndim))
+            back = grads.reduction_extreme(every, False, tuple(input.shape))
+            result = apply_op(name, whole, input, dtype=dt, backward=back)
             return result if out is None else write_out(out, result, name)
         keepdim = False if keepdim is _MISSING else keepdim
         if not _is_int(dim) or not isinstance(keepdim, bool):
@@ -478,7 +488,8 @@ def _make_max(name: str, np_ext, np_arg, binary):
                 idx, vals = np.squeeze(idx, d), np.squeeze(vals, d)
             return np.asarray(vals, order="C"), np.asarray(idx.astype(np.int64), order="C")
 
-        values, indices = apply_op(name, by_dim, input)
+        back = grads.selected(d if input.ndim else 0, keepdim, tuple(input.shape))
+        values, indices = apply_op(name, by_dim, input, backward=back)
         rtype = getattr(return_types, name)
         if out is not None:
             values = write_out(out[0], values, name)
@@ -519,7 +530,14 @@ def _make_amax(name: str, np_ext, kernel_name: str):
         dt = input._dtype
         axes = numpy_axes(dims, input.ndim)
         return _reduce(
-            name, input, lambda a, ax: np_ext(_order_array(a, dt), axis=ax), axes, keepdim, dt, out
+            name,
+            input,
+            lambda a, ax: np_ext(_order_array(a, dt), axis=ax),
+            axes,
+            keepdim,
+            dt,
+            out,
+            backward=grads.reduction_extreme(axes, keepdim, tuple(input.shape)),
         )
 
     fn.__name__ = name
@@ -650,7 +668,9 @@ def cumsum(
         _check_out_dtype(out, dtype)
     _check_cumsum(dim, out_dt)
     d = wrap_dim(int(dim), input.ndim)
-    result = apply_op("cumsum", _cumsum_kernel(d, input._dtype, out_dt), input, dtype=out_dt)
+    kernel = _cumsum_kernel(d, input._dtype, out_dt)
+    back = grads.cumsum(d) if input.ndim else grads.identity()
+    result = apply_op("cumsum", kernel, input, dtype=out_dt, backward=back)
     return result if out is None else write_out(out, result, "cumsum")
 
 
@@ -684,4 +704,5 @@ def cumsum_(self: Tensor, dim: int = _MISSING, *, dtype: dtype | None = None) ->
     def write(dst):
         dst[...] = kernel(dst)
 
-    return apply_inplace("cumsum_", write, self)
+    back = grads.cumsum(d) if self.ndim else grads.identity()
+    return apply_inplace("cumsum_", write, self, backward=back)

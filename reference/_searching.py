@@ -13,6 +13,7 @@ from ._reductions import CPP_TYPE_NAMES, return_types
 from ._scalars import wrapped_scalar
 from ._strides import format_shape, wrap_dim
 from ._tensor import Tensor
+from .autograd import _formulas as grads
 
 __all__ = ["topk", "searchsorted"]
 
@@ -81,7 +82,8 @@ def topk(
             np.asarray(np.moveaxis(idx, -1, d).astype(np.int64), order="C"),
         )
 
-    values, indices = apply_op("topk", fn, input)
+    back = grads.selected(d if input.ndim else 0, True, tuple(input.shape))
+    values, indices = apply_op("topk", fn, input, backward=back)
     if out is not None:
         check_out_dtype(out[0], dt)
         check_out_dtype(out[1], _dtypes.int64)

@@ -7,6 +7,8 @@ read that array; ops live in other modules and are bound onto the class in ``_me
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import _dtypes
@@ -46,6 +48,10 @@ class Tensor:
         "_is_leaf",
         "_grad",
         "_grad_fn",
+        "_output_nr",
+        "_version_box",
+        "_accumulator",
+        "_retains_grad",
         "_inference",
         "_storage_ptr",
         "_base",
@@ -86,6 +92,10 @@ class Tensor:
         self._is_leaf = True
         self._grad = None
         self._grad_fn = None
+        self._output_nr = 0
+        self._version_box = [0] if base is None else base._version_box
+        self._accumulator = None
+        self._retains_grad = False
         self._inference = is_inference_mode_enabled()
         self._storage_ptr = _data_ptr(data) if storage_ptr is None else storage_ptr
         self._base = base
@@ -235,15 +245,54 @@ class Tensor:
 
     @property
     def grad(self) -> Tensor | None:
+        if not self._is_leaf and not self._retains_grad and self._grad is None:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_grad(self, value)
         self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
 
     @property
     def grad_fn(self):
         return self._grad_fn
+
+    @property
+    def _version(self) -> int:
+        return self._version_box[0]
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` of a non-leaf tensor after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self._is_leaf or self._retains_grad:
+            return
+        self._retains_grad = True
+        self._grad_fn._retain(self)
+
+    def backward(
+        self, gradient=None, retain_graph=None, create_graph=False, inputs=None
+    ) -> None:
+        """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed (it may return a new one)."""
+        from .autograd._graph import register_hook
+
+        return register_hook(self, hook)
 
     # ----- conversion to Python / numpy ----------------------------------------------
     def _python_array(self) -> np.ndarray:
@@ -348,6 +397,48 @@ class Tensor:
         out._requires_grad = self._requires_grad
         memo[id(self)] = out
         return out
+
+
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more information."
+)
+
+
+def _check_grad(t: Tensor, value) -> None:
+    """torch's checks when assigning ``.grad``."""
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            "assigned grad expected to be a Tensor or None but got grad of type "
+            f"{type(value).__name__}"
+        )
+    if tuple(value.shape) != tuple(t.shape):
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+            f"size '{list(t.shape)}'. Please ensure that the gradient and the tensor are the "
+            "same size"
+        )
+    if value._dtype is not t._dtype:
+        from ._reductions import _c_name
+
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{_c_name(value._dtype)}' to a "
+            f"tensor with grad_dtype '{t._dtype._scalar_name}'. The gradient must match the "
+            "tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's "
+            "grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
+            "grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may "
+            "break downstream systems that assume they match."
+        )
+    if value._device != t._device:
+        raise RuntimeError(
+            f"attempting to assign a gradient located on device with type "
+            f"'{value._device.type}' to a tensor located on device with type "
+            f"'{t._device.type}'. Please ensure that the gradient and the tensor are on the "
+            "same device"
+        )
 
 
 def _rebuild(data: np.ndarray, dtype_name: str, dev: str, requires_grad: bool) -> Tensor:

@@ -1,0 +1,323 @@
+"""Derivative formulas (torch's ``derivatives.yaml`` for the documented ops).
+
+Each factory returns a :class:`Formula` whose function maps the output gradients to input
+gradients using reference ops, so that the gradients are themselves differentiable
+(``create_graph=True``). Masks and index arrays enter as constants: they are piecewise
+constant in the inputs, so their derivative is zero where the op is differentiable.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._graph import Formula
+from ._scatter import host_ids, put_add, take
+
+__all__ = [
+    "UNARY",
+    "binary",
+    "scalar_binary",
+    "reduction_sum",
+    "reduction_mean",
+    "reduction_extreme",
+    "selected",
+    "gather",
+    "cat",
+    "cumsum",
+    "vector_norm",
+    "svdvals",
+    "identity",
+    "copy",
+    "fill_tensor",
+]
+
+
+def _ref() -> Any:
+    """The reference package (imported lazily: formulas run after it is initialised)."""
+    return sys.modules[__package__.rsplit(".", 1)[0]]
+
+
+def _const(like: Any, array: Any) -> Any:
+    """A constant tensor (no grad) from an array, on ``like``'s device."""
+    return _ref().tensor(array, device=like.device)
+
+
+def _sgn(x: Any) -> Any:
+    return _const(x, np.sign(x.detach().cpu().numpy()).astype(x.detach().cpu().numpy().dtype))
+
+
+# ----- pointwise ----------------------------------------------------------------------------
+def _x(node: Any) -> Any:
+    return node.saved_input(0)
+
+
+def _out(node: Any) -> Any:
+    return node.saved_output(0)
+
+
+UNARY: dict[str, Formula] = {
+    "sin": Formula(lambda n, g: (g * _x(n).cos(),), inputs="all"),
+    "cos": Formula(lambda n, g: (-(g * _x(n).sin()),), inputs="all"),
+    "tan": Formula(lambda n, g: (g * (_out(n) * _out(n) + 1),), outputs=True),
+    "asin": Formula(lambda n, g: (g * (1 - _x(n) * _x(n)).pow(-0.5),), inputs="all"),
+    "acos": Formula(lambda n, g: (-(g * (1 - _x(n) * _x(n)).pow(-0.5)),), inputs="all"),
+    "atan": Formula(lambda n, g: (g / (_x(n) * _x(n) + 1),), inputs="all"),
+    "sinh": Formula(lambda n, g: (g * _x(n).cosh(),), inputs="all"),
+    "cosh": Formula(lambda n, g: (g * _x(n).sinh(),), inputs="all"),
+    "tanh": Formula(lambda n, g: (g * (1 - _out(n) * _out(n)),), outputs=True),
+    "asinh": Formula(lambda n, g: (g * (_x(n) * _x(n) + 1).pow(-0.5),), inputs="all"),
+    "acosh": Formula(lambda n, g: (g * (_x(n) * _x(n) - 1).pow(-0.5),), inputs="all"),
+    "atanh": Formula(lambda n, g: (g / (1 - _x(n) * _x(n)),), inputs="all"),
+    "exp": Formula(lambda n, g: (g * _out(n),), outputs=True),
+    "log": Formula(lambda n, g: (g / _x(n),), inputs="all"),
+    "sqrt": Formula(lambda n, g: (g / (2 * _out(n)),), outputs=True),
+    "neg": Formula(lambda n, g: (-g,)),
+    "abs": Formula(lambda n, g: (g * _sgn(_x(n)),), inputs="all"),
+    "reciprocal": Formula(lambda n, g: (-(g * _out(n) * _out(n)),), outputs=True),
+}
+
+
+def _mul(n: Any, g: Any) -> tuple:
+    return (
+        g * n.saved_input(1) if n.needs(0) else None,
+        g * n.saved_input(0) if n.needs(1) else None,
+    )
+
+
+def _div(n: Any, g: Any) -> tuple:
+    b = n.saved_input(1)
+    return (
+        g / b if n.needs(0) else None,
+        -(g * n.saved_input(0) / (b * b)) if n.needs(1) else None,
+    )
+
+
+def _pow(n: Any, g: Any) -> tuple:
+    a, b = n.saved_input(0), n.saved_input(1)
+    return (
+        g * b * a.pow(b - 1) if n.needs(0) else None,
+        g * n.saved_output(0) * _ref().log(a) if n.needs(1) else None,
+    )
+
+
+def _atan2(n: Any, g: Any) -> tuple:
+    y, x = n.saved_input(0), n.saved_input(1)
+    denom = x * x + y * y
+    return g * x / denom, -(g * y / denom)
+
+
+def _max_min(n: Any, g: Any, pick: str) -> tuple:
+    a, b = n.saved_input(0), n.saved_input(1)
+    win_a = getattr(a, pick)(b)
+    tie = a.eq(b)
+    half = g * tie * 0.5
+    return g * win_a + half, g * (~(win_a | tie)) + half
+
+
+_BINARY: dict[str, Formula] = {
+    "add": Formula(lambda n, g: (g, g)),
+    "sub": Formula(lambda n, g: (g, -g)),
+    "mul": Formula(_mul, inputs="cross"),
+    "div": Formula(_div, inputs="all"),
+    "pow": Formula(_pow, inputs="all", outputs=True),
+    "atan2": Formula(_atan2, inputs="all"),
+    "maximum": Formula(lambda n, g: _max_min(n, g, "gt"), inputs="all"),
+    "minimum": Formula(lambda n, g: _max_min(n, g, "lt"), inputs="all"),
+}
+
+
+def binary(name: str) -> Formula | None:
+    """The formula of a tensor-tensor op (None: not differentiable here)."""
+    return _BINARY.get(name)
+
+
+def scalar_binary(name: str, scalar: Any, tensor_first: bool) -> Formula | None:
+    """The formula of ``tensor <op> scalar`` (or ``scalar <op> tensor``)."""
+    s = complex(scalar) if isinstance(scalar, complex) else float(scalar)
+    if name == "add":
+        return Formula(lambda n, g: (g,))
+    if name == "sub":
+        return Formula(lambda n, g: (g if tensor_first else -g,))
+    if name == "mul":
+        return Formula(lambda n, g: (g * s,))
+    if name == "div" and tensor_first:
+        return Formula(lambda n, g: (g / s,))
+    if name == "div":
+        return Formula(lambda n, g: (-(g * s) / (_x(n) * _x(n)),), inputs="all")
+    if name == "pow" and tensor_first:
+        if s == 0:
+            return Formula(lambda n, g: (g * 0,))
+        return Formula(lambda n, g: (g * s * _x(n).pow(s - 1),), inputs="all")
+    if name == "pow":
+        return Formula(lambda n, g: (g * _out(n) * math.log(s),), outputs=True)
+    return None
+
+
+# ----- reductions -------------------------------------------------------------------------
+def _kept(g: Any, axes: Sequence[int], keepdim: bool) -> Any:
+    """``g`` with the reduced axes back as size-1 dims."""
+    if keepdim or g.ndim == 0 and not axes:
+        return g
+    for a in sorted(axes):
+        g = g.unsqueeze(a)
+    return g
+
+
+def _expand(g: Any, axes: Sequence[int], keepdim: bool, shape: tuple) -> Any:
+    return _kept(g, axes, keepdim).expand(shape) if shape else g.reshape(())
+
+
+def reduction_sum(axes: Sequence[int], keepdim: bool, shape: tuple) -> Formula:
+    """sum: the gradient broadcast back over the reduced axes."""
+    return Formula(lambda n, g: (_expand(g, axes, keepdim, shape),))
+
+
+def reduction_mean(axes: Sequence[int], keepdim: bool, shape: tuple) -> Formula:
+    """mean: sum's gradient divided by the number of reduced elements."""
+    count = int(np.prod([shape[a] for a in axes], dtype=np.int64)) if shape else 1
+    return Formula(lambda n, g: (_expand(g, axes, keepdim, shape) / count,))
+
+
+def reduction_extreme(axes: Sequence[int], keepdim: bool, shape: tuple) -> Formula:
+    """amax/amin and max()/min(): the gradient shared evenly by the tied extremes."""
+
+    def fn(n: Any, g: Any) -> tuple:
+        x = n.saved_input(0)
+        hit = x.eq(_kept(n.saved_output(0), axes, keepdim))
+        count = hit.sum(tuple(axes), keepdim=True) if axes else hit.sum()
+        return (_kept(g, axes, keepdim) * hit / count,)
+
+    return Formula(fn, inputs="all", outputs=True)
+
+
+def _grid_ids(indices: np.ndarray, d: int, shape: tuple, keepdim: bool) -> np.ndarray:
+    """Row-major input positions of values picked by ``indices`` along dim ``d``."""
+    if not shape:
+        return np.zeros(indices.shape, np.int64)
+    idx = indices if keepdim else np.expand_dims(indices, d)
+    grids = list(np.indices(idx.shape, sparse=True))
+    grids[d] = idx
+    full = [np.broadcast_to(gr, idx.shape) for gr in grids]
+    ids = np.ravel_multi_index(full, shape)
+    return ids if keepdim else np.squeeze(ids, d)
+
+
+def selected(d: int, keepdim: bool, shape: tuple) -> Formula:
+    """max(dim)/min(dim)/topk: the gradient goes to the returned indices only."""
+
+    def fn(n: Any, g: Any, _g_indices: Any) -> tuple:
+        ids = _grid_ids(host_ids(n.saved_output(1)), d, shape, keepdim)
+        return (put_add(g, ids, shape),)
+
+    return Formula(fn, outputs=True)
+
+
+def gather(d: int, shape: tuple) -> Formula:
+    """gather: gradients scattered back to the gathered positions (repeats add up)."""
+
+    def fn(n: Any, g: Any) -> tuple:
+        ids = _grid_ids(host_ids(n.saved_input(1)), d, shape, keepdim=True)
+        return put_add(g, ids, shape), None
+
+    return Formula(fn, inputs=(1,))
+
+
+def index(ids: np.ndarray, shape: tuple) -> Formula:
+    """Advanced indexing: the gradient goes back to the selected positions (repeats add)."""
+    return Formula(lambda n, g: (put_add(g, ids, shape),))
+
+
+def index_put(ids: np.ndarray, shape: tuple, with_value: bool) -> Formula:
+    """``self[index] = value``: the overwritten positions of ``self`` get no gradient; the
+    value gets the gradient of the positions it was written to."""
+    keep = np.ones(int(np.prod(shape, dtype=np.int64)))
+    keep[ids.reshape(-1)] = 0
+    keep = keep.reshape(shape)
+
+    def fn(n: Any, g: Any) -> tuple:
+        old = g * _const(g, keep.astype(g.detach().cpu().numpy().dtype))
+        return (old, take(g, ids)) if with_value else (old,)
+
+    return Formula(fn)
+
+
+def cat(d: int, sizes: Sequence[int | None]) -> Formula:
+    """cat: each input gets its slice of the gradient (skipped empty inputs get none)."""
+
+    def fn(n: Any, g: Any) -> tuple:
+        out, start = [], 0
+        for size in sizes:
+            if size is None:
+                out.append(None)
+                continue
+            out.append(g.narrow(d, start, size))
+            start += size
+        return tuple(out)
+
+    return Formula(fn)
+
+
+def cumsum(d: int) -> Formula:
+    """cumsum: the reversed cumulative sum of the gradient, ``sum(g) - cumsum(g) + g``."""
+    return Formula(lambda n, g: (g.sum(d, keepdim=True) - g.cumsum(d) + g,))
+
+
+def vector_norm(p: float, axes: Sequence[int], keepdim: bool) -> Formula:
+    """linalg.vector_norm; the gradient at a zero vector is zero, as torch's."""
+
+    def fn(n: Any, g: Any) -> tuple:
+        x, norm = n.saved_input(0), _kept(n.saved_output(0), axes, keepdim)
+        g = _kept(g, axes, keepdim)
+        if p == 0:
+            return (x * 0,)
+        if p == 1:
+            return (g * _sgn(x),)
+        if math.isinf(p):
+            hit = x.abs().eq(norm)
+            count = hit.sum(tuple(axes), keepdim=True) if axes else hit.sum()
+            return (g * _sgn(x) * hit / count,)
+        zero = norm.eq(0)
+        safe = norm + zero
+        if p == 2:
+            return (x * (g / safe) * (~zero),)
+        scale = g * (~zero) / safe.pow(p - 1)
+        return (_sgn(x) * x.abs().pow(p - 1) * scale,)
+
+    return Formula(fn, inputs="all", outputs=True)
+
+
+def svdvals() -> Formula:
+    """linalg.svdvals: ``U diag(g) V^H`` from the saved input's SVD (first order only)."""
+
+    def fn(n: Any, g: Any) -> tuple:
+        a = n.saved_input(0)
+        arr = a.detach().cpu().numpy()
+        k = min(arr.shape[-2:])
+        u, _, vh = np.linalg.svd(arr, full_matrices=False)
+        left = _const(a, np.ascontiguousarray(u[..., :, None, :k]))
+        right = _const(
+            a, np.ascontiguousarray(np.swapaxes(vh[..., :k, :], -1, -2)[..., None, :, :])
+        )
+        return ((left * g.unsqueeze(-2).unsqueeze(-2) * right).sum(-1),)
+
+    return Formula(fn, inputs="all")
+
+
+def identity() -> Formula:
+    """clone / to: the gradient passes through (the engine casts it to the input dtype)."""
+    return Formula(lambda n, g: (g,))
+
+
+def fill_tensor() -> Formula:
+    """fill_ with a 0-dim tensor: the value gets the sum of the gradient."""
+    return Formula(lambda n, g: (None, g.sum()))
+
+
+def copy(n_inputs: int) -> Formula:
+    """copy_ / fill_: the old value gets no gradient, the source gets all of it."""
+    return Formula(lambda n, g: (None,) + (g,) * (n_inputs - 1))

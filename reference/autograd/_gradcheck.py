@@ -1,0 +1,180 @@
+"""``torch.autograd.gradcheck`` / ``gradgradcheck``: analytic Jacobians (one backward per
+output element) against central finite differences, element by element."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .._grad_mode import enable_grad, no_grad
+from .._tensor import Tensor
+from ._api import grad
+
+__all__ = ["GradcheckError", "gradcheck", "gradgradcheck"]
+
+
+class GradcheckError(RuntimeError):
+    """Raised by gradcheck / gradgradcheck when the gradients disagree."""
+
+
+def _tupled(value: Any) -> tuple:
+    return (value,) if isinstance(value, Tensor) else tuple(value)
+
+
+def _check_inputs(inputs: tuple) -> list[int]:
+    wrt = []
+    for i, t in enumerate(inputs):
+        if isinstance(t, Tensor) and t._requires_grad:
+            if t._dtype._name not in ("float64", "complex128"):
+                warnings.warn(
+                    f"Input #{i} requires gradient and is not a double precision floating "
+                    "point or complex. This check will likely fail if all the inputs are not "
+                    "of double precision floating point or complex. ",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            if any(st == 0 and n > 1 for st, n in zip(t.stride(), t.shape, strict=True)):
+                raise RuntimeError(
+                    f"The {i}th input has a dimension with stride 0. gradcheck only supports "
+                    "inputs that are non-overlapping to be able to compute the numerical "
+                    "gradients correctly. You should call .contiguous on the input before "
+                    "passing it to gradcheck."
+                )
+            wrt.append(i)
+    if not wrt:
+        raise ValueError(
+            "gradcheck expects at least one input tensor to require gradient, but none of "
+            "them have requires_grad=True."
+        )
+    return wrt
+
+
+def _outputs(func: Callable, inputs: tuple) -> list[Tensor]:
+    return [o for o in _tupled(func(*inputs)) if isinstance(o, Tensor)]
+
+
+def _numerical(func: Callable, inputs: tuple, i: int, out_idx: int, eps: float) -> np.ndarray:
+    """d out[out_idx] / d inputs[i] by central differences: shape (in.numel, out.numel)."""
+    x = inputs[i]
+    flat = x._data.reshape(-1) if x._data.flags.c_contiguous else None
+    if flat is None:
+        raise RuntimeError("reference gradcheck needs contiguous inputs")
+    columns = []
+    with no_grad():
+        for k in range(flat.size):
+            orig = flat[k].copy()
+            flat[k] = orig + eps
+            plus = _outputs(func, inputs)[out_idx].detach().cpu().numpy().astype(np.complex128)
+            flat[k] = orig - eps
+            minus = _outputs(func, inputs)[out_idx].detach().cpu().numpy().astype(np.complex128)
+            flat[k] = orig
+            columns.append(((plus - minus) / (2 * eps)).reshape(-1))
+    out_n = _outputs(func, inputs)[out_idx].numel()
+    return np.array(columns).reshape(flat.size, out_n)
+
+
+def _analytical(outputs: list[Tensor], inputs: tuple, i: int, out_idx: int) -> np.ndarray:
+    """Rows of the Jacobian by one backward pass per output element."""
+    from .. import _creation
+
+    out, x = outputs[out_idx], inputs[i]
+    jac = np.zeros((x.numel(), out.numel()), np.complex128)
+    if not out._requires_grad:
+        return jac
+    for k in range(out.numel()):
+        v = _creation.zeros_like(out)
+        v._data.reshape(-1)[k] = 1
+        (g,) = grad(out, x, v, retain_graph=True, allow_unused=True)
+        if g is not None:
+            jac[:, k] = g.detach().cpu().numpy().reshape(-1)
+    return jac
+
+
+def gradcheck(
+    func: Callable[..., Tensor | Sequence[Tensor]],
+    inputs: Tensor | Sequence[Any],
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    check_undefined_grad: bool = True,
+    check_grad_dtypes: bool = False,
+    check_batched_grad: bool = False,
+    check_batched_forward_grad: bool = False,
+    check_forward_ad: bool = False,
+    check_backward_ad: bool = True,
+    fast_mode: bool = False,
+    masked: bool | None = None,
+) -> bool:
+    """True when the analytic gradients of ``func`` at ``inputs`` match finite differences
+    (``|a - n| <= atol + rtol * |n|``); else GradcheckError (or False)."""
+    tupled = _tupled(inputs)
+    wrt = _check_inputs(tupled)
+    outputs = _outputs(func, tupled)
+    for o_idx in range(len(outputs)):
+        for i in wrt:
+            numerical = _numerical(func, tupled, i, o_idx, eps)
+            analytical = _analytical(outputs, tupled, i, o_idx)
+            if not np.allclose(analytical, numerical, rtol=rtol, atol=atol):
+                if not raise_exception:
+                    return False
+                raise GradcheckError(_mismatch(o_idx, i, numerical, analytical))
+    return True
+
+
+def _mismatch(o_idx: int, i: int, numerical: np.ndarray, analytical: np.ndarray) -> str:
+    from .. import _creation
+
+    def show(a: np.ndarray) -> str:
+        return repr(_creation.tensor(a.real if not np.iscomplexobj(a) or not a.imag.any() else a))
+
+    return (
+        f"Jacobian mismatch for output {o_idx:d} with respect to input {i:d},\n"
+        f"numerical:{show(numerical)}\nanalytical:{show(analytical)}\n"
+    )
+
+
+def gradgradcheck(
+    func: Callable[..., Tensor | Sequence[Tensor]],
+    inputs: Tensor | Sequence[Any],
+    grad_outputs: Tensor | Sequence[Tensor] | None = None,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    gen_non_contig_grad_outputs: bool = False,
+    raise_exception: bool = True,
+    **_ignored: Any,
+) -> bool:
+    """gradcheck of the function ``inputs -> autograd.grad(func(inputs), inputs, v,
+    create_graph=True)`` for fixed random cotangents ``v``."""
+    from .. import _creation
+
+    tupled = _tupled(inputs)
+    wrt = _check_inputs(tupled)
+    outs = _outputs(func, tupled)
+    rng = np.random.default_rng(0)
+    if grad_outputs is None:
+        grad_outputs = [
+            _creation.tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype) for o in outs
+        ]
+    vs = list(_tupled(grad_outputs))
+
+    def first(*xs: Any) -> tuple:
+        with enable_grad():
+            return _vjp(xs)
+
+    def _vjp(xs: tuple) -> tuple:
+        results = _outputs(func, xs)
+        diff = [xs[i] for i in wrt]
+        got = grad(results, diff, vs, create_graph=True, allow_unused=True)
+        return tuple(
+            g if g is not None else _creation.zeros_like(x) for g, x in zip(got, diff, strict=True)
+        )
+
+    return gradcheck(first, tupled, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
