@@ -22,6 +22,7 @@ class ReferenceAdapter(Adapter):
             "warnings",
             "error_messages",
             "bitwise_torch_rng",
+            "autograd",
         }
     )
 
