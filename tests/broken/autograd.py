@@ -1,0 +1,143 @@
+"""Broken adapters for autograd (6): the forward is right, the derivative formula is wrong.
+
+Each replaces the backward node's formula of one reference op with a realistic mistake.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from reference.autograd._graph import Formula
+from reference.autograd._scatter import host_ids
+from tests.broken.base import Patched
+
+
+def _rewired(out: Any, fn: Any) -> Any:
+    """``out`` with its backward formula replaced by ``fn(node, *grads)``."""
+    node = out.grad_fn if not isinstance(out, tuple) else out[0].grad_fn
+    if node is not None:
+        node._formula = Formula(fn)
+    return out
+
+
+def _const(ref: Any, like: Any, array: np.ndarray) -> Any:
+    return ref.tensor(array, dtype=like.dtype)
+
+
+class CosBackwardMissesSign(Patched):
+    """d/dx cos(x) taken as +sin(x)."""
+
+    patches = {"torch.cos": "cos"}
+
+    def cos(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        return _rewired(
+            self.ref.cos(input, *args, **kwargs), lambda n, g: (g * n.saved_input(0).sin(),)
+        )
+
+
+class AmaxTiesGetFullGradient(Patched):
+    """amax gives every tied maximum the whole gradient instead of an even share."""
+
+    patches = {"torch.amax": "amax"}
+
+    def amax(self, input: Any, dim: Any = (), keepdim: bool = False, **kw: Any) -> Any:
+        out = self.ref.amax(input, dim, keepdim, **kw)
+        axes = tuple(range(input.ndim)) if dim in ((), None) else dim
+        axes = (axes,) if isinstance(axes, int) else tuple(a % max(input.ndim, 1) for a in axes)
+
+        def fn(n: Any, g: Any) -> tuple:
+            x, m = n.saved_input(0), n.saved_output(0)
+            if not keepdim:
+                for a in sorted(axes):
+                    m, g = m.unsqueeze(a), g.unsqueeze(a)
+            return (g * x.eq(m),)
+
+        return _rewired(out, fn)
+
+
+class GatherRepeatsOverwrite(Patched):
+    """gather's backward writes the gradient of a repeated index once instead of adding."""
+
+    patches = {"torch.gather": "gather"}
+
+    def gather(self, input: Any, dim: int, index: Any, **kw: Any) -> Any:
+        out = self.ref.gather(input, dim, index, **kw)
+        d = dim % max(input.ndim, 1)
+
+        def fn(n: Any, g: Any) -> tuple:
+            idx = host_ids(n.saved_input(1))
+            grad = np.zeros(tuple(input.shape), dtype=self.to_numpy(g.detach()).dtype)
+            if input.ndim:
+                np.put_along_axis(grad, idx, self.to_numpy(g.detach()), axis=d)
+            return _const(self.ref, g, grad), None
+
+        return _rewired(out, fn)
+
+
+class NormOfZeroVectorIsNaN(Patched):
+    """vector_norm's backward divides by the norm without guarding a zero vector."""
+
+    patches = {"torch.linalg.vector_norm": "vector_norm"}
+
+    def vector_norm(
+        self,
+        x: Any,
+        ord: Any = 2,  # noqa: A002
+        dim: Any = None,
+        keepdim: bool = False,
+        **kw: Any,
+    ) -> Any:
+        out = self.ref.linalg.vector_norm(x, ord, dim, keepdim, **kw)
+        if ord != 2 or dim is not None:
+            return out
+        return _rewired(out, lambda n, g: (n.saved_input(0) * (g / n.saved_output(0)),))
+
+
+class CumsumBackwardNotReversed(Patched):
+    """cumsum's backward is a forward cumulative sum of the gradient (it must run in reverse)."""
+
+    patches = {"torch.cumsum": "cumsum"}
+
+    def cumsum(self, input: Any, dim: int, **kw: Any) -> Any:
+        out = self.ref.cumsum(input, dim, **kw)
+        if input.ndim == 0:
+            return out
+        return _rewired(out, lambda n, g: (g.cumsum(dim),))
+
+
+class MeanBackwardForgetsCount(Patched):
+    """mean's backward broadcasts the gradient without dividing by the element count."""
+
+    patches = {"torch.mean": "mean"}
+
+    def mean(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        out = self.ref.mean(input, *args, **kwargs)
+        shape = tuple(input.shape)
+        if args or kwargs.get("dim") is not None:
+            return out
+        return _rewired(out, lambda n, g: (g.expand(shape) if shape else g,))
+
+
+class TanhSavesDetachedOutput(Patched):
+    """tanh's backward uses a detached copy of its output: first derivatives are right,
+    second derivatives miss the output's own dependence on the input."""
+
+    patches = {"torch.tanh": "tanh"}
+
+    def tanh(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        out = self.ref.tanh(input, *args, **kwargs)
+        frozen = out.detach().clone()
+        return _rewired(out, lambda n, g: (g * (1 - frozen * frozen),))
+
+
+CAUGHT = {
+    "CosBackwardMissesSign": (["torch.cos"], "torch.cos"),
+    "AmaxTiesGetFullGradient": (["torch.amax"], "torch.amax"),
+    "GatherRepeatsOverwrite": (["torch.gather"], "torch.gather"),
+    "NormOfZeroVectorIsNaN": (["torch.linalg.vector_norm"], "torch.linalg.vector_norm"),
+    "CumsumBackwardNotReversed": (["torch.cumsum"], "torch.cumsum"),
+    "MeanBackwardForgetsCount": (["torch.mean"], "torch.mean"),
+    "TanhSavesDetachedOutput": (["torch.tanh"], "torch.tanh"),
+}
