@@ -224,9 +224,7 @@ def abs(self: Tensor) -> Tensor:  # noqa: A001
     """``abs(self)`` (complex -> real magnitude)."""
     if self._dtype is _dtypes.bool:
         raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
-    return apply_op(
-        "abs", np.abs, self, dtype=self._dtype.to_real(), backward=grads.UNARY["abs"]
-    )
+    return apply_op("abs", np.abs, self, dtype=self._dtype.to_real(), backward=grads.UNARY["abs"])
 
 
 def bitwise_not(self: Tensor) -> Tensor:

@@ -201,12 +201,9 @@ def _rewire(
     base_old = _snapshot_graph(base)
     copy_slices = Formula(lambda node, g: (g * keep_t, _take(g, ids)))
     base._requires_grad = True
-    node = record("CopySlices", copy_slices, (base_old, self), [base])
+    node = record("torch::autograd::CopySlices", copy_slices, (base_old, self), [base])
     assert isinstance(node, Node)
-    record(_AS_STRIDED, view_formula(self, base), (base,), [self])
-
-
-_AS_STRIDED = "AsStridedBackward0"
+    record("as_strided", view_formula(self, base), (base,), [self])
 
 
 def _take(g: Tensor, ids: Any) -> Tensor:

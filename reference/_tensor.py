@@ -280,9 +280,7 @@ class Tensor:
         self._retains_grad = True
         self._grad_fn._retain(self)
 
-    def backward(
-        self, gradient=None, retain_graph=None, create_graph=False, inputs=None
-    ) -> None:
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
         from .autograd import backward
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from .._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from ._api import backward, grad
-from ._gradcheck import GradcheckError, gradcheck, gradgradcheck
+from ._gradcheck import gradcheck, gradgradcheck
 
 __all__ = [
     "backward",
     "grad",
     "gradcheck",
     "gradgradcheck",
-    "GradcheckError",
     "no_grad",
     "enable_grad",
     "set_grad_enabled",

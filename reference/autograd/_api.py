@@ -116,10 +116,10 @@ def grad(
             "but got: allow_unused=False."
         )
     allow_unused = materialize_grads if allow_unused is None else allow_unused
+    grads = _make_grads(outs, _grads_arg(outs, grad_outputs))
     for t in ins:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = _make_grads(outs, _grads_arg(outs, grad_outputs))
     keep = [(o, g) for o, g in zip(outs, grads, strict=True) if o._requires_grad or g is None]
     result = run_backward(
         [o for o, _ in keep] or outs,

@@ -165,7 +165,7 @@ class AccumulateGrad(Node):
     """The node of a leaf that requires grad: adds the incoming gradient to ``.grad``."""
 
     def __init__(self, leaf: Any) -> None:
-        super().__init__("AccumulateGrad", None, ())
+        super().__init__("torch::autograd::AccumulateGrad", None, ())
         self.variable = leaf
         self.n_outputs = 1
 
@@ -197,7 +197,7 @@ def record(
         return None
     requires = [t._requires_grad for t in inputs]
     saved = formula.saved_input_indices(requires) if formula is not None else ()
-    node = Node(name if name[0].isupper() else backward_name(name), formula, inputs, saved)
+    node = Node(name if "::" in name else backward_name(name), formula, inputs, saved)
     node.n_outputs = len(outputs)
     node._out_meta = tuple((tuple(o.shape), o._dtype, o._device) for o in outputs)
     if formula is not None and formula.outputs:
