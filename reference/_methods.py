@@ -89,7 +89,11 @@ def _cast(dt: _dtypes.dtype):
 
 
 def _data_get(self):
-    return _conversion.detach(self)
+    """Like ``detach()``, but with its own version counter: writes through ``.data`` are
+    invisible to autograd's checks, as in torch."""
+    out = _conversion.detach(self)
+    out._version_box = [0]
+    return out
 
 
 def _data_set(self, value: Tensor) -> None:
