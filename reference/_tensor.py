@@ -201,6 +201,11 @@ class Tensor:
         """True for complex dtypes."""
         return self._dtype.is_complex
 
+    @property
+    def is_sparse(self) -> bool:
+        """Always False: the reference has only strided tensors."""
+        return False
+
     def is_inference(self) -> bool:
         """True for tensors created under inference_mode."""
         return self._inference

@@ -53,10 +53,7 @@ def _make_grads(outputs: tuple, grads: tuple) -> list:
 def _grads_arg(outputs: tuple, given: Any) -> tuple:
     grads = _as_tuple(given) if given is not None else (None,) * len(outputs)
     if len(grads) != len(outputs):
-        raise RuntimeError(
-            f"grad requires one gradient per output: got {len(grads)} gradients for "
-            f"{len(outputs)} outputs"
-        )
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
     return grads
 
 
@@ -95,7 +92,7 @@ def backward(
 
 def grad(
     outputs: TensorOrTensors,
-    inputs: TensorOrTensors,
+    inputs: TensorOrTensors | dict[str, Tensor],
     grad_outputs: TensorOrTensors | None = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
@@ -103,10 +100,24 @@ def grad(
     allow_unused: bool | None = None,
     is_grads_batched: bool = False,
     materialize_grads: bool = False,
-) -> tuple[Tensor | None, ...]:
+) -> tuple[Tensor | None, ...] | dict[str, Tensor | None]:
     """The gradients of ``outputs`` with respect to ``inputs`` (``.grad`` is not touched)."""
     if is_grads_batched:
         raise NotImplementedError("reference: is_grads_batched is not supported")
+    if isinstance(inputs, dict):
+        keys = list(inputs)
+        got = grad(
+            outputs,
+            [inputs[k] for k in keys],
+            grad_outputs,
+            retain_graph,
+            create_graph,
+            only_inputs,
+            allow_unused,
+            is_grads_batched,
+            materialize_grads,
+        )
+        return dict(zip(keys, got, strict=True))
     outs, ins = _as_tuple(outputs), _as_tuple(inputs)
     if not ins:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")

@@ -274,19 +274,20 @@ def vector_norm(p: float, axes: Sequence[int], keepdim: bool) -> Formula:
         x, norm = n.saved_input(0), _kept(n.saved_output(0), axes, keepdim)
         g = _kept(g, axes, keepdim)
         if p == 0:
-            return (x * 0,)
+            return (None,)  # torch gives no gradient at all
         if p == 1:
             return (g * _sgn(x),)
         if math.isinf(p):
             hit = x.abs().eq(norm)
             count = hit.sum(tuple(axes), keepdim=True) if axes else hit.sum()
             return (g * _sgn(x) * hit / count,)
-        zero = norm.eq(0)
+        zero = norm.eq(0)  # a zero norm gets a zero gradient, whatever the order
         safe = norm + zero
         if p == 2:
             return (x * (g / safe) * (~zero),)
-        scale = g * (~zero) / safe.pow(p - 1)
-        return (_sgn(x) * x.abs().pow(p - 1) * scale,)
+        nonzero = x.ne(0)  # |x|**(p-1) is not finite at 0 for p < 1
+        magnitude = (x.abs() + (~nonzero)).pow(p - 1) * nonzero
+        return (_sgn(x) * magnitude * (g * (~zero) / safe.pow(p - 1)),)
 
     return Formula(fn, inputs="all", outputs=True)
 
