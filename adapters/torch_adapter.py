@@ -22,6 +22,7 @@ class TorchAdapter(Adapter):
             "warnings",
             "error_messages",
             "bitwise_torch_rng",
+            "autograd",
         }
     )
 
@@ -50,7 +51,7 @@ class TorchAdapter(Adapter):
         t = tensor.detach().cpu().resolve_conj().resolve_neg()
         if t.dtype == torch.bfloat16:
             return t.contiguous().view(torch.int16).numpy().view(ml_dtypes.bfloat16).copy()
-        return t.numpy().copy()
+        return t.numpy(force=True).copy()  # force: zero tensors from double backward
 
     def is_tensor(self, obj: Any) -> bool:
         return isinstance(obj, self._torch.Tensor)

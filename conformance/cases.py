@@ -12,6 +12,8 @@ from spec.schema import Property, Sweep
 
 #: Prerequisites from the bootstrap tier (see :mod:`conformance.bootstrap`).
 TENSOR_FROM_LIST = "tensor_from_list"
+#: The capability every gradient check needs.
+AUTOGRAD = "autograd"
 
 
 def roundtrip(dtype: str) -> str:
@@ -118,7 +120,26 @@ def cases_for(entry: Entry) -> list[Case]:
         Case(entry, "scenario", name=s.name, requires=listed, capabilities=caps + tuple(s.requires))
         for s in item.scenarios
     ]
-    return out
+    return out + gradient_cases(entry)
+
+
+def gradient_cases(entry: Entry) -> list[Case]:
+    """The checks of an item's ``differentiable`` block; they all need ``autograd``.
+
+    ``gradient`` runs per dtype of the block, ``nondifferentiable`` in its first dtype,
+    ``gradcheck`` and ``gradgradcheck`` in float64.
+    """
+    item = entry.item
+    if item.differentiable is None:
+        return []
+    caps = (*item.requires, AUTOGRAD)
+    dtypes = item.differentiable.dtypes_for(item.dtype_list)
+    runs = {"gradient": dtypes, "nondifferentiable": dtypes[:1]}
+    return [
+        Case(entry, check, dtype=d, requires=(roundtrip(d),), capabilities=caps)
+        for check in item.gradient_checks
+        for d in runs.get(check, ("float64",))
+    ]
 
 
 def select(spec: Spec, patterns: list[str] | None) -> list[Entry]:

@@ -38,6 +38,10 @@ class CheckFailed(AssertionError):
     """A conformance check found a disagreement; the message says what and where."""
 
 
+class CheckSkipped(Exception):
+    """A check that cannot run in this setting (its oracle lacks a feature); reported skipped."""
+
+
 def dtype_name(dtype: Any) -> str:
     """Spec name of a numpy dtype (``float32``); strings pass through."""
     if isinstance(dtype, str):

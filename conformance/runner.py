@@ -19,6 +19,7 @@ from conformance.checks import vocabulary
 from conformance.compare import (
     TOLERANCES,
     CheckFailed,
+    CheckSkipped,
     assert_same_dtype,
     assert_same_shape,
     assert_special,
@@ -80,6 +81,8 @@ def run_case(case: Case, adapter: Adapter, opts: Settings) -> Outcome:
         outcome = Outcome("passed")
     except CheckFailed as exc:
         outcome = _with_evidence(Outcome("failed", str(exc)), trace, adapter)
+    except CheckSkipped as exc:
+        outcome = Outcome("skipped", str(exc))
     except MissingItem as exc:
         outcome = Outcome("error", f"not implemented: {exc}")
     except (HypothesisException, EvalError) as exc:
@@ -432,6 +435,12 @@ def _check_scenario(case: Case, adapter: Adapter, opts: Settings, trace: _Trace)
     )
 
 
+def _check_gradients(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+    from conformance import gradients  # it builds on this module's drawing and conversions
+
+    gradients.CHECKS[case.check](case, adapter, opts, trace)
+
+
 _CHECKS = {
     "contract": _check_call,
     "oracle": _check_call,
@@ -441,4 +450,8 @@ _CHECKS = {
     "property": _check_property,
     "scenario": _check_scenario,
     "promotion": _check_promotion,
+    "gradient": _check_gradients,
+    "gradcheck": _check_gradients,
+    "gradgradcheck": _check_gradients,
+    "nondifferentiable": _check_gradients,
 }

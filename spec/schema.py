@@ -8,7 +8,17 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from spec import dtypes as dtype_names
 from spec.expr import Expr, ExprError, parse
@@ -287,6 +297,87 @@ class SpecialValue(Strict):
     _dtypes = field_validator("dtypes")(_check_dtypes)
 
 
+#: The dtypes gradients are checked in when a ``differentiable`` block names none.
+GRADIENT_DTYPES = ("float32", "float64")
+
+
+class Differentiable(Strict):
+    """Which inputs an op is differentiable with respect to, and how its gradients are checked.
+
+    ``wrt: []`` declares the op not differentiable. ``inputs`` overrides (or adds) generators
+    of the item's inputs for the gradient checks only, to stay away from kinks and
+    singularities; ``call`` replaces the item's call there.
+    """
+
+    wrt: list[str]
+    dtypes: list[str] | None = None
+    call: ExprT | None = None
+    inputs: dict[str, ExprT] = {}
+    second_order: bool = True
+    note: str | None = None
+
+    @field_validator("dtypes")
+    @classmethod
+    def _floating(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            other = [d for d in dtype_names.expand(value) if d not in dtype_names.FLOATING]
+            if other:
+                raise ValueError(f"gradients are checked for floating dtypes only, not {other}")
+        return value
+
+    @field_validator("wrt")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        if dupes := sorted({n for n in value if value.count(n) > 1}):
+            raise ValueError(f"names repeat: {dupes}")
+        return value
+
+    def dtypes_for(self, item_dtypes: tuple[str, ...]) -> tuple[str, ...]:
+        """The dtypes of the ``gradient`` checks: its own, or the item's float32/float64."""
+        if self.dtypes is not None:
+            return dtype_names.expand(self.dtypes)
+        return tuple(d for d in GRADIENT_DTYPES if d in item_dtypes) or ("float64",)
+
+    def merged_inputs(self, item_inputs: dict[str, Expr]) -> dict[str, Expr]:
+        """The item's generators with this block's overrides; a new name is drawn just
+        before the next overridden item input that follows it (or last)."""
+        before: dict[str, list[str]] = {}
+        pending: list[str] = []
+        for name in self.inputs:
+            if name in item_inputs:
+                before[name], pending = pending, []
+            else:
+                pending.append(name)
+        merged: dict[str, Expr] = {}
+        for name, expr in item_inputs.items():
+            merged.update({new: self.inputs[new] for new in before.get(name, [])})
+            merged[name] = self.inputs.get(name, expr)
+        merged.update({new: self.inputs[new] for new in pending})
+        return merged
+
+
+def _field_error(loc: tuple[str | int, ...], message: str, value: Any) -> ValidationError:
+    """A validation error located inside the field being validated (for file:line reports)."""
+    error = PydanticCustomError("value_error", "{message}", {"message": message})
+    details = InitErrorDetails(type=error, loc=loc, input=value)
+    return ValidationError.from_exception_data("Differentiable", [details])
+
+
+def _check_differentiable(block: Differentiable, inputs: dict[str, Expr], call: Any) -> None:
+    """``wrt`` names drawn inputs; a call exists and reads only drawn names."""
+    drawn = block.merged_inputs(inputs)
+    for index, name in enumerate(block.wrt):
+        if name not in drawn:
+            raise _field_error(
+                ("wrt", index), f"{name!r} is not an input of the item or of this block", name
+            )
+    if block.call is None and call is None:
+        raise _field_error(("call",), "a differentiable item needs a 'call'", None)
+    missing = sorted(block.call.names - set(drawn) - {"torch", "dtype"}) if block.call else []
+    if missing:
+        raise _field_error(("call",), f"'call' uses names that no input draws: {missing}", None)
+
+
 class Item(Strict):
     """One API item: a function, method, class, attribute, dtype or context manager."""
 
@@ -303,6 +394,7 @@ class Item(Strict):
     result: Contract | None = None
     tolerance: dict[str, Tolerance] = {}
     accuracy: Accuracy | None = None
+    differentiable: Differentiable | None = None
     promotion: list[Sweep] = []
     examples: list[Example] = []
     special_values: list[SpecialValue] = []
@@ -324,6 +416,15 @@ class Item(Strict):
         return value
 
     _dtypes = field_validator("dtypes")(_check_dtypes)
+
+    @field_validator("differentiable")
+    @classmethod
+    def _differentiable(
+        cls, value: Differentiable | None, info: ValidationInfo
+    ) -> Differentiable | None:
+        if value is not None and "inputs" in info.data:
+            _check_differentiable(value, info.data["inputs"], info.data.get("call"))
+        return value
 
     @field_validator("tolerance")
     @classmethod
@@ -371,7 +472,17 @@ class Item(Strict):
             ("property", bool(self.properties)),
             ("scenario", bool(self.scenarios)),
         ]
-        return [name for name, present in kinds if present]
+        return [name for name, present in kinds if present] + self.gradient_checks
+
+    @property
+    def gradient_checks(self) -> list[str]:
+        """The gradient check kinds the ``differentiable`` block asks for."""
+        block = self.differentiable
+        if block is None:
+            return []
+        if not block.wrt:
+            return ["nondifferentiable"]
+        return ["gradient", "gradcheck"] + (["gradgradcheck"] if block.second_order else [])
 
 
 class SpecFile(Strict):
