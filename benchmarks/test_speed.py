@@ -43,7 +43,30 @@ OPS: dict[str, tuple[Callable[[Any], tuple], Callable[..., Any]]] = {
     "clone_transposed": (lambda m: (m.from_numpy(DATA).t(),), lambda m, x: x.clone()),
     "squeeze_unsqueeze": (lambda m: (m.from_numpy(DATA),), lambda m, x: x.unsqueeze(0).squeeze()),
     "tolist": (lambda m: (m.from_numpy(DATA[:64, :64]),), lambda m, x: x.tolist()),
+    "grad_pointwise_chain": (
+        lambda m: (_leaf(m),),
+        lambda m, x: m.autograd.grad((x.sin() * x.tanh()).sum(), x),
+    ),
+    "grad_view_reduce": (
+        lambda m: (_leaf(m),),
+        lambda m, x: m.autograd.grad(m.amax(x.t()[::2], 1).sum(), x),
+    ),
+    "grad_gather": (
+        lambda m: (_leaf(m), m.from_numpy(INDEX)),
+        lambda m, x, i: m.autograd.grad(m.gather(x, 1, i).sum(), x),
+    ),
+    "double_backward_tanh": (
+        lambda m: (_leaf(m),),
+        lambda m, x: m.autograd.grad(
+            m.autograd.grad(x.tanh().sum(), x, create_graph=True)[0].sum(), x
+        ),
+    ),
 }
+
+
+def _leaf(m: Any) -> Any:
+    """A float32 leaf that requires grad."""
+    return m.from_numpy(DATA.copy()).requires_grad_()
 
 
 @pytest.mark.parametrize("library", list(LIBRARIES))

@@ -108,8 +108,16 @@ def apply_view(name: str, fn: Callable[[Any], Any], source: Tensor) -> Any:
 
 def view_formula(view: Tensor, source: Tensor) -> Formula:
     """Every view's derivative: the gradient goes back to the positions it aliases."""
-    ids, shape = positions(view._data, source._data), tuple(source.shape)
-    return Formula(lambda node, g: (put_add(g, ids, shape),))
+    arrays, shape = (view._data, source._data), tuple(source.shape)
+    unique = all(st != 0 or n <= 1 for st, n in zip(view.stride(), view.shape, strict=True))
+    ids: list = []  # found on the first backward: a forward without backward pays nothing
+
+    def fn(node: Node, g: Tensor) -> tuple:
+        if not ids:
+            ids.append(positions(*arrays))
+        return (put_add(g, ids[0], shape, unique),)
+
+    return Formula(fn)
 
 
 #: In-place ops torch lets write to a receiver whose elements overlap (stride 0).

@@ -30,38 +30,50 @@ def _addresses(arr: Any) -> np.ndarray:
 
 def positions(view: Any, source: Any) -> np.ndarray:
     """Row-major indices into ``source`` of the elements ``view`` aliases."""
-    src = _addresses(source).ravel()
-    order = np.argsort(src, kind="stable")
-    found = np.searchsorted(src[order], _addresses(view).ravel())
-    return order[np.minimum(found, max(src.size - 1, 0))].reshape(view.shape)
+    item = source.dtype.itemsize
+    if source.flags.c_contiguous:  # the index is the offset from the first element
+        return (_addresses(view) - data_ptr(source)) // item
+    src = _addresses(source)
+    low = int(src.min()) if src.size else 0
+    lookup = np.zeros((int(src.max()) - low) // item + 1 if src.size else 1, np.int64)
+    lookup[(src.ravel() - low) // item] = np.arange(src.size, dtype=np.int64)
+    return lookup[(_addresses(view) - low) // item]
 
 
-def take(x: Any, ids: np.ndarray) -> Any:
-    """``x.reshape(-1)[ids]`` as a differentiable op."""
+def take(x: Any, ids: np.ndarray, unique: bool = False) -> Any:
+    """``x.reshape(-1)[ids]`` as a differentiable op (``unique``: no index repeats)."""
     from .._ops import apply_op, xp_of
 
     xp = xp_of(x)
     dev_ids = xp.asarray(ids)
-    formula = Formula(lambda node, g: (put_add(g, ids, tuple(x.shape)),))
+    formula = Formula(lambda node, g: (put_add(g, ids, tuple(x.shape), unique),))
     return apply_op("take", lambda a: a.reshape(-1)[dev_ids], x, backward=formula)
 
 
-def put_add(g: Any, ids: np.ndarray, shape: tuple[int, ...]) -> Any:
-    """A zero tensor of ``shape`` with ``g`` added at the row-major ``ids`` (repeats add up)."""
+def put_add(g: Any, ids: np.ndarray, shape: tuple[int, ...], unique: bool = False) -> Any:
+    """A zero tensor of ``shape`` with ``g`` added at the row-major ``ids`` (repeats add up;
+    ``unique`` says there are none, so a plain assignment does)."""
     from .._ops import apply_op, xp_of
 
     xp = xp_of(g)
-    dev_ids = xp.asarray(ids.reshape(-1))
+    flat = ids.reshape(-1)
+    dev_ids = xp.asarray(flat)
+    size = int(np.prod(shape, dtype=np.int64))
 
     def fn(a):
-        out = xp.zeros(int(np.prod(shape, dtype=np.int64)), dtype=a.dtype)
-        if xp is np:
-            np.add.at(out, dev_ids, a.reshape(-1))
+        values = a.reshape(-1)
+        if unique:
+            out = xp.zeros(size, dtype=a.dtype)
+            out[dev_ids] = values
+        elif xp is np and a.dtype.kind == "f":
+            summed = np.bincount(flat, weights=values.astype(np.float64), minlength=size)
+            out = summed.astype(a.dtype)
         else:
-            xp.add.at(out, dev_ids, a.reshape(-1))
+            out = xp.zeros(size, dtype=a.dtype)
+            xp.add.at(out, dev_ids, values)
         return out.reshape(shape)
 
-    formula = Formula(lambda node, gg: (take(gg, ids),))
+    formula = Formula(lambda node, gg: (take(gg, ids, unique),))
     return apply_op("put_add", fn, g, backward=formula)
 
 
