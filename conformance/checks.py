@@ -28,8 +28,11 @@ CHECK_NAMES = frozenset(
         "shape_of",
         "is_tensor",
         "lib_dtype",
+        "assign",
     }
 )
+#: Attributes a spec may assign (``x.grad = g``): expressions have no assignment statement.
+ASSIGNABLE = frozenset({"grad", "requires_grad", "data"})
 CHECK_NAMES |= files.NAMES  # temp_path(), bytes_io(), fixture()... (section 2.3)
 CHECK_NAMES |= STATISTICS  # ks_uniform(), chi_square_uniform()... (section 2.2)
 
@@ -101,7 +104,15 @@ def vocabulary(adapter: Adapter) -> dict[str, Any]:
         """Shape of a tensor or array as a tuple."""
         return tuple(np.asarray(to_np(value)).shape)
 
+    def assign(target: Any, name: str, value: Any) -> Any:
+        """``target.<name> = value`` for the attributes in ASSIGNABLE; returns ``target``."""
+        if name not in ASSIGNABLE:
+            raise CheckFailed(f"assign(): {name!r} is not one of {sorted(ASSIGNABLE)}")
+        setattr(target, name, value)
+        return target
+
     return files.VOCABULARY | {
+        "assign": assign,
         "to_np": to_np,
         "same": same,
         "close": close,
