@@ -26,13 +26,16 @@ def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_list_patterns(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["list", "--json", "--ops", "torch.*grad*"]) == 0
+    assert main(["list", "--json", "--ops", "torch.[a-z]*_grad*", "torch.autograd.*"]) == 0
     names = {r["name"] for r in json.loads(capsys.readouterr().out)}
     assert names == {
         "torch.no_grad",
         "torch.enable_grad",
         "torch.set_grad_enabled",
         "torch.is_grad_enabled",
+        "torch.autograd.grad",
+        "torch.autograd.backward",
+        "torch.autograd.gradcheck",
     }
 
 
