@@ -24,7 +24,7 @@ from ._device import (
     to_device,
 )
 from ._dtypes import dtype
-from ._ops import new_leaf
+from ._ops import bump_version, new_leaf
 from ._promotion import scalar_dtype
 from ._scalars import checked_scalar
 from ._strides import allocate, dense_strides_like, is_non_overlapping_and_dense
@@ -113,6 +113,7 @@ def _factory(
             )
         resize_out(out, data.shape, warn=False)
         out._data[...] = to_device(data, out._device)
+        bump_version(out)
         if requires_grad:
             out.requires_grad_()
         return out
@@ -658,6 +659,7 @@ def _filled(
         resize_out(out, size, warn=False)
         if not empty:
             out._data[...] = checked_scalar(value, dt)[()]
+            bump_version(out)
         if requires_grad:
             out.requires_grad_()
         return out
