@@ -270,11 +270,14 @@ def _compare(node: ast.Compare, names: set[str]) -> Node:
     rights = [_compile(c, names) for c in node.comparators]
 
     def compare(env: Env) -> Any:
+        """Python's semantics: only a chain truth-tests its intermediate results, so a single
+        comparison of arrays or tensors gives the elementwise result."""
         a = left(env)
-        for op, get in zip(ops, rights, strict=True):
+        last = len(ops) - 1
+        for i, (op, get) in enumerate(zip(ops, rights, strict=True)):
             b = get(env)
             result = op(a, b)
-            if not result:
+            if i < last and not result:
                 return result
             a = b
         return result

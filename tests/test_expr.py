@@ -61,3 +61,13 @@ def test_cost_guards() -> None:
         parse("10 ** 100000").evaluate({})
     with pytest.raises(EvalError):
         parse("'a' * 10 ** 9").evaluate({})
+
+
+def test_a_single_comparison_is_not_truth_tested() -> None:
+    np = pytest.importorskip("numpy")
+    value = parse("a > 0").evaluate({"a": np.array([1, -1])})
+    assert value.tolist() == [True, False]
+    assert parse("0 < a < 2").evaluate({"a": 1}) is True
+    assert parse("0 < a < 2").evaluate({"a": 3}) is False
+    with pytest.raises(ValueError, match="ambiguous"):
+        parse("0 < a < 2").evaluate({"a": np.array([1, 3])})
