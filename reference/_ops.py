@@ -31,7 +31,7 @@ from ._dtypes import dtype
 from ._grad_mode import is_grad_enabled, is_inference_mode_enabled
 from ._tensor import Tensor, requires_grad_result
 from .autograd._graph import Formula, Node, record
-from .autograd._scatter import positions, put_add
+from .autograd._scatter import positions, put_add, take
 
 __all__ = ["apply_op", "apply_view", "apply_inplace", "new_leaf", "common_device", "xp_of"]
 
@@ -143,7 +143,7 @@ def apply_inplace(
         and (self._dtype.is_floating_point or self._dtype.is_complex)
         and (self._requires_grad or any(t._requires_grad for t in others))
     )
-    old = _snapshot(self) if tracked else None
+    old = _stand_in(self, copy=True) if tracked else None
     fn(self._data, *[t._data for t in others])
     bump_version(self)
     if tracked:
@@ -185,9 +185,13 @@ def bump_version(t: Tensor) -> None:
     t._version_box[0] += 1
 
 
-def _snapshot(t: Tensor) -> Tensor:
-    """A copy of ``t``'s current value that carries its place in the graph."""
-    old = Tensor._make(t._data.copy(), t._dtype, t._device)
+def _stand_in(t: Tensor, copy: bool) -> Tensor:
+    """A tensor holding ``t``'s place in the graph before a write into it; with ``copy``, it
+    also keeps the old value (formulas may read it)."""
+    if copy:
+        old = Tensor._make(t._data.copy(), t._dtype, t._device)
+    else:
+        old = Tensor._make(t._data, t._dtype, t._device, storage_ptr=t._storage_ptr)
     old._requires_grad, old._is_leaf = t._requires_grad, t._is_leaf
     old._grad_fn, old._output_nr = t._grad_fn, t._output_nr
     return old
@@ -206,26 +210,12 @@ def _rewire(
     keep = array_namespace(base._device).ones(shape, dtype=base._dtype._np)
     keep.reshape(-1)[array_namespace(base._device).asarray(ids.reshape(-1))] = 0
     keep_t = Tensor._make(keep, base._dtype, base._device)
-    base_old = _snapshot_graph(base)
-    copy_slices = Formula(lambda node, g: (g * keep_t, _take(g, ids)))
+    base_old = _stand_in(base, copy=False)
+    copy_slices = Formula(lambda node, g: (g * keep_t, take(g, ids)))
     base._requires_grad = True
     node = record("torch::autograd::CopySlices", copy_slices, (base_old, self), [base])
     assert isinstance(node, Node)
     record("as_strided", view_formula(self, base), (base,), [self])
-
-
-def _take(g: Tensor, ids: Any) -> Tensor:
-    from .autograd._scatter import take
-
-    return take(g, ids)
-
-
-def _snapshot_graph(t: Tensor) -> Tensor:
-    """A tensor standing for ``t``'s place in the graph before it was written to."""
-    ghost = Tensor._make(t._data, t._dtype, t._device, storage_ptr=t._storage_ptr)
-    ghost._requires_grad, ghost._is_leaf = t._requires_grad, t._is_leaf
-    ghost._grad_fn, ghost._output_nr = t._grad_fn, t._output_nr
-    return ghost
 
 
 def new_leaf(data: Any, dtype_: dtype | None, dev: device, requires_grad: bool = False) -> Tensor:

@@ -48,7 +48,9 @@ def _const(like: Any, array: Any) -> Any:
 
 
 def _sgn(x: Any) -> Any:
-    return _const(x, np.sign(x.detach().cpu().numpy()).astype(x.detach().cpu().numpy().dtype))
+    """sign(x) as a constant (its derivative is zero wherever it is defined)."""
+    values = x.detach().cpu().numpy()
+    return _const(x, np.sign(values).astype(values.dtype))
 
 
 # ----- pointwise ----------------------------------------------------------------------------
