@@ -297,6 +297,16 @@ def _check_dim_type(name: str, dim, overloads: str) -> None:
     raise _invalid_combination(name, _got((dim,)), overloads)
 
 
+def _sum_like_args(name: str, dim, keepdim, dtype, out, out_overload: str) -> tuple:
+    """``dim`` and ``keepdim`` of sum/mean checked against torch's overloads (no dim: all)."""
+    if dim is _MISSING:
+        _no_dim(name, keepdim, dtype, out)
+        dim = None
+    dim = _dim_arg(dim)
+    _check_dim_type(name, dim, _SUM_OVERLOADS.format(out=out_overload))
+    return dim, False if keepdim is _MISSING else keepdim
+
+
 def sum(  # noqa: A001
     input: Tensor,  # noqa: A002
     dim=_MISSING,
@@ -308,12 +318,7 @@ def sum(  # noqa: A001
     """Sum over ``dim`` (all when None or empty); integers and bool sum to int64.
 
     With ``out=`` and no ``dtype``, the input is cast to ``out``'s dtype and summed there."""
-    if dim is _MISSING:
-        _no_dim("sum", keepdim, dtype, out)
-        dim = None
-    dim = _dim_arg(dim)
-    _check_dim_type("sum", dim, _SUM_OVERLOADS.format(out=""))
-    keepdim = False if keepdim is _MISSING else keepdim
+    dim, keepdim = _sum_like_args("sum", dim, keepdim, dtype, out, "")
     if out is not None and dtype is not None:
         _check_out_dtype(out, dtype)
     out_dt = out._dtype if out is not None and isinstance(out, Tensor) else _sum_dtype(input, dtype)
@@ -334,12 +339,7 @@ def mean(
     """Mean over ``dim``: ``sum / n`` in the accumulation dtype (float/complex only).
 
     With ``out=`` and no ``dtype``, the sum is taken in ``out``'s dtype."""
-    if dim is _MISSING:
-        _no_dim("mean", keepdim, dtype, out)
-        dim = None
-    dim = _dim_arg(dim)
-    _check_dim_type("mean", dim, _SUM_OVERLOADS.format(out=", Tensor out = None"))
-    keepdim = False if keepdim is _MISSING else keepdim
+    dim, keepdim = _sum_like_args("mean", dim, keepdim, dtype, out, ", Tensor out = None")
     if dtype is None and input._dtype._kind not in "fc":
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating "
