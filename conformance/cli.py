@@ -18,8 +18,8 @@ import pytest
 
 from conformance import supervisor
 from conformance.cases import select, unmatched
+from conformance.drawing import PROFILES
 from conformance.results import STATUSES, Results, load_results
-from conformance.runner import PROFILES
 from conformance.session import BOOTSTRAP_SECTION, RunConfig, Session, UsageError
 from spec.loader import Spec, SpecError, load_spec
 

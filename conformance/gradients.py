@@ -28,9 +28,17 @@ from adapters.registry import load_adapter
 from conformance import reproducer
 from conformance.cases import AUTOGRAD, Case
 from conformance.compare import TOLERANCES, CheckFailed, CheckSkipped, eps, numpy_dtype
+from conformance.drawing import (
+    Settings,
+    Trace,
+    draw,
+    explore_examples,
+    plain,
+    to_library,
+    widen64,
+)
 from conformance.generators import Strided
 from conformance.namespaces import library_env, numpy_env
-from conformance.runner import Settings, _draw, _explore, _plain, _to_library, _Trace, _widen64
 from spec.dtypes import FLOATING
 from spec.expr import EvalError, Expr
 from spec.schema import Item
@@ -81,7 +89,7 @@ class _Function:
     def result(self, arrays: Arrays, grad: bool = True) -> tuple[Any, list[Any]]:
         """The call's result, and the wrt leaves (requiring grad when ``grad``)."""
         wrt = {name for name, _ in self.slots}
-        lib = {k: _to_library(v, self.adapter) for k, v in self.values.items() if k not in wrt}
+        lib = {k: to_library(v, self.adapter) for k, v in self.values.items() if k not in wrt}
         leaves = [self.adapter.from_numpy(np.array(a, order="C")) for a in arrays]
         if grad:
             leaves = [t.requires_grad_(True) for t in leaves]
@@ -178,18 +186,18 @@ def _as_array(grad: Any, leaf: np.ndarray, adapter: Adapter) -> np.ndarray:
 
 
 def _setup(
-    case: Case, adapter: Adapter, data: st.DataObject, trace: _Trace
+    case: Case, adapter: Adapter, data: st.DataObject, trace: Trace
 ) -> tuple[_Function, Arrays, np.random.Generator]:
     """Draw the inputs; the call as a function of the wrt tensors, their values, an rng."""
     item = case.entry.item
     block = item.differentiable
     call = (block.call if block else None) or item.call
     assert block is not None and call is not None
-    drawn = dict(_draw(data, block.merged_inputs(item.inputs), case.dtype, trace))
+    drawn = dict(draw(data, block.merged_inputs(item.inputs), case.dtype, trace))
     slots: list[tuple[str, int | None]] = []
     arrays: Arrays = []
     for name in block.wrt:
-        value = _plain(drawn[name])
+        value = plain(drawn[name])
         parts = list(enumerate(value)) if isinstance(value, (list, tuple)) else [(None, value)]
         for pos, array in parts:
             if not (isinstance(array, np.ndarray) and array.dtype.kind == "f"):
@@ -217,7 +225,7 @@ def _outputs(fn: _Function, result: Any) -> list[Any]:
     return outs
 
 
-def _record(trace: _Trace, fn: _Function, arrays: Arrays, extra: dict[str, Any]) -> None:
+def _record(trace: Trace, fn: _Function, arrays: Arrays, extra: dict[str, Any]) -> None:
     """The example for the counterexample and reproducer: wrt inputs as leaves, cotangents."""
     trace.values.update(_regroup(fn.slots, [_Leaf(a) for a in arrays], fn.values))
     trace.values.update(extra)
@@ -430,7 +438,7 @@ def _tolerance(item: Item, dtype: str, values: dict[str, Any]) -> tuple[float, f
     if item.accuracy is None:
         return rtol, atol
     try:
-        env = numpy_env({k: _plain(v) for k, v in values.items()}, dtype)
+        env = numpy_env({k: plain(v) for k, v in values.items()}, dtype)
         terms = float(np.max(item.accuracy.terms.evaluate(env), initial=1.0))
     except Exception:  # noqa: BLE001 - the terms may refer to inputs a call override lacks
         terms = 1.0
@@ -449,7 +457,7 @@ class _Example:
     grads: Arrays
 
 
-def _first_order(case: Case, adapter: Adapter, data: st.DataObject, trace: _Trace) -> _Example:
+def _first_order(case: Case, adapter: Adapter, data: st.DataObject, trace: Trace) -> _Example:
     fn, arrays, rng = _setup(case, adapter, data, trace)
     result, leaves = fn.result(arrays)
     outs = _outputs(fn, result)
@@ -459,7 +467,7 @@ def _first_order(case: Case, adapter: Adapter, data: st.DataObject, trace: _Trac
     return _Example(fn, arrays, rng, outs, cots, fn.gradients(outs, leaves, cots, arrays))
 
 
-def check_gradient(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+def check_gradient(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
     """The adapter's VJP against the reference's float64 VJP on the same inputs."""
     ref = oracle()
     if AUTOGRAD not in ref.capabilities:
@@ -478,11 +486,11 @@ def check_gradient(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) 
         text = f"rtol={tol[0]:.3g}, atol={tol[1]:.3g}"
         _verdict(tally, "gradient vs the reference's in float64", ("got", "reference"), text)
 
-    _explore(opts, body)
+    explore_examples(opts, body)
 
 
 def _widen_all(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _widen64(_plain(v)) for k, v in values.items()}
+    return {k: widen64(plain(v)) for k, v in values.items()}
 
 
 def _reference_vjp(
@@ -497,7 +505,7 @@ def _reference_vjp(
     return wide.gradients(outs, leaves, cots, arrays)
 
 
-def check_gradcheck(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+def check_gradcheck(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
     """The analytic VJP against central differences of the adapter's own forward."""
 
     def body(data: st.DataObject) -> None:
@@ -506,10 +514,10 @@ def check_gradcheck(case: Case, adapter: Adapter, opts: Settings, trace: _Trace)
         tally = _against_numeric(ex.grads, estimates, ex.fn, ex.arrays)
         _numeric_verdict(tally, "gradcheck")
 
-    _explore(opts, body)
+    explore_examples(opts, body)
 
 
-def check_gradgradcheck(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+def check_gradgradcheck(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
     """gradcheck of x -> VJP(f, x, v): second derivatives against differences of the first."""
 
     def body(data: st.DataObject) -> None:
@@ -524,20 +532,20 @@ def check_gradgradcheck(case: Case, adapter: Adapter, opts: Settings, trace: _Tr
         estimates = _numeric(first, arrays, outer, _sample(rng, arrays))
         _numeric_verdict(_against_numeric(analytic, estimates, fn, arrays), "gradgradcheck")
 
-    _explore(opts, body)
+    explore_examples(opts, body)
 
 
-def check_nondifferentiable(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+def check_nondifferentiable(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
     """From floating inputs that require grad, no floating output requires grad."""
     item = case.entry.item
     block = item.differentiable
     call = (block.call if block else None) or item.call
     assert block is not None and call is not None
     leaf = functools.partial(_leaf_tensor, adapter)
-    other = functools.partial(_to_library, adapter=adapter)
+    other = functools.partial(to_library, adapter=adapter)
 
     def body(data: st.DataObject) -> None:
-        drawn = dict(_draw(data, block.merged_inputs(item.inputs), case.dtype, trace))
+        drawn = dict(draw(data, block.merged_inputs(item.inputs), case.dtype, trace))
         trace.values.update({k: _as_leaves(v, _Leaf) for k, v in drawn.items()})
         trace.call = call.source
         lib = {k: _as_leaves(v, leaf, other) for k, v in drawn.items()}
@@ -549,11 +557,11 @@ def check_nondifferentiable(case: Case, adapter: Adapter, opts: Settings, trace:
                 f"{leaked} require grad when the floating inputs do"
             )
 
-    _explore(opts, body)
+    explore_examples(opts, body)
 
 
 def _is_floating(value: Any) -> bool:
-    return isinstance(value, (np.ndarray, Strided)) and _plain(value).dtype.kind == "f"
+    return isinstance(value, (np.ndarray, Strided)) and plain(value).dtype.kind == "f"
 
 
 def _as_leaves(
@@ -561,9 +569,9 @@ def _as_leaves(
 ) -> Any:
     """Floating tensor inputs (alone or in a list) through ``make``, the rest through ``other``."""
     if _is_floating(value):
-        return make(np.array(_plain(value), order="C"))
+        return make(np.array(plain(value), order="C"))
     if isinstance(value, (list, tuple)) and value and all(map(_is_floating, value)):
-        return type(value)(make(np.array(_plain(v), order="C")) for v in value)
+        return type(value)(make(np.array(plain(v), order="C")) for v in value)
     return other(value)
 
 
@@ -571,7 +579,7 @@ def _leaf_tensor(adapter: Adapter, array: np.ndarray) -> Any:
     return adapter.from_numpy(array).requires_grad_(True)
 
 
-CHECKS: dict[str, Callable[[Case, Adapter, Settings, _Trace], None]] = {
+CHECKS: dict[str, Callable[[Case, Adapter, Settings, Trace], None]] = {
     "gradient": check_gradient,
     "gradcheck": check_gradcheck,
     "gradgradcheck": check_gradgradcheck,

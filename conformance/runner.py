@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
 from adapters.base import Adapter, MissingItem
-from conformance import layouts, reproducer
+from conformance import gradients, layouts, reproducer
 from conformance.cases import Case, sweep_dtypes
 from conformance.checks import vocabulary
 from conformance.compare import (
@@ -28,15 +27,20 @@ from conformance.compare import (
     eps,
     numpy_dtype,
 )
-from conformance.generators import Raw, Strided
-from conformance.namespaces import generator_env, library_env, numpy_env
+from conformance.drawing import (
+    Settings,
+    Trace,
+    draw,
+    explore_examples,
+    numpy_world,
+    to_library,
+    widen64,
+)
+from conformance.namespaces import library_env, numpy_env
 from conformance.steps import expect_raises, run_steps
 from conformance.sweeps import run_sweep
 from conformance.variants import OUT_NAME, receiver, variant_call
 from spec.expr import EvalError
-from spec.schema import Step
-
-PROFILES = {"quick": 10, "standard": 50, "thorough": 250}
 
 
 @dataclass
@@ -51,28 +55,9 @@ class Outcome:
     expectation: dict[str, Any] | None = None
 
 
-@dataclass
-class Settings:
-    """How hard to look: examples per case and the recorded seed."""
-
-    max_examples: int = PROFILES["quick"]
-    seed: int = 0
-    shrink: bool = True
-
-
-@dataclass
-class _Trace:
-    """The inputs of the example being run (the last one is the shrunk counterexample)."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    call: str | None = None
-    steps: list[Step] | None = None
-    dtype: str | None = None
-
-
 def run_case(case: Case, adapter: Adapter, opts: Settings) -> Outcome:
     """Run ``case``; failures become ``failed``, unexpected exceptions ``error``."""
-    trace = _Trace(dtype=case.dtype)
+    trace = Trace(dtype=case.dtype)
     start = time.perf_counter()
     try:
         with warnings.catch_warnings():
@@ -99,7 +84,7 @@ def _raised(exc: BaseException) -> str:
     return f"raised {type(exc).__name__}: {exc}"
 
 
-def _with_evidence(outcome: Outcome, trace: _Trace, adapter: Adapter) -> Outcome:
+def _with_evidence(outcome: Outcome, trace: Trace, adapter: Adapter) -> Outcome:
     if trace.values or trace.call or trace.steps:
         outcome.counterexample = reproducer.describe(trace.values) or None
         outcome.reproducer = reproducer.script(
@@ -108,83 +93,19 @@ def _with_evidence(outcome: Outcome, trace: _Trace, adapter: Adapter) -> Outcome
     return outcome
 
 
-def _explore(opts: Settings, body: Any) -> None:
-    """Run ``body(data)`` under hypothesis with the profile's settings and the fixed seed."""
-
-    phases = [p for p in Phase if opts.shrink or p is not Phase.shrink]
-
-    @settings(
-        max_examples=opts.max_examples,
-        database=None,
-        deadline=None,
-        phases=phases,
-        derandomize=False,
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=False,
-    )
-    @seed(opts.seed)
-    @given(st.data())
-    def explore(data: st.DataObject) -> None:
-        body(data)
-
-    try:
-        explore()
-    except BaseExceptionGroup as group:  # hypothesis may wrap a flaky failure
-        raise group.exceptions[0] from None
-
-
-def _draw(data: st.DataObject, inputs: dict[str, Any], dtype: str | None, trace: _Trace) -> dict:
-    """Draw the inputs in order; later generators see earlier values."""
-    trace.values = {}
-    for name, expr in inputs.items():
-        seen = {k: v.array if isinstance(v, Strided) else v for k, v in trace.values.items()}
-        value = expr.evaluate(generator_env(seen, dtype))
-        if isinstance(value, st.SearchStrategy):
-            value = data.draw(value, label=name)
-        trace.values[name] = value
-    return trace.values
-
-
-def _to_library(value: Any, adapter: Adapter) -> Any:
-    if isinstance(value, Raw):
-        return value.array
-    if isinstance(value, Strided):
-        return layouts.to_library(value, adapter)
-    if isinstance(value, np.ndarray):
-        return adapter.from_numpy(value)
-    if isinstance(value, list):
-        return [_to_library(v, adapter) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_to_library(v, adapter) for v in value)
-    return value
-
-
-def _to_numpy_world(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _plain(v) for k, v in values.items()}
-
-
-def _plain(value: Any) -> Any:
-    """The numpy world sees arrays: Raw and Strided inputs unwrapped (copied)."""
-    if isinstance(value, (Raw, Strided)):
-        return value.array.copy()
-    if isinstance(value, (list, tuple)):
-        return type(value)(_plain(v) for v in value)
-    return value
-
-
-def _check_call(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+def _check_call(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
     item = case.entry.item
     call = variant_call(item.call, case.variant or "function")
     trace.call = call.source
 
     def body(data: st.DataObject) -> None:
-        drawn = _draw(data, item.inputs, case.dtype, trace)
+        drawn = draw(data, item.inputs, case.dtype, trace)
         if case.variant == "inplace":
             target = receiver(item.call) or ""
             if target in drawn:
                 drawn[target] = layouts.writable(drawn[target])
-        lib_values = {k: _to_library(v, adapter) for k, v in drawn.items()}
-        np_env = numpy_env(_to_numpy_world(drawn), case.dtype)
+        lib_values = {k: to_library(v, adapter) for k, v in drawn.items()}
+        np_env = numpy_env(numpy_world(drawn), case.dtype)
         want_dtype = _expected_dtype(case, np_env)
         if case.variant == "out":
             empty = adapter.resolve("torch.empty")
@@ -201,7 +122,7 @@ def _check_call(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> 
             except CheckFailed as exc:
                 _recheck_in_float64(exc, result, drawn, case, adapter, work)
 
-    _explore(opts, body)
+    explore_examples(opts, body)
 
 
 def _work(item: Any, np_env: dict[str, Any]) -> Any:
@@ -213,15 +134,6 @@ def _work(item: Any, np_env: dict[str, Any]) -> Any:
     return np.maximum(terms, 1) * np.abs(magnitude.astype(np.complex128))
 
 
-def _widen64(value: Any) -> Any:
-    """Floating inputs as float64 (complex as complex128), for recomputing the oracle."""
-    if isinstance(value, np.ndarray) and value.dtype.kind in "fc":
-        return value.astype(np.complex128 if value.dtype.kind == "c" else np.float64)
-    if isinstance(value, (list, tuple)):
-        return type(value)(_widen64(v) for v in value)
-    return value
-
-
 def _recheck_in_float64(
     first: CheckFailed, result: Any, drawn: dict[str, Any], case: Case, adapter: Adapter, work: Any
 ) -> None:
@@ -231,7 +143,7 @@ def _recheck_in_float64(
     library; the mismatch stands only if the float64 value (allowing one rounding to the
     result dtype) disagrees too.
     """
-    wide = {k: _widen64(v) for k, v in _to_numpy_world(drawn).items()}
+    wide = {k: widen64(v) for k, v in numpy_world(drawn).items()}
     try:
         expected = case.entry.item.oracle.evaluate(numpy_env(wide, case.dtype))  # type: ignore[union-attr]
     except Exception:  # noqa: BLE001 - the oracle may not accept wider inputs
@@ -330,7 +242,7 @@ def _is_shape(value: Any) -> bool:
     return isinstance(value, tuple) and all(isinstance(v, (int, np.integer)) for v in value)
 
 
-def _check_example(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+def _check_example(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
     ex = case.entry.item.examples[case.index or 0]
     trace.call = ex.call.source
     env = library_env(adapter, {}, None)
@@ -384,7 +296,7 @@ def _literal_equal(result: Any, expect: Any) -> bool:
         return False
 
 
-def _check_special(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+def _check_special(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
     item = case.entry.item
     record = item.special_values[case.index or 0]
     np_dtype = numpy_dtype(case.dtype or "float32")
@@ -397,48 +309,42 @@ def _check_special(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) 
     assert_special(adapter.to_numpy(result), record.expect, f"{item.name} of {record.values}")
 
 
-def _check_error(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+def _check_error(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
     err = case.entry.item.errors[case.index or 0]
     trace.call = err.call.source
     env = library_env(adapter, {}, None)
     expect_raises(err.call, env, err.raises, err.match, "error_messages" in adapter.capabilities)
 
 
-def _check_property(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+def _check_property(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
     prop = next(p for p in case.entry.item.properties if p.name == case.name)
     trace.steps = prop.body
     messages = "error_messages" in adapter.capabilities
 
     def body(data: st.DataObject) -> None:
-        drawn = _draw(data, prop.given, case.dtype, trace)
-        values = {k: _to_library(v, adapter) for k, v in drawn.items()}
+        drawn = draw(data, prop.given, case.dtype, trace)
+        values = {k: to_library(v, adapter) for k, v in drawn.items()}
         run_steps(prop.body, library_env(adapter, values, case.dtype), messages)
 
     if prop.given:
-        _explore(opts, body)
+        explore_examples(opts, body)
     else:
         run_steps(prop.body, library_env(adapter, {}, case.dtype), messages)
 
 
-def _check_promotion(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+def _check_promotion(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
     item = case.entry.item
     sweep = next(s for s in item.promotion if s.name == case.name)
     trace.call = sweep.call.source
     run_sweep(sweep, sweep_dtypes(sweep, item.dtype_list), adapter)
 
 
-def _check_scenario(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
+def _check_scenario(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
     scenario = next(s for s in case.entry.item.scenarios if s.name == case.name)
     trace.steps = scenario.steps
     run_steps(
         scenario.steps, library_env(adapter, {}, None), "error_messages" in adapter.capabilities
     )
-
-
-def _check_gradients(case: Case, adapter: Adapter, opts: Settings, trace: _Trace) -> None:
-    from conformance import gradients  # it builds on this module's drawing and conversions
-
-    gradients.CHECKS[case.check](case, adapter, opts, trace)
 
 
 _CHECKS = {
@@ -450,8 +356,4 @@ _CHECKS = {
     "property": _check_property,
     "scenario": _check_scenario,
     "promotion": _check_promotion,
-    "gradient": _check_gradients,
-    "gradcheck": _check_gradients,
-    "gradgradcheck": _check_gradients,
-    "nondifferentiable": _check_gradients,
-}
+} | gradients.CHECKS

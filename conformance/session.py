@@ -16,10 +16,11 @@ from conformance import expectations as expect
 from conformance.bootstrap import Bootstrap
 from conformance.bootstrap import reproducer as bootstrap_reproducer
 from conformance.cases import Case, build_cases, unmatched
+from conformance.drawing import PROFILES, Settings
 from conformance.report import write_report
 from conformance.results import SCHEMA_VERSION, Results, summarize
 from conformance.results import Case as CaseRecord
-from conformance.runner import PROFILES, Outcome, Settings, run_case
+from conformance.runner import Outcome, run_case
 from spec.loader import Spec, load_spec
 
 BOOTSTRAP_SECTION = ("0", "Bootstrap: conversions every other check relies on")

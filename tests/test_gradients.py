@@ -13,7 +13,8 @@ import pytest
 from adapters.torch_adapter import TorchAdapter
 from conformance import gradients
 from conformance.cases import build_cases
-from conformance.runner import Outcome, Settings, run_case
+from conformance.drawing import Settings
+from conformance.runner import Outcome, run_case
 from conformance.session import RunConfig, Session
 from spec.loader import Spec, SpecError, load_spec
 
