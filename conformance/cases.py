@@ -61,6 +61,17 @@ def sweep_dtypes(sweep: Sweep, item_dtypes: tuple[str, ...]) -> tuple[str, ...]:
 def cases_for(entry: Entry) -> list[Case]:
     """All cases of one spec entry."""
     item = entry.item
+    own = {
+        "nn_module": _module_cases,
+        "optimizer": _trajectory_cases,
+        "lr_scheduler": _trajectory_cases,
+    }.get(item.kind, _call_cases)
+    return own(entry) + _shared_cases(entry) + gradient_cases(entry)
+
+
+def _call_cases(entry: Entry) -> list[Case]:
+    """A pure call's contract, oracle, special-value and promotion cases."""
+    item = entry.item
     caps = tuple(item.requires)
     out: list[Case] = []
     dtypes = item.dtype_list or (None,)
@@ -87,8 +98,7 @@ def cases_for(entry: Entry) -> list[Case]:
                     capabilities=caps,
                 )
             )
-    listed = (TENSOR_FROM_LIST,)
-    out += [
+    return out + [
         Case(
             entry,
             "promotion",
@@ -98,6 +108,45 @@ def cases_for(entry: Entry) -> list[Case]:
         )
         for sweep in item.promotion
     ]
+
+
+def _module_cases(entry: Entry) -> list[Case]:
+    """An ``nn_module``'s cases: its parameters and their initial values once per dtype,
+    then the forward's contract, oracle and buffers per mode (the variant) and dtype."""
+    item = entry.item
+    caps = tuple(item.requires)
+    out: list[Case] = []
+    for dtype in item.dtype_list or ("float32",):
+        needs = (roundtrip(dtype),)
+        for check in ("parameters", "init"):
+            if check in item.checks:
+                out.append(Case(entry, check, dtype=dtype, requires=needs, capabilities=caps))
+        for mode in item.modes:
+            out += [
+                Case(entry, check, mode, dtype, requires=needs, capabilities=caps)
+                for check in ("contract", "oracle", "buffers")
+                if check in item.checks
+            ]
+    return out
+
+
+def _trajectory_cases(entry: Entry) -> list[Case]:
+    """An optimizer's or scheduler's trajectory, once per dtype of its parameters; an
+    optimizer's needs ``autograd`` (its gradients are assigned to ``.grad``)."""
+    item = entry.item
+    caps = (*item.requires, AUTOGRAD) if item.kind == "optimizer" else tuple(item.requires)
+    return [
+        Case(entry, "trajectory", dtype=d, requires=(roundtrip(d),), capabilities=caps)
+        for d in item.dtype_list or ("float32",)
+    ]
+
+
+def _shared_cases(entry: Entry) -> list[Case]:
+    """Examples, errors, properties and scenarios: every kind has them."""
+    item = entry.item
+    caps = tuple(item.requires)
+    listed = (TENSOR_FROM_LIST,)
+    out: list[Case] = []
     for check, entries in (("example", item.examples), ("error", item.errors)):
         out += [
             Case(entry, check, index=i, requires=listed, capabilities=caps)
@@ -116,11 +165,10 @@ def cases_for(entry: Entry) -> list[Case]:
                     capabilities=caps + tuple(prop.requires),
                 )
             )
-    out += [
+    return out + [
         Case(entry, "scenario", name=s.name, requires=listed, capabilities=caps + tuple(s.requires))
         for s in item.scenarios
     ]
-    return out + gradient_cases(entry)
 
 
 def gradient_cases(entry: Entry) -> list[Case]:
@@ -130,7 +178,7 @@ def gradient_cases(entry: Entry) -> list[Case]:
     ``gradcheck`` and ``gradgradcheck`` in float64.
     """
     item = entry.item
-    if item.differentiable is None:
+    if getattr(item, "differentiable", None) is None:
         return []
     caps = (*item.requires, AUTOGRAD)
     dtypes = item.differentiable.dtypes_for(item.dtype_list)

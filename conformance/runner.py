@@ -37,6 +37,7 @@ from conformance.drawing import (
     widen64,
 )
 from conformance.namespaces import library_env, numpy_env
+from conformance.outputs import compare, tolerances_of, walk
 from conformance.steps import expect_raises, run_steps
 from conformance.sweeps import run_sweep
 from conformance.variants import OUT_NAME, receiver, variant_call
@@ -118,7 +119,15 @@ def _check_call(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> N
             expected = item.oracle.evaluate(np_env)  # type: ignore[union-attr]
             work = _work(item, np_env)
             try:
-                _compare(result, expected, want_dtype, adapter, case, "result", work)
+                compare(
+                    result,
+                    expected,
+                    want_dtype,
+                    adapter,
+                    tolerances_of(case.entry.item),
+                    "result",
+                    work,
+                )
             except CheckFailed as exc:
                 _recheck_in_float64(exc, result, drawn, case, adapter, work)
 
@@ -148,7 +157,7 @@ def _recheck_in_float64(
         expected = case.entry.item.oracle.evaluate(numpy_env(wide, case.dtype))  # type: ignore[union-attr]
     except Exception:  # noqa: BLE001 - the oracle may not accept wider inputs
         raise first from None
-    tolerances = {k: (t.rtol, t.atol) for k, t in case.entry.item.tolerance.items()}
+    tolerances = tolerances_of(case.entry.item)
 
     def one(actual: np.ndarray, exp: Any, where: str) -> None:
         exp = np.asarray(exp)
@@ -160,7 +169,7 @@ def _recheck_in_float64(
         assert_values(actual, exp, (rtol + eps(actual.dtype), atol), where, work=work)
 
     try:
-        _walk(result, expected, one, adapter, "result")
+        walk(result, expected, one, adapter, "result")
     except CheckFailed as exc:
         if exc is first:
             raise
@@ -198,48 +207,7 @@ def _check_contract(
         if want_dtype:
             assert_same_dtype(actual, want_dtype, where)
 
-    _walk(result, shape, one, adapter, "result")
-
-
-def _compare(
-    result: Any,
-    expected: Any,
-    want_dtype: str | None,
-    adapter: Adapter,
-    case: Case,
-    what: str,
-    work: Any = None,
-) -> None:
-    tolerances = {k: (t.rtol, t.atol) for k, t in case.entry.item.tolerance.items()}
-
-    def one(actual: np.ndarray, exp: Any, where: str) -> None:
-        exp = np.asarray(exp)
-        assert_same_shape(actual, exp.shape, where)
-        assert_same_dtype(actual, want_dtype or dtype_name(exp.dtype), where)
-        assert_values(actual, exp, tolerances.get(dtype_name(actual.dtype)), where, work=work)
-
-    _walk(result, expected, one, adapter, what)
-
-
-def _walk(result: Any, expected: Any, check: Any, adapter: Adapter, what: str) -> None:
-    """Apply ``check`` to each (tensor, expectation) pair of possibly nested sequences."""
-    if isinstance(expected, (list, tuple)) and not _is_shape(expected):
-        if not isinstance(result, (list, tuple)):
-            raise CheckFailed(
-                f"{what}: expected a sequence of {len(expected)}, got {type(result).__name__}"
-            )
-        if len(result) != len(expected):
-            raise CheckFailed(f"{what}: {len(result)} parts != expected {len(expected)}")
-        for i, (r, e) in enumerate(zip(result, expected, strict=True)):
-            _walk(r, e, check, adapter, f"{what}[{i}]")
-        return
-    if not adapter.is_tensor(result):
-        raise CheckFailed(f"{what}: expected a tensor, got {type(result).__name__}")
-    check(adapter.to_numpy(result), expected, what)
-
-
-def _is_shape(value: Any) -> bool:
-    return isinstance(value, tuple) and all(isinstance(v, (int, np.integer)) for v in value)
+    walk(result, shape, one, adapter, "result")
 
 
 def _check_example(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:

@@ -1,6 +1,11 @@
-"""The spec's data model: pydantic models that every YAML file is validated against.
+"""The spec's entry kinds: pydantic models that every YAML file is validated against.
 
-``spec/SCHEMA.md`` documents each field for people who write entries.
+An entry is one API item. ``kind`` picks its model: a pure call (``function``, ``method``,
+``attribute``, ``class``, ``dtype``, ``context_manager``, ``namespace``) is an :class:`Item`;
+an object with state is an :class:`ModuleItem` (``nn_module``), :class:`OptimizerItem`
+(``optimizer``) or :class:`SchedulerItem` (``lr_scheduler``). Every kind has the shared fields
+of :class:`ItemBase` (examples, errors, properties, scenarios...). ``spec/SCHEMA.md`` documents
+each field for people who write entries.
 """
 
 from __future__ import annotations
@@ -8,396 +13,81 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
 from spec import dtypes as dtype_names
-from spec.expr import Expr, ExprError, parse
-
-EXCEPTIONS = (
-    "RuntimeError",
-    "IndexError",
-    "ValueError",
-    "TypeError",
-    "KeyError",
-    "NotImplementedError",
-    "AssertionError",
-    "AttributeError",
-    "OverflowError",
-    "ZeroDivisionError",
-    "EOFError",
-    "UnpicklingError",  # pickle.UnpicklingError
+from spec.expr import Expr, parse
+from spec.fields import (
+    CAPABILITIES,
+    EXCEPTIONS,
+    GRADIENT_DTYPES,
+    VARIANTS,
+    WARNINGS,
+    Accuracy,
+    Capability,
+    Contract,
+    Differentiable,
+    Erratum,
+    ErrorCase,
+    Example,
+    ExprT,
+    Property,
+    Scenario,
+    SpecialValue,
+    Step,
+    Strict,
+    Sweep,
+    Tolerance,
+    _check_differentiable,
+    _check_dtypes,
+    _field_error,
 )
-WARNINGS = ("UserWarning", "DeprecationWarning", "FutureWarning", "RuntimeWarning")
-KINDS = (
-    "function",
-    "method",
-    "attribute",
-    "class",
-    "dtype",
-    "context_manager",
-    "module",
-)
-VARIANTS = ("function", "method", "inplace", "out")
-#: Optional behaviours an adapter declares; checks that need one are skipped without it.
-CAPABILITIES = (
-    "shares_memory",
-    "grad_mode",
-    "legacy_tensor_types",
-    "warnings",
-    "error_messages",
-    "bitwise_torch_rng",
-    "autograd",
-    "cuda",  # a usable CUDA device: torch.cuda.is_available() is true
-    "cpu_only",  # built without CUDA: CUDA calls raise "Torch not compiled with CUDA enabled"
-)
-Capability = Literal[CAPABILITIES]  # type: ignore[valid-type]
-PY_TYPES = ("int", "float", "bool", "complex", "str", "list", "tuple", "NoneType")
+
+__all__ = [
+    "CAPABILITIES",
+    "EXCEPTIONS",
+    "GRADIENT_DTYPES",
+    "KINDS",
+    "WARNINGS",
+    "AnyItem",
+    "Item",
+    "ItemBase",
+    "ModuleItem",
+    "OptimizerItem",
+    "SchedulerItem",
+    "Slot",
+    "SpecFile",
+    "Step",
+    "Sweep",
+]
+
+#: Kinds of pure-call entries (:class:`Item`); ``namespace`` is a module of functions
+#: such as ``torch.cpu``.
+OP_KINDS = ("function", "method", "attribute", "class", "dtype", "context_manager", "namespace")
+#: Kinds of objects with state, each its own model.
+STATEFUL_KINDS = ("nn_module", "optimizer", "lr_scheduler")
+KINDS = OP_KINDS + STATEFUL_KINDS
+#: A module's modes: ``module.train()`` and ``module.eval()``.
+MODES = ("train", "eval")
+#: Bounds that keep a stranger's spec from asking for unbounded work.
+MAX_STEPS = 50
+MAX_EPOCHS = 200
 
 
-def _to_expr(value: Any) -> Expr:
-    if isinstance(value, Expr):
-        return value
-    if isinstance(value, bool) or value is None or not isinstance(value, (str, int, float)):
-        raise ValueError(f"expected an expression string, got {value!r}")
-    try:
-        return parse(str(value))
-    except ExprError as exc:
-        raise ValueError(str(exc)) from None
+def _unknown_names(expr: Expr | None, known: set[str]) -> list[str]:
+    return sorted(expr.names - known - {"torch", "dtype"}) if expr is not None else []
 
 
-ExprT = Annotated[Expr, BeforeValidator(_to_expr)]
-ExceptionName = Literal[EXCEPTIONS]  # type: ignore[valid-type]
-WarningName = Literal[WARNINGS]  # type: ignore[valid-type]
-
-
-class Strict(BaseModel):
-    """Unknown fields are mistakes."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
-
-def _check_regex(value: str | None) -> str | None:
-    if value is not None:
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
-    return value
-
-
-def _check_dtypes(value: str | list[str] | None) -> str | list[str] | None:
-    """A dtype name or group, or a list of them, that ``spec.dtypes`` knows."""
-    if value is not None:
-        dtype_names.expand([value] if isinstance(value, str) else value)
-    return value
-
-
-class Example(Strict):
-    """A call with an exact expected result, usually taken from the notes."""
-
-    call: ExprT
-    expect: Any = None
-    dtype: str | None = None
-    shape: list[int] | None = None
-    type: Literal[PY_TYPES] | None = None  # type: ignore[valid-type]
-    note: str | None = None
-
-    @model_validator(mode="after")
-    def _says_something(self) -> Example:
-        if "expect" not in self.model_fields_set and self.dtype is None and self.shape is None:
-            raise ValueError("an example needs at least one of expect, dtype, shape")
-        return self
-
-    _dtype = field_validator("dtype")(_check_dtypes)
-
-
-class ErrorCase(Strict):
-    """A call that must raise ``raises`` with a message matching ``match``."""
-
-    call: ExprT
-    raises: ExceptionName
-    match: str | None = None
-    note: str | None = None
-
-    _regex = field_validator("match")(_check_regex)
-
-
-ACTIONS = ("let", "check", "do", "raises", "warns", "with", "thread")
-
-
-class Step(Strict):
-    """One step of a scenario; exactly one action key per step."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    let: dict[str, ExprT] | None = None
-    check: ExprT | None = None
-    do: ExprT | None = None
-    raises: ExprT | None = None
-    error: ExceptionName | None = None
-    warns: ExprT | None = None
-    warning: WarningName | None = None
-    match: str | None = None
-    with_: ExprT | None = Field(default=None, alias="with")
-    as_: str | None = Field(default=None, alias="as")
-    thread: list[Step] | None = None
-    steps: list[Step] | None = None
-    message: str | None = None
-
-    _regex = field_validator("match")(_check_regex)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _one_action(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise ValueError(f"a step is a mapping with one of {', '.join(ACTIONS)}")
-        present = [key for key in ACTIONS if key in data]
-        if len(present) != 1:
-            raise ValueError(f"a step needs exactly one of {', '.join(ACTIONS)}, got {present}")
-        return data
-
-    @model_validator(mode="after")
-    def _paired(self) -> Step:
-        if self.raises is not None and self.error is None:
-            raise ValueError("'raises' needs 'error' (the exception class name)")
-        if self.warns is not None and self.warning is None:
-            raise ValueError("'warns' needs 'warning' (the warning class name)")
-        if self.with_ is not None and not self.steps:
-            raise ValueError("'with' needs 'steps' (the block run inside the context)")
-        if self.steps and self.with_ is None:
-            raise ValueError("'steps' belongs to a 'with' step")
-        return self
-
-    @property
-    def action(self) -> str:
-        """The step's action key."""
-        return next(
-            key for key in ACTIONS if getattr(self, "with_" if key == "with" else key) is not None
-        )
-
-
-class Property(Strict):
-    """A law that needs no reference: inputs drawn by ``given``, then steps or one check."""
+class ItemBase(Strict):
+    """What every entry has, whatever its kind."""
 
     name: str
-    given: dict[str, ExprT] = {}
-    check: ExprT | None = None
-    steps: list[Step] | None = None
-    dtypes: list[str] | None = None
-    requires: list[Capability] = []
-    note: str | None = None
-
-    @model_validator(mode="after")
-    def _has_body(self) -> Property:
-        if (self.check is None) == (self.steps is None):
-            raise ValueError("a property needs exactly one of 'check' or 'steps'")
-        return self
-
-    _dtypes = field_validator("dtypes")(_check_dtypes)
-
-    @property
-    def body(self) -> list[Step]:
-        """The steps, with a lone ``check`` turned into one step."""
-        return list(self.steps) if self.steps else [Step(check=self.check)]
-
-
-class Scenario(Strict):
-    """Ordered steps with checks, for stateful APIs (context managers, generators, modules)."""
-
-    name: str
-    steps: list[Step]
-    requires: list[Capability] = []
-    note: str | None = None
-
-
-class Contract(Strict):
-    """The result's shape and dtype as expressions over the numpy inputs."""
-
-    shape: ExprT | None = None
-    dtype: ExprT | None = None
-
-
-class Erratum(Strict):
-    """A place where the notes disagree with PyTorch; the spec follows PyTorch."""
-
-    notes: str
-    torch: str
-    checked_by: str | None = None
-
-
-class Tolerance(Strict):
-    rtol: float = Field(ge=0)
-    atol: float = Field(ge=0)
-
-
-class Accuracy(Strict):
-    """How much rounding error the result may carry, scaled by the work done.
-
-    ``terms`` is how many values are accumulated into each output element, ``magnitude``
-    (broadcastable to the result) the same accumulation over their absolute values. The
-    allowed error is ``atol + rtol * |expected| + terms * eps(dtype) * magnitude``.
-    """
-
-    terms: ExprT
-    magnitude: ExprT
-
-
-SWEEP_KINDS = ("tensor", "zero_dim", "scalar", "dtype")
-
-
-class Sweep(Strict):
-    """A type-promotion sweep: ``call`` for every combination of operand dtypes.
-
-    ``operands`` names each operand of ``call`` and its kind: a tensor with dims, a 0-dim
-    tensor, a Python scalar (one per kind: bool, int, float, complex) or a dtype object.
-    ``expect`` is the result dtype over the operands (numpy arrays, Python scalars, or
-    dtype names for ``dtype`` operands), usually ``result_type(...)``.
-    """
-
-    name: str
-    call: ExprT
-    operands: dict[str, Literal[SWEEP_KINDS]]  # type: ignore[valid-type]
-    expect: ExprT
-    dtypes: list[str] | None = None
-    note: str | None = None
-
-    _dtypes = field_validator("dtypes")(_check_dtypes)
-
-    @model_validator(mode="after")
-    def _names(self) -> Sweep:
-        missing = sorted(self.call.names - set(self.operands) - {"torch"})
-        if missing:
-            raise ValueError(f"'call' uses names that 'operands' does not declare: {missing}")
-        return self
-
-
-class SpecialValue(Strict):
-    """An input of NaN, an infinity, a signed zero or a boundary, and the exact result.
-
-    ``values`` binds the call's tensor inputs by name (YAML spells them ``.nan``, ``.inf``,
-    ``-.inf``, ``-0.0``); the result must be NaN where ``expect`` is NaN, the same infinity,
-    the same signed zero, or within the dtype's tolerance.
-    """
-
-    values: dict[str, float | int | bool]
-    expect: float | int | bool
-    dtypes: list[str] | None = None
-    note: str | None = None
-
-    _dtypes = field_validator("dtypes")(_check_dtypes)
-
-
-#: The dtypes gradients are checked in when a ``differentiable`` block names none.
-GRADIENT_DTYPES = ("float32", "float64")
-
-
-class Differentiable(Strict):
-    """Which inputs an op is differentiable with respect to, and how its gradients are checked.
-
-    ``wrt: []`` declares the op not differentiable. ``inputs`` overrides (or adds) generators
-    of the item's inputs for the gradient checks only, to stay away from kinks and
-    singularities; ``call`` replaces the item's call there.
-    """
-
-    wrt: list[str]
-    dtypes: list[str] | None = None
-    call: ExprT | None = None
-    inputs: dict[str, ExprT] = {}
-    second_order: bool = True
-    note: str | None = None
-
-    @field_validator("dtypes")
-    @classmethod
-    def _floating(cls, value: list[str] | None) -> list[str] | None:
-        if value is not None:
-            other = [d for d in dtype_names.expand(value) if d not in dtype_names.FLOATING]
-            if other:
-                raise ValueError(f"gradients are checked for floating dtypes only, not {other}")
-        return value
-
-    @field_validator("wrt")
-    @classmethod
-    def _unique(cls, value: list[str]) -> list[str]:
-        if dupes := sorted({n for n in value if value.count(n) > 1}):
-            raise ValueError(f"names repeat: {dupes}")
-        return value
-
-    def dtypes_for(self, item_dtypes: tuple[str, ...]) -> tuple[str, ...]:
-        """The dtypes of the ``gradient`` checks: its own, or the item's float32/float64."""
-        if self.dtypes is not None:
-            return dtype_names.expand(self.dtypes)
-        return tuple(d for d in GRADIENT_DTYPES if d in item_dtypes) or ("float64",)
-
-    def merged_inputs(self, item_inputs: dict[str, Expr]) -> dict[str, Expr]:
-        """The item's generators with this block's overrides; a new name is drawn just
-        before the next overridden item input that follows it (or last)."""
-        before: dict[str, list[str]] = {}
-        pending: list[str] = []
-        for name in self.inputs:
-            if name in item_inputs:
-                before[name], pending = pending, []
-            else:
-                pending.append(name)
-        merged: dict[str, Expr] = {}
-        for name, expr in item_inputs.items():
-            merged.update({new: self.inputs[new] for new in before.get(name, [])})
-            merged[name] = self.inputs.get(name, expr)
-        merged.update({new: self.inputs[new] for new in pending})
-        return merged
-
-
-def _field_error(loc: tuple[str | int, ...], message: str, value: Any) -> ValidationError:
-    """A validation error located inside the field being validated (for file:line reports)."""
-    error = PydanticCustomError("value_error", "{message}", {"message": message})
-    details = InitErrorDetails(type=error, loc=loc, input=value)
-    return ValidationError.from_exception_data("Differentiable", [details])
-
-
-def _check_differentiable(block: Differentiable, inputs: dict[str, Expr], call: Any) -> None:
-    """``wrt`` names drawn inputs; a call exists and reads only drawn names."""
-    drawn = block.merged_inputs(inputs)
-    for index, name in enumerate(block.wrt):
-        if name not in drawn:
-            raise _field_error(
-                ("wrt", index), f"{name!r} is not an input of the item or of this block", name
-            )
-    if block.call is None and call is None:
-        raise _field_error(("call",), "a differentiable item needs a 'call'", None)
-    missing = sorted(block.call.names - set(drawn) - {"torch", "dtype"}) if block.call else []
-    if missing:
-        raise _field_error(("call",), f"'call' uses names that no input draws: {missing}", None)
-
-
-class Item(Strict):
-    """One API item: a function, method, class, attribute, dtype or context manager."""
-
-    name: str
-    kind: Literal[KINDS]  # type: ignore[valid-type]
     summary: str | None = None
     signature: str | None = None
     aliases: list[str] = []
-    variants: list[Literal[VARIANTS]] = ["function"]  # type: ignore[valid-type]
     dtypes: list[str] = []
-    inputs: dict[str, ExprT] = {}
-    call: ExprT | None = None
-    oracle: ExprT | None = None
-    result: Contract | None = None
     tolerance: dict[str, Tolerance] = {}
-    accuracy: Accuracy | None = None
-    differentiable: Differentiable | None = None
-    promotion: list[Sweep] = []
     examples: list[Example] = []
-    special_values: list[SpecialValue] = []
     errors: list[ErrorCase] = []
     properties: list[Property] = []
     scenarios: list[Scenario] = []
@@ -417,15 +107,6 @@ class Item(Strict):
 
     _dtypes = field_validator("dtypes")(_check_dtypes)
 
-    @field_validator("differentiable")
-    @classmethod
-    def _differentiable(
-        cls, value: Differentiable | None, info: ValidationInfo
-    ) -> Differentiable | None:
-        if value is not None and "inputs" in info.data:
-            _check_differentiable(value, info.data["inputs"], info.data.get("call"))
-        return value
-
     @field_validator("tolerance")
     @classmethod
     def _tolerance_dtypes(cls, value: dict[str, Tolerance]) -> dict[str, Tolerance]:
@@ -433,26 +114,16 @@ class Item(Strict):
         return value
 
     @model_validator(mode="after")
-    def _consistent(self) -> Item:
-        if (self.oracle is not None or self.result is not None) and self.call is None:
-            raise ValueError("'oracle' and 'result' need 'call'")
-        if self.call is not None and not self.inputs:
-            raise ValueError("'call' needs 'inputs' (the generators of its arguments)")
-        missing = (
-            sorted(self.call.names - set(self.inputs) - {"torch", "dtype"}) if self.call else []
-        )
-        if missing:
-            raise ValueError(f"'call' uses names that 'inputs' does not draw: {missing}")
-        for record in self.special_values:
-            unknown = sorted(set(record.values) - set(self.inputs))
-            if self.call is None or unknown:
-                raise ValueError(f"special_values bind inputs of 'call'; unknown: {unknown}")
+    def _unique_names(self) -> ItemBase:
         names = [p.name for p in self.properties] + [s.name for s in self.scenarios]
-        names += [s.name for s in self.promotion]
+        names += self._own_names()
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"property and scenario names must be unique: {dupes}")
         return self
+
+    def _own_names(self) -> list[str]:
+        return []
 
     @property
     def dtype_list(self) -> tuple[str, ...]:
@@ -462,27 +133,309 @@ class Item(Strict):
     @property
     def checks(self) -> list[str]:
         """The kinds of checks this entry has."""
-        kinds = [
-            ("contract", self.result is not None),
-            ("oracle", self.oracle is not None),
+        shared = [
             ("example", bool(self.examples)),
-            ("special", bool(self.special_values)),
-            ("promotion", bool(self.promotion)),
             ("error", bool(self.errors)),
             ("property", bool(self.properties)),
             ("scenario", bool(self.scenarios)),
         ]
-        return [name for name, present in kinds if present] + self.gradient_checks
+        return self._own_checks() + [n for n, present in shared if present] + self._late_checks()
+
+    def _own_checks(self) -> list[str]:
+        return []
+
+    def _late_checks(self) -> list[str]:
+        return []
+
+
+def _gradient_checks(block: Differentiable | None) -> list[str]:
+    """The gradient check kinds a ``differentiable`` block asks for."""
+    if block is None:
+        return []
+    if not block.wrt:
+        return ["nondifferentiable"]
+    return ["gradient", "gradcheck"] + (["gradgradcheck"] if block.second_order else [])
+
+
+class Item(ItemBase):
+    """A pure call: a function, method, class, attribute, dtype, context manager or namespace."""
+
+    kind: str
+    variants: list[Literal[VARIANTS]] = ["function"]  # type: ignore[valid-type]
+    inputs: dict[str, ExprT] = {}
+    call: ExprT | None = None
+    oracle: ExprT | None = None
+    result: Contract | None = None
+    accuracy: Accuracy | None = None
+    differentiable: Differentiable | None = None
+    promotion: list[Sweep] = []
+    special_values: list[SpecialValue] = []
+
+    @field_validator("kind")
+    @classmethod
+    def _op_kind(cls, value: str) -> str:
+        if value not in OP_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {value!r}")
+        return value
+
+    @field_validator("differentiable")
+    @classmethod
+    def _differentiable(
+        cls, value: Differentiable | None, info: ValidationInfo
+    ) -> Differentiable | None:
+        if value is not None and "inputs" in info.data:
+            _check_differentiable(value, info.data["inputs"], info.data.get("call"))
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Item:
+        if (self.oracle is not None or self.result is not None) and self.call is None:
+            raise ValueError("'oracle' and 'result' need 'call'")
+        if self.call is not None and not self.inputs:
+            raise ValueError("'call' needs 'inputs' (the generators of its arguments)")
+        if missing := _unknown_names(self.call, set(self.inputs)):
+            raise ValueError(f"'call' uses names that 'inputs' does not draw: {missing}")
+        for record in self.special_values:
+            unknown = sorted(set(record.values) - set(self.inputs))
+            if self.call is None or unknown:
+                raise ValueError(f"special_values bind inputs of 'call'; unknown: {unknown}")
+        return self
+
+    def _own_names(self) -> list[str]:
+        return [s.name for s in self.promotion]
+
+    def _own_checks(self) -> list[str]:
+        kinds = [
+            ("contract", self.result is not None),
+            ("oracle", self.oracle is not None),
+            ("special", bool(self.special_values)),
+            ("promotion", bool(self.promotion)),
+        ]
+        return [name for name, present in kinds if present]
+
+    def _late_checks(self) -> list[str]:
+        return self.gradient_checks
 
     @property
     def gradient_checks(self) -> list[str]:
         """The gradient check kinds the ``differentiable`` block asks for."""
-        block = self.differentiable
-        if block is None:
-            return []
-        if not block.wrt:
-            return ["nondifferentiable"]
-        return ["gradient", "gradcheck"] + (["gradgradcheck"] if block.second_order else [])
+        return _gradient_checks(self.differentiable)
+
+
+class Slot(Strict):
+    """A parameter or buffer a module must have, and how the engine fills it.
+
+    ``shape`` (and ``when``, the condition for the slot to exist) are numpy-world expressions
+    over the constructor arguments and forward inputs. ``init`` is the distribution of the
+    constructor's values: ``uniform(low, high)``, ``normal(mean, std)``, ``constant(value)``,
+    ``zeros()`` or ``ones()``. ``draw`` replaces the default generator of the values the
+    engine loads (``tensor(shape=<shape>)`` in the slot's dtype). ``after`` (buffers) is the
+    value expected after one forward, over the same names as the oracle.
+    """
+
+    shape: ExprT
+    dtype: str | None = None
+    when: ExprT | None = None
+    init: ExprT | None = None
+    draw: ExprT | None = None
+    requires_grad: bool = True
+    persistent: bool = True
+    after: ExprT | None = None
+
+    @field_validator("dtype")
+    @classmethod
+    def _one_dtype(cls, value: str | None) -> str | None:
+        if value is not None and value not in dtype_names.ALL:
+            raise ValueError(f"{value!r} is not a dtype name ({', '.join(dtype_names.ALL)})")
+        return value
+
+    @field_validator("init")
+    @classmethod
+    def _distribution(cls, value: Expr | None) -> Expr | None:
+        if value is not None:
+            head = value.source.split("(", 1)[0].strip()
+            if head not in INITS:
+                raise ValueError(f"init must be a call of one of {', '.join(INITS)}")
+        return value
+
+
+#: The distributions ``Slot.init`` can name, and their arguments.
+INITS = {
+    "uniform": ("low", "high"),
+    "normal": ("mean", "std"),
+    "constant": ("value",),
+    "zeros": (),
+    "ones": (),
+}
+
+
+class ModuleItem(ItemBase):
+    """A ``torch.nn`` module: constructor arguments, parameters and buffers, forward.
+
+    The engine draws ``init`` (constructor arguments), then ``inputs`` (forward inputs), then
+    the values of every parameter and buffer, builds the module with ``construct``, loads the
+    values with ``load_state_dict``, sets the mode, and calls ``forward`` (default:
+    ``module(<inputs in order>)``). The ``oracle`` sees the constructor arguments, the inputs,
+    every parameter and buffer value and ``training``, as numpy.
+    """
+
+    kind: Literal["nn_module"]
+    init: dict[str, ExprT] = {}
+    build: ExprT = Field(alias="construct")
+    parameters: dict[str, Slot] = {}
+    buffers: dict[str, Slot] = {}
+    inputs: dict[str, ExprT] = {}
+    forward: ExprT | None = None
+    result: Contract | None = None
+    oracle: ExprT | None = None
+    modes: list[Literal[MODES]] = ["train"]  # type: ignore[valid-type]
+    accuracy: Accuracy | None = None
+    differentiable: Differentiable | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ModuleItem:
+        if missing := _unknown_names(self.build, set(self.init)):
+            raise _field_error(("construct",), f"uses names 'init' does not draw: {missing}", None)
+        drawn = set(self.init) | set(self.inputs) | {"module"}
+        if missing := _unknown_names(self.forward, drawn):
+            raise _field_error(("forward",), f"uses names nothing draws: {missing}", None)
+        if clash := sorted(set(self.parameters) & set(self.buffers)):
+            raise _field_error(("buffers",), f"names are also parameters: {clash}", None)
+        if (self.oracle or self.result) and not self.inputs and self.forward is None:
+            raise ValueError("'oracle' and 'result' need 'inputs' (or a 'forward' call)")
+        if self.differentiable is not None:
+            self._check_wrt(self.differentiable)
+        return self
+
+    def _check_wrt(self, block: Differentiable) -> None:
+        known = set(block.merged_inputs(self.inputs)) | set(self.parameters)
+        for index, name in enumerate(block.wrt):
+            if name not in known:
+                raise _field_error(
+                    ("differentiable", "wrt", index),
+                    f"{name!r} is neither an input nor a parameter",
+                    name,
+                )
+        if block.call is not None:
+            raise _field_error(
+                ("differentiable", "call"), "a module is differentiated through 'forward'", None
+            )
+
+    @property
+    def forward_call(self) -> Expr:
+        """``forward``, or ``module(<inputs in order>)``."""
+        return self.forward or parse(f"module({', '.join(self.inputs)})")
+
+    @property
+    def after_forward(self) -> dict[str, Slot]:
+        """The buffers whose value after forward the entry states."""
+        return {name: slot for name, slot in self.buffers.items() if slot.after is not None}
+
+    @property
+    def has_init(self) -> bool:
+        slots = [*self.parameters.values(), *self.buffers.values()]
+        return any(slot.init is not None for slot in slots)
+
+    def _own_checks(self) -> list[str]:
+        kinds = [
+            ("parameters", bool(self.parameters or self.buffers)),
+            ("init", self.has_init),
+            ("contract", self.result is not None),
+            ("oracle", self.oracle is not None),
+            ("buffers", bool(self.after_forward)),
+        ]
+        return [name for name, present in kinds if present]
+
+    def _late_checks(self) -> list[str]:
+        return _gradient_checks(self.differentiable)
+
+    @property
+    def gradient_checks(self) -> list[str]:
+        return _gradient_checks(self.differentiable)
+
+
+class OptimizerItem(ItemBase):
+    """A ``torch.optim`` optimizer: a trajectory of updates against a numpy update rule.
+
+    The engine draws ``options``, then ``params`` (named parameter values) and, for every
+    step and parameter, a gradient from ``gradient`` (``param`` is bound to the parameter's
+    value). It builds the optimizer with ``construct`` (``params`` is the list of leaf
+    tensors), and for each of ``steps`` steps assigns the gradients and calls ``step()``.
+    ``update`` is the numpy rule for one parameter and one step: it sees ``param``, ``grad``,
+    ``state`` (a dict, empty at first), ``step`` (1, 2, ...) and the options, and returns
+    ``(new_param, new_state)``. Every step, parameters and every state entry the rule
+    returns must match the optimizer's.
+    """
+
+    kind: Literal["optimizer"]
+    options: dict[str, ExprT] = {}
+    params: dict[str, ExprT] = Field(min_length=1)
+    gradient: ExprT = Field(default_factory=lambda: parse("tensor(shape=param.shape)"))
+    steps: int = Field(3, ge=1, le=MAX_STEPS)
+    build: ExprT = Field(alias="construct")
+    update: ExprT
+
+    @model_validator(mode="after")
+    def _consistent(self) -> OptimizerItem:
+        if missing := _unknown_names(self.build, set(self.options) | {"params"}):
+            raise _field_error(
+                ("construct",), f"uses names 'options' does not draw: {missing}", None
+            )
+        return self
+
+    def _own_checks(self) -> list[str]:
+        return ["trajectory"]
+
+
+class SchedulerItem(ItemBase):
+    """A learning-rate scheduler: the learning rate of every epoch against a numpy oracle.
+
+    The engine draws ``options`` and ``lr``, builds ``optimizer`` over one parameter
+    (``params``) and the scheduler with ``construct``, then for each of ``epochs`` epochs
+    calls ``optimizer.step()`` and ``scheduler.step()`` (``scheduler.step(metric)`` with a
+    value drawn from ``metric`` when given). ``oracle`` returns the ``epochs + 1`` learning
+    rates (after construction, then after each epoch) from ``base_lr``, ``epochs``,
+    ``metrics`` (the drawn values, or None) and the options.
+    """
+
+    kind: Literal["lr_scheduler"]
+    options: dict[str, ExprT] = {}
+    lr: ExprT = Field(default_factory=lambda: parse("sampled_from([0.1, 1.0])"))
+    optimizer: ExprT = Field(default_factory=lambda: parse("torch.optim.SGD(params, lr=lr)"))
+    build: ExprT = Field(alias="construct")
+    epochs: int = Field(10, ge=1, le=MAX_EPOCHS)
+    metric: ExprT | None = None
+    oracle: ExprT
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SchedulerItem:
+        known = set(self.options) | {"optimizer"}
+        if missing := _unknown_names(self.build, known):
+            raise _field_error(("construct",), f"uses names nothing draws: {missing}", None)
+        if missing := _unknown_names(self.optimizer, {"params", "lr"}):
+            raise _field_error(("optimizer",), f"uses names nothing draws: {missing}", None)
+        return self
+
+    def _own_checks(self) -> list[str]:
+        return ["trajectory"]
+
+
+def _kind_tag(value: Any) -> str | None:
+    """The model an entry validates against, from its ``kind`` (a pure call's model reports
+    a kind it does not know)."""
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return f"[{kind}]" if kind in STATEFUL_KINDS else "[op]"
+
+
+#: Any entry, validated by the model its ``kind`` names (tags in brackets stay out of the
+#: field paths that error messages print).
+AnyItem = Annotated[
+    Annotated[Item, Tag("[op]")]
+    | Annotated[ModuleItem, Tag("[nn_module]")]
+    | Annotated[OptimizerItem, Tag("[optimizer]")]
+    | Annotated[SchedulerItem, Tag("[lr_scheduler]")],
+    Discriminator(_kind_tag),
+]
 
 
 class SpecFile(Strict):
@@ -491,7 +444,7 @@ class SpecFile(Strict):
     section: str
     title: str
     tier: Literal["named", "header"] = "named"
-    items: list[Item]
+    items: list[AnyItem]
 
     @field_validator("section")
     @classmethod

@@ -42,7 +42,7 @@ def test_good_file_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "line", "field", "message"),
     [
-        (("kind: function", "kind: fnction"), 5, "items[0](torch.gather).kind", "Input should be"),
+        (("kind: function", "kind: fnction"), 5, "items[0](torch.gather).kind", "kind must be one of"),
         (
             ("    kind: function", "    kind: function\n    colour: red"),
             6,

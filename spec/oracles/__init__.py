@@ -1,0 +1,18 @@
+"""Numpy oracles larger than an expression: plain functions that spec oracles call by name.
+
+Each computes in float64 and returns the input's dtype, like the one-line oracles. They import
+numpy only (never the reference or the library under test), and ``tests/test_oracles.py``
+holds each one against PyTorch. :data:`ORACLES` is the one registry of them: the numpy world of
+spec expressions sees exactly these names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from spec.oracles import lr_scheduler, nn, optim
+
+ORACLES: dict[str, Callable[..., Any]] = {
+    name: getattr(module, name) for module in (nn, optim, lr_scheduler) for name in module.__all__
+}
