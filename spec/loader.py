@@ -1,15 +1,19 @@
-"""Load and validate spec files; every mistake is reported as ``file:line: field: message``."""
+"""Load and validate spec files; every mistake is reported as ``file:line: field: message``.
+
+Files are read by :mod:`spec.yamlsafe` (plain YAML within fixed limits), entries that name a
+family are expanded by :mod:`spec.families`, then everything is validated by ``spec.schema``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from spec import families as fam
+from spec import yamlsafe
 from spec.schema import Item, SpecFile
 
 BUILTIN_DIR = Path(__file__).resolve().parent
@@ -33,6 +37,9 @@ class Entry:
     section_title: str
     file: Path
     line: int
+    #: The entry as plain data after family expansion (what was validated).
+    data: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    family: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,52 +59,21 @@ class Spec:
         return [(f.section, f.title) for f in self.files]
 
 
-def _construct(
-    node: yaml.Node, path: Loc, lines: dict[Loc, int], problems: list[str], file: str
-) -> Any:
-    """Build plain Python data from a YAML node, recording the line of every path."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _scalar(key_node)
-            if key in out:
-                problems.append(
-                    f"{file}:{key_node.start_mark.line + 1}: {_dotted(path + (key,))}: "
-                    "duplicate key"
-                )
-            out[key] = _construct(value_node, path + (key,), lines, problems, file)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(v, path + (i,), lines, problems, file) for i, v in enumerate(node.value)]
-    return _scalar(node)
+@dataclass
+class _Loaded:
+    """One file: its model (None on problems), problems, and per item data, line, family."""
+
+    model: SpecFile | None = None
+    problems: list[str] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    families: list[str | None] = field(default_factory=list)
 
 
-def _scalar(node: yaml.Node) -> Any:
-    if not isinstance(node, yaml.ScalarNode):
-        raise yaml.MarkedYAMLError(problem="expected a scalar key", problem_mark=node.start_mark)
-    return yaml.SafeLoader.construct_object(_LOADER, node, deep=True)
-
-
-class _QuietLoader(yaml.SafeLoader):
-    def __init__(self) -> None:
-        super().__init__("")
-
-
-_LOADER = _QuietLoader()
-
-
-def _dotted(loc: Iterable[Any]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(file)"
-
-
-def _line_of(loc: Loc, lines: dict[Loc, int]) -> int:
-    while loc and loc not in lines:
+def _origin(loc: Loc, origins: dict[Loc, fam.Origin]) -> fam.Origin:
+    while loc and loc not in origins:
         loc = loc[:-1]
-    return lines.get(loc, 1)
+    return origins.get(loc, fam.Origin(1))
 
 
 def _field_name(loc: Loc, data: Any) -> str:
@@ -120,59 +96,122 @@ def _clean_loc(loc: Loc) -> Loc:
     return tuple(p for p in loc if isinstance(p, int) or not any(c in str(p) for c in "[]"))
 
 
-def load_file(path: Path) -> tuple[SpecFile | None, list[str]]:
-    """Parse and validate one file; returns the model (or None) and the problems."""
+def load_file(
+    path: Path, families: fam.Families | None = None
+) -> tuple[SpecFile | None, list[str]]:
+    """Parse, expand and validate one file; returns the model (or None) and the problems.
+
+    ``families`` defaults to the built-in ones.
+    """
+    if families is None:
+        families = fam.load_families([BUILTIN_DIR])[0]
+    loaded = _load(path, families)
+    return loaded.model, loaded.problems
+
+
+def _load(path: Path, families: fam.Families) -> _Loaded:
     shown = str(path)
-    problems: list[str] = []
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        return None, [f"{shown}:{line}: (yaml): {exc.problem or exc.context}"]
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [f"{shown}:1: (file): {exc}"]
-    if root is None:
-        return None, [f"{shown}:1: (file): the file is empty"]
-    lines: dict[Loc, int] = {}
-    data = _construct(root, (), lines, problems, shown)
+    doc = yamlsafe.read(path, shown)
+    if doc.problems and doc.data is None:
+        return _Loaded(problems=doc.problems)
+    data = doc.data
     if not isinstance(data, dict):
-        return None, [f"{shown}:1: (file): expected a mapping with section, title, items"]
+        expected = f"{shown}:1: (file): expected a mapping with section, title, items"
+        return _Loaded(problems=[*doc.problems, expected])
+    origins = {loc: fam.Origin(line) for loc, line in doc.lines.items()}
+    problems, failed, names = _expand_items(data, doc.lines, origins, families, shown)
+    problems = doc.problems + problems
     try:
         model = SpecFile.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
             loc = _clean_loc(tuple(err["loc"]))
-            problems.append(
-                f"{shown}:{_line_of(loc, lines)}: {_field_name(loc, data)}: {err['msg']}"
-            )
-        return None, problems
-    return (model if not problems else None), problems
+            if loc[:2] not in failed:  # an entry whose expansion failed is reported once
+                problems.append(_problem(shown, loc, origins, data, err["msg"]))
+        return _Loaded(problems=problems)
+    items = data["items"]
+    return _Loaded(
+        model if not problems else None,
+        problems,
+        items,
+        [origins[("items", i)].line for i in range(len(items))],
+        names,
+    )
+
+
+def _expand_items(
+    data: dict[str, Any],
+    lines: dict[Loc, int],
+    origins: dict[Loc, fam.Origin],
+    families: fam.Families,
+    shown: str,
+) -> tuple[list[str], set[Loc], list[str | None]]:
+    """Expand (in place) the items that name a family; returns the problems, the locations
+    of the items whose expansion failed, and each item's family."""
+    items = data.get("items")
+    if not isinstance(items, list):
+        return [], set(), []
+    problems: list[str] = []
+    failed: set[Loc] = set()
+    names: list[str | None] = []
+    for index, raw in enumerate(items):
+        if not (isinstance(raw, dict) and "family" in raw):
+            names.append(None)
+            continue
+        names.append(raw["family"] if isinstance(raw["family"], str) else None)
+        at = ("items", index)
+        found = fam.expand(raw, at, lines, families)
+        for loc, message in found.problems:
+            if message:  # an empty message: the family's own file has the problem
+                problems.append(f"{shown}:{_line(loc, lines)}: {_field_name(loc, data)}: {message}")
+        items[index] = found.data
+        if found.problems:
+            failed.add(at)
+            continue
+        for loc in [loc for loc in origins if loc[:2] == at]:
+            del origins[loc]
+        origins.update(found.origins)
+    return problems, failed, names
+
+
+def _line(loc: Loc, lines: dict[Loc, int]) -> int:
+    while loc and loc not in lines:
+        loc = loc[:-1]
+    return lines.get(loc, 1)
+
+
+def _problem(shown: str, loc: Loc, origins: dict[Loc, fam.Origin], data: Any, message: str) -> str:
+    """``file:line: field: message``; a field a family supplied says which family, where."""
+    origin = _origin(loc, origins)
+    return f"{shown}:{origin.line}: {_field_name(loc, data)}{origin.note()}: {message}"
 
 
 def load_spec(root: Path | str | None = None) -> Spec:
-    """Load every ``*.yaml`` under ``root`` (the built-in spec by default); raise SpecError."""
+    """Load every section file under ``root`` (the built-in spec by default) with the
+    families of ``root/families`` and the built-in ones; raise SpecError."""
     folder = Path(root) if root is not None else BUILTIN_DIR
     if not folder.is_dir():
         raise SpecError([f"{folder}:1: (spec): not a folder"])
     paths = sorted(
         p
         for p in folder.rglob("*.yaml")
-        if p.name != "inventory.yaml" and "rules" not in p.relative_to(folder).parts[:-1]
+        if p.name != "inventory.yaml" and not _not_section(p.relative_to(folder).parts[:-1])
     )
     if not paths:
         raise SpecError([f"{folder}:1: (spec): no spec files (*.yaml) in this folder"])
-    files, entries, problems = [], [], []
+    family_folders = [BUILTIN_DIR] if folder.resolve() == BUILTIN_DIR else [BUILTIN_DIR, folder]
+    families, problems = fam.load_families(family_folders)
+    files, entries = [], []
     seen: dict[str, str] = {}
     for path in paths:
-        model, found = load_file(path)
-        problems.extend(found)
-        if model is None:
+        loaded = _load(path, families)
+        problems.extend(loaded.problems)
+        if loaded.model is None:
             continue
+        model = loaded.model
         files.append(model)
-        lines = _item_lines(path)
         for index, item in enumerate(model.items):
-            line = lines[index] if index < len(lines) else 1
+            line = loaded.lines[index]
             where = f"{path}:{line}"
             if item.name in seen:
                 problems.append(
@@ -180,7 +219,17 @@ def load_spec(root: Path | str | None = None) -> Spec:
                     f"specified at {seen[item.name]}"
                 )
             seen[item.name] = where
-            entries.append(Entry(item, model.section, model.title, path, line))
+            entries.append(
+                Entry(
+                    item,
+                    model.section,
+                    model.title,
+                    path,
+                    line,
+                    loaded.items[index],
+                    loaded.families[index],
+                )
+            )
     if problems:
         raise SpecError(problems)
     files.sort(key=lambda f: _section_key(f.section))
@@ -188,12 +237,9 @@ def load_spec(root: Path | str | None = None) -> Spec:
     return Spec(folder, tuple(files), tuple(entries))
 
 
-def _item_lines(path: Path) -> list[int]:
-    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    for key, value in root.value:
-        if key.value == "items" and isinstance(value, yaml.SequenceNode):
-            return [node.start_mark.line + 1 for node in value.value]
-    return []
+def _not_section(folders: tuple[str, ...]) -> bool:
+    """Files under ``rules/`` (anywhere) or the top-level ``families/`` are not sections."""
+    return "rules" in folders or folders[:1] == (fam.FOLDER,)
 
 
 def _section_key(section: str) -> tuple[int, ...]:
