@@ -15,13 +15,14 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conformance import supervisor
 from conformance.cases import select, unmatched
 from conformance.drawing import PROFILES
 from conformance.results import STATUSES, Results, load_results
 from conformance.session import BOOTSTRAP_SECTION, RunConfig, Session, UsageError
-from spec.loader import Spec, SpecError, load_spec
+from spec.loader import Entry, Spec, SpecError, load_spec
 
 SUITE_DIR = Path(__file__).resolve().parent
 REPORTS_DIR = Path("reports")
@@ -41,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="JSON records instead of a table")
     listing.add_argument("--spec", help="spec folder instead of the built-in one")
     listing.add_argument("--ops", nargs="+", help="names or fnmatch patterns")
+    listing.add_argument(
+        "--expand",
+        action="store_true",
+        help="each entry as validated (its family merged in), as YAML; with --json: 'entry'",
+    )
     run = sub.add_parser("run", help="run the suite against an adapter")
     run.add_argument("--adapter", required=True, help="torch, reference, module:attr, entry point")
     run.add_argument("--ops", nargs="+", help="names or fnmatch patterns (torch.nn.*)")
@@ -79,7 +85,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         raise UsageError(f"--ops pattern matches no spec'd item: {', '.join(missing)}")
     records = _records(spec, args.ops)
     if args.json:
-        print(json.dumps(records, indent=1))
+        if args.expand:
+            for record, entry in zip(records, select(spec, args.ops), strict=True):
+                record.update(family=entry.family, entry=entry.data)
+        print(json.dumps(records, indent=1, default=str))
+        return 0
+    if args.expand:
+        print("\n".join(_expanded(spec, e) for e in select(spec, args.ops)), end="")
         return 0
     width = max(len(r["name"]) for r in records)
     for r in records:
@@ -87,6 +99,26 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{r['section']:<7} {r['name']:<{width}}  {r['kind']:<15} {checks:<50} {r['file']}")
     print(f"{len(records)} items")
     return 0
+
+
+def _expanded(spec: Spec, entry: Entry) -> str:
+    """The entry as YAML (a one-item list, as under ``items:``), after a comment of its origin."""
+    origin = f"{entry.file.relative_to(spec.root)}:{entry.line}"
+    family = f", family {entry.family}" if entry.family else ""
+    text = yaml.dump([entry.data], Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10**6)
+    return f"# {entry.item.name} ({origin}{family})\n{text}"
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, except lists of plain values: ``variants: [function, method]``."""
+
+
+_Dumper.add_representer(
+    list,
+    lambda dumper, data: dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", data, flow_style=not any(isinstance(v, dict | list) for v in data)
+    ),
+)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
