@@ -6,6 +6,7 @@ They convert through the adapter and compare in numpy; a failing check raises
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -29,10 +30,13 @@ CHECK_NAMES = frozenset(
         "is_tensor",
         "lib_dtype",
         "assign",
+        "set_item",
+        "del_item",
     }
 )
-#: Attributes a spec may assign (``x.grad = g``): expressions have no assignment statement.
-ASSIGNABLE = frozenset({"grad", "requires_grad", "data"})
+#: Expressions have no assignment statement: ``assign(x, "grad", g)`` is ``x.grad = g``, for
+#: public attribute names (a module's submodules and parameters, a tensor's grad...).
+ASSIGNABLE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 CHECK_NAMES |= files.NAMES  # temp_path(), bytes_io(), fixture()... (section 2.3)
 CHECK_NAMES |= STATISTICS  # ks_uniform(), chi_square_uniform()... (section 2.2)
 
@@ -105,14 +109,26 @@ def vocabulary(adapter: Adapter) -> dict[str, Any]:
         return tuple(np.asarray(to_np(value)).shape)
 
     def assign(target: Any, name: str, value: Any) -> Any:
-        """``target.<name> = value`` for the attributes in ASSIGNABLE; returns ``target``."""
-        if name not in ASSIGNABLE:
-            raise CheckFailed(f"assign(): {name!r} is not one of {sorted(ASSIGNABLE)}")
+        """``target.<name> = value`` for a public attribute name; returns ``target``."""
+        if not isinstance(name, str) or not ASSIGNABLE.fullmatch(name):
+            raise CheckFailed(f"assign(): {name!r} is not a public attribute name")
         setattr(target, name, value)
+        return target
+
+    def set_item(target: Any, key: Any, value: Any) -> Any:
+        """``target[key] = value`` (containers: ModuleDict, Sequential...); returns ``target``."""
+        target[key] = value
+        return target
+
+    def del_item(target: Any, key: Any) -> Any:
+        """``del target[key]``; returns ``target``."""
+        del target[key]
         return target
 
     return files.VOCABULARY | {
         "assign": assign,
+        "set_item": set_item,
+        "del_item": del_item,
         "to_np": to_np,
         "same": same,
         "close": close,

@@ -15,6 +15,7 @@ most :data:`MAX_ELEMENTS` input elements are checked per example.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from hypothesis import strategies as st
 
 from adapters.base import Adapter
 from adapters.registry import load_adapter
-from conformance import reproducer
+from conformance import modules, reproducer
 from conformance.cases import AUTOGRAD, Case
 from conformance.compare import TOLERANCES, CheckFailed, CheckSkipped, eps, numpy_dtype
 from conformance.drawing import (
@@ -41,7 +42,7 @@ from conformance.generators import Strided
 from conformance.namespaces import library_env, numpy_env
 from spec.dtypes import FLOATING
 from spec.expr import EvalError, Expr
-from spec.schema import Item
+from spec.schema import Item, ModuleItem
 
 #: Finite-difference step and tolerances, as ``torch.autograd.gradcheck``'s defaults.
 EPS = 1e-6
@@ -118,12 +119,60 @@ class _Function:
         grads = _autograd(self.adapter, first, leaves, outer)
         return [_as_array(g, a, self.adapter) for g, a in zip(grads, arrays, strict=True)]
 
+    def moved(self, adapter: Adapter, values: dict[str, Any], dtype: str) -> _Function:
+        """The same function on another adapter, with other values and dtype."""
+        return dataclasses.replace(self, adapter=adapter, values=values, dtype=dtype)
+
+    @property
+    def source(self) -> str:
+        """The call as reproducers print it."""
+        return self.call.source
+
     def labels(self) -> list[str]:
         """How messages name each wrt tensor: ``input``, ``tensors[1]``."""
         return [name if pos is None else f"{name}[{pos}]" for name, pos in self.slots]
 
     def _floating(self, result: Any) -> list[Any]:
         return _floating(result, self.adapter)
+
+
+@dataclass
+class _ModuleFunction(_Function):
+    """A module's forward as a function of its wrt inputs and parameters: the drawn slot
+    values are loaded (the wrt ones from ``arrays``), and a wrt parameter's leaf is the
+    module's own parameter."""
+
+    item: ModuleItem | None = None
+    mode: str = "train"
+    built: Any = dataclasses.field(default=None, init=False, repr=False)
+
+    def result(self, arrays: Arrays, grad: bool = True) -> tuple[Any, list[Any]]:
+        item, adapter = self.item, self.adapter
+        assert item is not None
+        wrt = {name: array for (name, _), array in zip(self.slots, arrays, strict=True)}
+        if self.built is None:
+            self.built = modules.construct(item, adapter, self.values, self.dtype)
+        slots = {k: wrt.get(k, self.values.get(k)) for k in [*item.parameters, *item.buffers]}
+        modules.load(self.built, slots, adapter)
+        modules.set_mode(self.built, self.mode)
+        params = dict(self.built.named_parameters())
+        inputs = {k: to_library(self.values[k], adapter) for k in item.inputs}
+        leaves = []
+        for name, _ in self.slots:
+            if name in params:
+                leaves.append(params[name])
+                continue
+            leaf = adapter.from_numpy(np.array(wrt[name], order="C"))
+            inputs[name] = leaf.requires_grad_(True) if grad else leaf
+            leaves.append(inputs[name])
+        lib = {k: to_library(self.values[k], adapter) for k in item.init} | inputs
+        env = library_env(adapter, lib | {"module": self.built}, self.dtype)
+        return item.forward_call.evaluate(env), leaves
+
+    @property
+    def source(self) -> str:
+        assert self.item is not None
+        return modules.call_source(self.item, self.values, self.mode)
 
 
 def _regroup(
@@ -192,7 +241,10 @@ def _setup(
     item = case.entry.item
     block = item.differentiable
     call = (block.call if block else None) or item.call
-    assert block is not None and call is not None
+    assert block is not None
+    if isinstance(item, ModuleItem):
+        return _setup_module(case, adapter, data, trace)
+    assert call is not None
     drawn = dict(draw(data, block.merged_inputs(item.inputs), case.dtype, trace))
     slots: list[tuple[str, int | None]] = []
     arrays: Arrays = []
@@ -206,6 +258,31 @@ def _setup(
             arrays.append(np.array(array, order="C"))
     seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
     fn = _Function(adapter, call, drawn, slots, case.dtype or "float64")
+    return fn, arrays, np.random.default_rng(seed)
+
+
+def _setup_module(
+    case: Case, adapter: Adapter, data: st.DataObject, trace: Trace
+) -> tuple[_Function, Arrays, np.random.Generator]:
+    """For a module: its arguments, inputs and slot values drawn, the wrt ones as arrays."""
+    item: ModuleItem = case.entry.item  # type: ignore[assignment]
+    block = item.differentiable
+    assert block is not None
+    dtype = case.dtype or "float64"
+    drawn = dict(draw(data, item.init | block.merged_inputs(item.inputs), dtype, trace))
+    values = drawn | modules.draw_slots(data, item, drawn, dtype, trace)
+    slots: list[tuple[str, int | None]] = []
+    arrays: Arrays = []
+    for name in block.wrt:
+        value = plain(values[name])
+        if value is None:  # a parameter the drawn arguments leave out (bias=False)
+            continue
+        if not (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+            raise EvalError(f"differentiable.wrt: {name} is not a floating tensor")
+        slots.append((name, None))
+        arrays.append(np.array(value, order="C"))
+    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+    fn = _ModuleFunction(adapter, item.forward_call, values, slots, dtype, item, item.modes[0])
     return fn, arrays, np.random.default_rng(seed)
 
 
@@ -233,7 +310,7 @@ def _record(trace: Trace, fn: _Function, arrays: Arrays, extra: dict[str, Any]) 
 
 def _grad_call(fn: _Function, result: Any, second: bool = False) -> str:
     """Source of the (second-order) VJP for reproducers."""
-    call = fn.call.source
+    call = fn.source
     outs = call if fn.adapter.is_tensor(result) else f"[t for t in {call} if t.is_floating_point()]"
     names = dict.fromkeys(n for n, _ in fn.slots)
     wrt = ", ".join(f"*{n}" if isinstance(fn.values[n], (list, tuple)) else n for n in names)
@@ -475,7 +552,7 @@ def check_gradient(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -
 
     def body(data: st.DataObject) -> None:
         ex = _first_order(case, adapter, data, trace)
-        wide = _Function(ref, ex.fn.call, _widen_all(ex.fn.values), ex.fn.slots, "float64")
+        wide = ex.fn.moved(ref, _widen_all(ex.fn.values), "float64")
         args = ([a.astype(np.float64) for a in ex.arrays], [c.astype(np.float64) for c in ex.cots])
         want = _reference_vjp(wide, *args, shapes=[tuple(t.shape) for t in ex.outs])
         estimates = _numeric(wide.forward, *args, _sample(ex.rng, ex.arrays))

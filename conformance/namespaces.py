@@ -19,6 +19,7 @@ from conformance import checks
 from conformance.compare import NUMPY_DTYPES, numpy_dtype
 from conformance.generators import VOCABULARY
 from conformance.oracles import ORACLE_HELPERS
+from spec.oracles import ORACLES
 
 _NUMPY_NAMES = [
     "array",
@@ -221,8 +222,9 @@ def generator_env(values: dict[str, Any], dtype: str | None) -> dict[str, Any]:
 
 
 def numpy_env(values: dict[str, Any], dtype: str | None) -> dict[str, Any]:
-    """Oracles see numpy arrays, ``np``, dtype names bound to numpy dtypes, and ``dtype``."""
-    env: dict[str, Any] = dict(SAFE_BUILTINS) | dict(NUMPY_DTYPES) | ORACLE_HELPERS
+    """Oracles see numpy arrays, ``np``, dtype names bound to numpy dtypes, ``dtype``, and the
+    numpy oracles of ``spec/oracles``."""
+    env: dict[str, Any] = dict(SAFE_BUILTINS) | dict(NUMPY_DTYPES) | ORACLE_HELPERS | ORACLES
     env.update(np=NP, dtype=numpy_dtype(dtype) if dtype else None)
     env.update(values)
     return env

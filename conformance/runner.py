@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
 from adapters.base import Adapter, MissingItem
-from conformance import gradients, layouts, reproducer
+from conformance import gradients, layouts, modules, reproducer, trajectories
 from conformance.cases import Case, sweep_dtypes
 from conformance.checks import vocabulary
 from conformance.compare import (
@@ -63,7 +64,7 @@ def run_case(case: Case, adapter: Adapter, opts: Settings) -> Outcome:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # checks that expect a warning record their own
-            _CHECKS[case.check](case, adapter, opts, trace)
+            checks_for(case)[case.check](case, adapter, opts, trace)
         outcome = Outcome("passed")
     except CheckFailed as exc:
         outcome = _with_evidence(Outcome("failed", str(exc)), trace, adapter)
@@ -325,3 +326,15 @@ _CHECKS = {
     "scenario": _check_scenario,
     "promotion": _check_promotion,
 } | gradients.CHECKS
+
+#: Check tables per entry kind: the shared checks and the kind's own.
+_KIND_CHECKS = {
+    "nn_module": _CHECKS | modules.CHECKS,
+    "optimizer": _CHECKS | trajectories.CHECKS,
+    "lr_scheduler": _CHECKS | trajectories.CHECKS,
+}
+
+
+def checks_for(case: Case) -> dict[str, Callable[[Case, Adapter, Settings, Trace], None]]:
+    """The check functions of the case's entry kind."""
+    return _KIND_CHECKS.get(case.entry.item.kind, _CHECKS)

@@ -1,0 +1,171 @@
+"""Checks of ``optimizer`` and ``lr_scheduler`` entries: a whole trajectory against numpy.
+
+An optimizer's trajectory is its parameters and state after every step, for gradients drawn
+in advance, against the entry's numpy update rule applied step by step (as ONNX writes Adam as
+a pure function of its state). A scheduler's is the learning rate after construction and after
+every epoch, against the entry's numpy oracle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from hypothesis import strategies as st
+
+from adapters.base import Adapter
+from conformance.cases import Case
+from conformance.compare import TOLERANCES, CheckFailed, assert_values, eps, numpy_dtype
+from conformance.drawing import Settings, Trace, draw, explore_examples, numpy_world, to_library
+from conformance.namespaces import generator_env, library_env, numpy_env
+from conformance.outputs import tolerances_of
+from spec.schema import OptimizerItem, SchedulerItem
+
+
+def _gradients(
+    data: st.DataObject, item: OptimizerItem, params: dict[str, np.ndarray], dtype: str
+) -> list[dict[str, np.ndarray]]:
+    """For each step, a gradient per parameter from ``gradient`` (``param`` bound)."""
+    out = []
+    for step in range(item.steps):
+        grads = {}
+        for name, value in params.items():
+            strategy = item.gradient.evaluate(generator_env({"param": value}, dtype))
+            drawn = data.draw(strategy, label=f"{name}.grad[{step}]")
+            grads[name] = np.asarray(numpy_world({"g": drawn})["g"], dtype=value.dtype)
+        out.append(grads)
+    return out
+
+
+def check_optimizer(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
+    """Parameters and state after every step against the numpy update rule."""
+    item: OptimizerItem = case.entry.item  # type: ignore[assignment]
+    dtype = case.dtype or "float32"
+
+    def body(data: st.DataObject) -> None:
+        options = dict(draw(data, item.options, dtype, trace))
+        params = {
+            k: np.asarray(v) for k, v in numpy_world(draw(data, item.params, dtype, trace)).items()
+        }
+        trace.values = options | params
+        steps = _gradients(data, item, params, dtype)
+        trace.call = f"{item.build.source}  # then, {item.steps} times: assign .grad, step()"
+        leaves = {k: adapter.from_numpy(v).requires_grad_(True) for k, v in params.items()}
+        lib = {k: to_library(v, adapter) for k, v in options.items()}
+        env = library_env(adapter, lib | {"params": list(leaves.values())}, dtype)
+        optimizer = item.build.evaluate(env)
+        expected = {k: v.copy() for k, v in params.items()}
+        states: dict[str, dict[str, Any]] = {k: {} for k in params}
+        for step, grads in enumerate(steps, start=1):
+            for name, leaf in leaves.items():
+                leaf.grad = adapter.from_numpy(grads[name])
+            optimizer.step()
+            for name in params:
+                world = numpy_world(options) | {
+                    "param": expected[name],
+                    "grad": grads[name],
+                    "state": states[name],
+                    "step": step,
+                }
+                expected[name], states[name] = item.update.evaluate(numpy_env(world, dtype))
+                _same_param(name, step, leaves[name], expected[name], adapter, item)
+                _same_state(name, step, optimizer.state[leaves[name]], states[name], adapter)
+
+    explore_examples(opts, body)
+
+
+def _tolerance(dtype: np.dtype, item: Any, steps: int) -> tuple[float, float]:
+    """The dtype's tolerance, widened by one rounding per step."""
+    rtol, atol = tolerances_of(item).get(str(dtype)) or TOLERANCES.get(str(dtype), (0.0, 0.0))
+    return rtol + steps * eps(dtype), atol
+
+
+def _same_param(
+    name: str, step: int, leaf: Any, want: np.ndarray, adapter: Adapter, item: Any
+) -> None:
+    got = adapter.to_numpy(leaf)
+    if got.shape != want.shape or got.dtype != want.dtype:
+        raise CheckFailed(
+            f"{name} after step {step}: shape {got.shape} {got.dtype}, expected {want.shape} "
+            f"{want.dtype}"
+        )
+    assert_values(got, want, _tolerance(got.dtype, item, step), f"{name} after step {step}")
+
+
+def _same_state(name: str, step: int, state: Any, want: dict[str, Any], adapter: Adapter) -> None:
+    """Every state entry the rule returns, by torch's key, within the tolerance."""
+    for key, value in want.items():
+        if key not in state:
+            raise CheckFailed(f"state of {name} after step {step} has no {key!r}: {list(state)}")
+        got = state[key]
+        got = adapter.to_numpy(got) if adapter.is_tensor(got) else np.asarray(got)
+        tol = TOLERANCES.get(str(got.dtype), (0.0, 0.0))
+        where = f"state[{key!r}] of {name} after step {step}"
+        assert_values(got.astype(np.float64), np.asarray(value, np.float64), tol, where)
+
+
+def check_scheduler(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
+    """The learning rate after construction and after every epoch against the oracle."""
+    item: SchedulerItem = case.entry.item  # type: ignore[assignment]
+    dtype = case.dtype or "float32"
+
+    def body(data: st.DataObject) -> None:
+        drawn = dict(draw(data, item.options | {"lr": item.lr}, dtype, trace))
+        metrics = _metrics(data, item, dtype)
+        trace.call = f"{item.build.source}  # then, {item.epochs} epochs"
+        param = adapter.from_numpy(np.zeros(2, numpy_dtype(dtype))).requires_grad_(True)
+        lib = {k: to_library(v, adapter) for k, v in drawn.items()}
+        env = library_env(adapter, lib | {"params": [param]}, dtype)
+        optimizer = item.optimizer.evaluate(env)
+        scheduler = item.build.evaluate(env | {"optimizer": optimizer})
+        got = [_lr(optimizer)]
+        for epoch in range(item.epochs):
+            optimizer.step()
+            scheduler.step(*([] if metrics is None else [metrics[epoch]]))
+            got.append(_lr(optimizer))
+            last = scheduler.get_last_lr()
+            if not np.isclose(float(last[0]), got[-1], rtol=1e-12, atol=0):
+                raise CheckFailed(f"epoch {epoch + 1}: get_last_lr() {last} != param lr {got[-1]}")
+        world = numpy_world(drawn) | {"base_lr": drawn["lr"], "epochs": item.epochs}
+        want = item.oracle.evaluate(numpy_env(world | {"metrics": metrics}, dtype))
+        _same_rates(np.asarray(got, np.float64), np.asarray(want, np.float64))
+
+    explore_examples(opts, body)
+
+
+def _metrics(data: st.DataObject, item: SchedulerItem, dtype: str) -> list[float] | None:
+    if item.metric is None:
+        return None
+    env = generator_env({}, dtype)
+    return [
+        float(data.draw(item.metric.evaluate(env), label=f"metric[{epoch}]"))
+        for epoch in range(item.epochs)
+    ]
+
+
+def _lr(optimizer: Any) -> float:
+    return float(optimizer.param_groups[0]["lr"])
+
+
+def _same_rates(got: np.ndarray, want: np.ndarray) -> None:
+    if got.shape != want.shape:
+        raise CheckFailed(f"{got.size} learning rates, the oracle gives {want.size}")
+    bad = ~np.isclose(got, want, rtol=1e-9, atol=0)
+    if bad.any():
+        epoch = int(np.argmax(bad))
+        raise CheckFailed(
+            f"learning rate after epoch {epoch}: {got[epoch]!r} != expected {want[epoch]!r} "
+            f"(all: {got.tolist()})"
+        )
+
+
+def check_trajectory(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
+    """The trajectory check of the entry's kind."""
+    run = check_optimizer if case.entry.item.kind == "optimizer" else check_scheduler
+    run(case, adapter, opts, trace)
+
+
+CHECKS: dict[str, Callable[[Case, Adapter, Settings, Trace], None]] = {
+    "trajectory": check_trajectory,
+}
