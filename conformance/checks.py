@@ -7,6 +7,7 @@ They convert through the adapter and compare in numpy; a failing check raises
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ CHECK_NAMES = frozenset(
         "assign",
         "set_item",
         "del_item",
+        "ordered_dict",
     }
 )
 #: Expressions have no assignment statement: ``assign(x, "grad", g)`` is ``x.grad = g``, for
@@ -128,6 +130,7 @@ def vocabulary(adapter: Adapter) -> dict[str, Any]:
     return files.VOCABULARY | {
         "assign": assign,
         "set_item": set_item,
+        "ordered_dict": lambda pairs=(): OrderedDict(pairs),
         "del_item": del_item,
         "to_np": to_np,
         "same": same,
