@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
 
+from spec import yamlsafe
 from spec.loader import SpecError, load_spec
 
 GOOD_ITEM = """\
@@ -42,7 +44,12 @@ def test_good_file_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "line", "field", "message"),
     [
-        (("kind: function", "kind: fnction"), 5, "items[0](torch.gather).kind", "kind must be one of"),
+        (
+            ("kind: function", "kind: fnction"),
+            5,
+            "items[0](torch.gather).kind",
+            "kind must be one of",
+        ),
         (
             ("    kind: function", "    kind: function\n    colour: red"),
             6,
@@ -105,3 +112,122 @@ def test_special_values_bind_known_inputs(tmp_path: Path) -> None:
     )
     problems = _problems(tmp_path, text)
     assert len(problems) == 1 and "special_values bind inputs" in problems[0], problems
+
+
+# Untrusted YAML: aliases, merge keys, tags and sizes are bounded and reported, never raised.
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+)
+
+
+def _refused(tmp_path: Path, text: str) -> list[str]:
+    """Problems of a file, which must come back in reasonable time (a guard, not a timing)."""
+    started = time.monotonic()
+    problems = _problems(tmp_path, text)
+    assert time.monotonic() - started < 5, "the loader should refuse at once"
+    return problems
+
+
+def test_alias_bomb_is_refused(tmp_path: Path) -> None:
+    assert len(BOMB) < 500
+    problems = _refused(tmp_path, BOMB)
+    assert len(problems) == 1, problems
+    assert re.match(r".*a\.yaml:\d+: \(yaml\): .*more than 1,000,000 values", problems[0])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: &x [1, *x]\n", "a: &x {b: 1, c: *x}\n", "a: &x\n  b: 1\n  <<: *x\n"],
+)
+def test_recursive_alias_is_refused(tmp_path: Path, text: str) -> None:
+    problems = _refused(tmp_path, text)
+    assert len(problems) == 1 and "a.yaml:1: (yaml): recursive alias" in problems[0], problems
+
+
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    chain = "a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 300))
+    for text in (chain, "a: " + "[" * 2000 + "]" * 2000 + "\n"):
+        problems = _refused(tmp_path, text)
+        assert len(problems) == 1 and "(yaml): nested too deeply" in problems[0], problems
+
+
+def test_large_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlsafe, "MAX_BYTES", 100)
+    problems = _problems(tmp_path, GOOD_ITEM)
+    assert f"{tmp_path / 'a.yaml'}:1: (file): larger than the limit of 100 bytes" in problems
+
+
+MERGED = """\
+section: "9.9"
+title: Test
+items:
+  - &base
+    name: torch.take
+    kind: function
+    summary: shared
+    examples:
+      - call: torch.tensor([1])
+        expect: [1]
+  - <<: *base
+    name: torch.gather
+    summary: its own
+"""
+
+
+def test_merge_keys(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(MERGED)
+    gather = load_spec(tmp_path).by_name()["torch.gather"]
+    assert (gather.item.kind, gather.item.summary) == ("function", "its own")
+    assert len(gather.item.examples) == 1
+
+
+def test_merged_fields_keep_their_own_line(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, MERGED.replace("kind: function", "kind: 3"))
+    assert f"{tmp_path / 'a.yaml'}:6: items[1](torch.gather).kind: " in "\n".join(problems)
+
+
+def test_merge_of_a_list_prefers_the_earlier_mapping(tmp_path: Path) -> None:
+    text = (
+        'section: "9.9"\ntitle: Test\nitems:\n  - <<: [{kind: function, name: torch.take},'
+        " {kind: class, summary: s}]\n    name: torch.gather\n"
+    )
+    (tmp_path / "a.yaml").write_text(text)
+    item = load_spec(tmp_path).entries[0].item
+    assert (item.name, item.kind, item.summary) == ("torch.gather", "function", "s")
+
+
+@pytest.mark.parametrize("value", ["3", "[*x, 3]", "[[1]]"])
+def test_merge_of_a_non_mapping(tmp_path: Path, value: str) -> None:
+    text = GOOD_ITEM.replace("items:\n", "x: &x {summary: s}\nitems:\n").replace(
+        "    kind: function\n", f"    kind: function\n    <<: {value}\n"
+    )
+    problems = _refused(tmp_path, text)
+    assert (
+        f"{tmp_path / 'a.yaml'}:7: items[0].<<: a merge key (<<) takes a mapping" in problems[0]
+    ), problems
+
+
+@pytest.mark.parametrize(
+    ("tag", "shown"),
+    [
+        ('!!python/object/apply:os.system ["touch MARKER"]', "!!python/object/apply:os.system"),
+        ("!!python/name:os.system", "!!python/name:os.system"),
+        ("!custom 3", "!custom"),
+        ("!!set {a, b}", "!!set"),
+    ],
+)
+def test_tags_build_no_objects(tmp_path: Path, tag: str, shown: str) -> None:
+    marker = tmp_path / "ran"
+    text = GOOD_ITEM.replace("expect: [1]", f"expect: {tag.replace('MARKER', str(marker))}")
+    problems = _refused(tmp_path, text)
+    assert not marker.exists()
+    assert (
+        f"{tmp_path / 'a.yaml'}:8: items[0].examples[0].expect: the tag {shown} is not allowed"
+        in problems[0]
+    ), problems
+
+
+def test_keys_are_plain_values(tmp_path: Path) -> None:
+    problems = _refused(tmp_path, GOOD_ITEM.replace("    kind: function", "    ? [a]\n    : b"))
+    assert any("a.yaml:5: items[0]: a key must be a plain value" in p for p in problems), problems
