@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _methods, autograd, cpu, cuda, linalg
+from . import _methods, autograd, cpu, cuda, linalg, nn
 from ._arith import abs, allclose, bitwise_not, equal, isclose, neg  # noqa: A004
 from ._conversion import clone, detach
 from ._creation import (
@@ -129,6 +129,7 @@ from ._legacy import (
     LongTensor,
     ShortTensor,
 )
+from ._matmul import addmm, bmm, dot, matmul, mm, mv
 from ._pointwise import (
     acos,
     acos_,
@@ -447,10 +448,17 @@ __all__ = [
     "load",
     "linalg",
     "autograd",
+    "nn",
     "exp",
     "exp_",
     "log",
     "log_",
     "sqrt",
     "sqrt_",
+    "addmm",
+    "bmm",
+    "dot",
+    "matmul",
+    "mm",
+    "mv",
 ]

@@ -31,6 +31,11 @@ __all__ = [
     "cumsum",
     "vector_norm",
     "svdvals",
+    "mm",
+    "mv",
+    "dot",
+    "bmm",
+    "addmm",
     "identity",
     "copy",
     "fill_tensor",
@@ -309,6 +314,60 @@ def svdvals() -> Formula:
         return ((left * g.unsqueeze(-2).unsqueeze(-2) * right).sum(-1),)
 
     return Formula(fn, inputs="all")
+
+
+# ----- matrix products ----------------------------------------------------------------------
+def _mm(n: Any, g: Any) -> tuple:
+    return (
+        g.mm(n.saved_input(1).t()) if n.needs(0) else None,
+        n.saved_input(0).t().mm(g) if n.needs(1) else None,
+    )
+
+
+def mm() -> Formula:
+    """mm: ``g @ B^T`` and ``A^T @ g``."""
+    return Formula(_mm, inputs="cross")
+
+
+def _mv(n: Any, g: Any) -> tuple:
+    return (
+        g.unsqueeze(-1) * n.saved_input(1) if n.needs(0) else None,
+        n.saved_input(0).t().mv(g) if n.needs(1) else None,
+    )
+
+
+def mv() -> Formula:
+    """mv: the outer product ``g v^T`` and ``A^T @ g``."""
+    return Formula(_mv, inputs="cross")
+
+
+def dot() -> Formula:
+    """dot: each vector gets the other one scaled by ``g``."""
+    return Formula(_mul, inputs="cross")
+
+
+def _bmm(n: Any, g: Any) -> tuple:
+    return (
+        g.bmm(n.saved_input(1).transpose(1, 2)) if n.needs(0) else None,
+        n.saved_input(0).transpose(1, 2).bmm(g) if n.needs(1) else None,
+    )
+
+
+def bmm() -> Formula:
+    """bmm: ``mm``'s formula per batch."""
+    return Formula(_bmm, inputs="cross")
+
+
+def addmm(beta: Any, alpha: Any) -> Formula:
+    """addmm: ``beta * g`` for the (broadcast) input, ``alpha`` times mm's for the matrices."""
+
+    def fn(n: Any, g: Any) -> tuple:
+        scaled = g if alpha == 1 else g * alpha
+        mat1 = scaled.mm(n.saved_input(2).t()) if n.needs(1) else None
+        mat2 = n.saved_input(1).t().mm(scaled) if n.needs(2) else None
+        return (g if beta == 1 else g * beta), mat1, mat2
+
+    return Formula(fn, inputs=(1, 2))
 
 
 def identity() -> Formula:
