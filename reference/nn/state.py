@@ -104,6 +104,8 @@ def _load_entry(module: Any, name: str, param: Tensor, value: Any, key: str, ass
         with no_grad():
             if not assign:
                 param.copy_(value)
+            elif isinstance(value, Parameter):
+                setattr(module, name, value.requires_grad_(param.requires_grad))
             elif isinstance(param, Parameter):
                 setattr(module, name, Parameter(value, requires_grad=param.requires_grad))
             else:
