@@ -203,7 +203,7 @@ class _Expander:
             else:
                 values[key] = _text(value)  # type: ignore[assignment]
         for key, default in family.parameters.items():
-            if key in values:
+            if key in values or key in given:
                 continue
             if default is None:
                 where = ("family_args",) if "family_args" in self.item else ("family",)

@@ -11,8 +11,10 @@ import pytest
 
 from conformance.cli import main
 from conformance.results import load_results
+from tests.test_spec_loader import BOMB
 
 ROOT = Path(__file__).resolve().parents[1]
+HEAD = "section: '1'\ntitle: t\nitems:\n"
 
 
 def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -70,6 +72,37 @@ def test_bad_spec_reports_file_line_and_exit_2(
     assert main(["run", "--adapter", "reference", "--spec", str(spec), "--out", str(out)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"{spec / 'x.yaml'}:5: items[0](torch.x).kind: ")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", [["list"], ["run", "--adapter", "reference"]])
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (BOMB, 7, "(yaml): the value here expands to more than 1,000,000 values"),
+        ("a: &x [1, *x]\n", 1, "(yaml): recursive alias"),
+        (f"{HEAD}  - !!python/object/apply:os.system [ls]\n", 4, "items[0]: the tag !!python"),
+        (f"{HEAD}  - <<: 3\n    name: torch.x\n", 4, "items[0].<<: a merge key"),
+        (f"{HEAD}  - name: torch.x\n    family: nosuch\n", 5, "(torch.x).family: unknown family"),
+    ],
+)
+def test_unsafe_yaml_is_one_line_per_problem_and_exit_2(
+    command: list[str],
+    text: str,
+    line: int,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "x.yaml").write_text(text)
+    out = tmp_path / "out"
+    argv = [*command, "--spec", str(spec)] + (["--out", str(out)] if command[0] == "run" else [])
+    assert main(argv) == 2
+    problems = capsys.readouterr().err.strip().splitlines()
+    assert problems[0].startswith(f"{spec / 'x.yaml'}:{line}: ") and message in problems[0]
+    assert all(p.startswith(f"{spec / 'x.yaml'}:") for p in problems), problems
     assert not out.exists()
 
 
