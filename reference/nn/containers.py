@@ -10,7 +10,7 @@ from itertools import chain, islice
 from typing import Any
 
 from .._tensor import Tensor
-from .module import Module, addindent, typename
+from .module import Module, addindent, class_repr, typename
 from .parameter import Parameter
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
@@ -31,9 +31,14 @@ def _renumber(module: Module) -> None:
 
 def _check_factor(container: Module, other: Any) -> None:
     if not isinstance(other, int):
-        raise TypeError(f"unsupported operand type(s) for *: {type(container)} and {type(other)}")
+        raise TypeError(
+            f"unsupported operand type(s) for *: {class_repr(type(container))} and "
+            f"{class_repr(type(other))}"
+        )
     if other <= 0:
-        raise ValueError(f"Non-positive multiplication factor {other} for {type(container)}")
+        raise ValueError(
+            f"Non-positive multiplication factor {other} for {class_repr(type(container))}"
+        )
 
 
 class Sequential(Module):
@@ -75,7 +80,7 @@ class Sequential(Module):
         if not isinstance(other, Sequential):
             raise ValueError(
                 "add operator supports only objects of Sequential class, but "
-                f"{type(other)} is given."
+                f"{class_repr(type(other))} is given."
             )
         return Sequential(*self, *other)
 
@@ -83,7 +88,7 @@ class Sequential(Module):
         if not isinstance(other, Sequential):
             raise ValueError(
                 "add operator supports only objects of Sequential class, but "
-                f"{type(other)} is given."
+                f"{class_repr(type(other))} is given."
             )
         offset = len(self)
         for i, module in enumerate(other):
@@ -126,7 +131,7 @@ class Sequential(Module):
     def insert(self, index: int, module: Module) -> Sequential:
         """Insert ``module`` before position ``index``."""
         if not isinstance(module, Module):
-            raise AssertionError(f"module should be of type: {Module}")
+            raise AssertionError(f"module should be of type: {class_repr(Module)}")
         n = len(self._modules)
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")

@@ -17,7 +17,7 @@ from . import state
 from .hooks import RemovableHandle
 from .parameter import Buffer, Parameter
 
-__all__ = ["Module", "typename"]
+__all__ = ["Module", "typename", "class_repr", "addindent"]
 
 #: where torch defines the classes the reference defines in ``reference.nn``
 _TORCH_HOMES = {
@@ -38,6 +38,11 @@ def typename(obj: Any) -> str:
         module, name = type(obj).__module__ or "", type(obj).__qualname__
     module = _TORCH_HOMES.get(module, module)
     return name if module in ("", "builtins") else f"{module}.{name}"
+
+
+def class_repr(cls: type) -> str:
+    """``repr(cls)`` as torch prints it for its own classes (``<class 'torch.nn....'>``)."""
+    return f"<class '{typename(cls)}'>"
 
 
 def addindent(text: str, spaces: int, blank_lines: bool = False) -> str:
@@ -185,7 +190,7 @@ class Module:
         if target == "":
             raise ValueError("Cannot set the submodule without a target name!")
         if not isinstance(module, Module):
-            raise ValueError("`module` is not an nn.Module, found " + str(type(module)))
+            raise ValueError("`module` is not an nn.Module, found " + class_repr(type(module)))
         path, _, last = target.rpartition(".")
         parent = self.get_submodule(path)
         if strict and not hasattr(parent, last):

@@ -11,7 +11,7 @@ from collections import OrderedDict
 import pytest
 
 import reference
-from tests.reference.nn_compare import plain, same, to_np, to_ref
+from tests.reference.nn_compare import same, to_ref
 
 torch = pytest.importorskip("torch")
 
@@ -159,7 +159,7 @@ def test_parameters_are_the_registered_objects():
 
 def test_getattr_errors():
     same(lambda m: m.nn.Linear(1, 1).nope)
-    same(lambda m: getattr(build_net(m), "first").fc.out_features)
+    same(lambda m: build_net(m).first.fc.out_features)
     same(lambda m: hasattr(m.nn.Module(), "weight"))
 
 
@@ -265,9 +265,7 @@ REGISTER_CASES = {
     "param_empty": lambda m, n: n.register_parameter("", None),
     "param_exists": lambda m, n: n.register_parameter("fc", None),
     "param_tensor": lambda m, n: n.register_parameter("p", m.ones(1)),
-    "param_non_leaf": lambda m, n: n.register_parameter(
-        "p", m.nn.Parameter(m.ones(1)) * 1
-    ),
+    "param_non_leaf": lambda m, n: n.register_parameter("p", m.nn.Parameter(m.ones(1)) * 1),
     "module_type": lambda m, n: n.add_module("x", m.ones(1)),
     "module_int": lambda m, n: n.add_module("x", 3),
     "module_name_type": lambda m, n: n.add_module(2, m.nn.Identity()),
@@ -326,9 +324,9 @@ def test_dir_lists_registered_names():
         net = build_net(m)
         names = dir(net)
         seq = dir(net.second)
-        return [
-            n in names for n in ("first", "scale", "second", "unused", "empty", "training")
-        ], [n in seq for n in ("0", "1", "forward")]
+        return [n in names for n in ("first", "scale", "second", "unused", "empty", "training")], [
+            n in seq for n in ("0", "1", "forward")
+        ]
 
     same(fn)
 
@@ -594,8 +592,11 @@ def test_state_dict_hooks():
 
     same(fn)
     same(
-        lambda m: m.nn.Linear(1, 1).register_state_dict_post_hook(lambda *a: {}) and None
-        or m.nn.Linear(1, 1).state_dict()
+        lambda m: (
+            m.nn.Linear(1, 1).register_state_dict_post_hook(lambda *a: {})
+            and None
+            or m.nn.Linear(1, 1).state_dict()
+        )
     )
 
 
