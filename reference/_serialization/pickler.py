@@ -10,6 +10,7 @@ import importlib
 import pickle
 import struct
 import types
+from collections import OrderedDict
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -76,6 +77,8 @@ class Pickler:
         atom = _ATOMS.get(type(obj))
         if atom is not None:
             atom(self, obj)
+        elif isinstance(obj, Tensor) and _is_parameter(obj):
+            self.save_parameter(obj)
         elif isinstance(obj, Tensor):
             self.save_tensor(obj)
         elif type(obj) in _SPECIAL:
@@ -267,6 +270,12 @@ class Pickler:
         self.out += pickle.EMPTY_TUPLE + pickle.REDUCE + pickle.TUPLE + pickle.REDUCE
         self._put(id(t), t)
 
+    def save_parameter(self, p: Tensor) -> None:
+        """``_rebuild_parameter(data, requires_grad, OrderedDict())``, as torch saves
+        ``nn.Parameter``."""
+        args = (p.detach(), p.requires_grad, OrderedDict())
+        self.save_global_call("torch._utils", "_rebuild_parameter", args, p)
+
     def _save_storage_id(self, t: Tensor, entry: StorageEntry) -> None:
         """The persistent id ``('storage', torch.FloatStorage, key, device, numel)``."""
         self.out += pickle.MARK
@@ -301,6 +310,12 @@ class Pickler:
         numel = nbytes // t.dtype.itemsize
         data = strided_view(t._data, (numel,), (1,), -t.storage_offset()).view(np.uint8)
         return StorageEntry(str(len(self.storages)), t.dtype, numel * t.dtype.itemsize, data)
+
+
+def _is_parameter(t: Tensor) -> bool:
+    from ..nn.parameter import Parameter  # reference.nn is imported after serialization
+
+    return isinstance(t, Parameter)
 
 
 _ATOMS = {

@@ -1,5 +1,5 @@
 """torch's rebuild functions as reference functions: a loaded tensor views its storage's
-memory with torch's ``set_`` bounds check; parameters load as plain tensors."""
+memory with torch's ``set_`` bounds check; parameters load as ``reference.nn.Parameter``."""
 
 from __future__ import annotations
 
@@ -70,11 +70,12 @@ def _rebuild_tensor_v3(
 
 
 def _rebuild_parameter(data, requires_grad, backward_hooks) -> Tensor:
-    """``nn.Parameter`` loads as a tensor with its ``requires_grad`` (no Parameter class)."""
+    """``nn.Parameter`` loads as a ``reference.nn.Parameter`` with its ``requires_grad``."""
+    from ..nn.parameter import Parameter as NNParameter  # imported after serialization
+
     if not isinstance(data, Tensor):
         raise RuntimeError(f"reference.load: a parameter needs a tensor, got {type(data)}")
-    data.requires_grad = bool(requires_grad)
-    return data
+    return NNParameter(data, bool(requires_grad))
 
 
 def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state) -> Tensor:
