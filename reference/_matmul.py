@@ -245,12 +245,25 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     if da == 2 and db == 1:
         return mv(input, other)
     if da == 1 and db == 2:
-        return squeeze(mm(unsqueeze(input, 0), other), 0)
+        return _named(squeeze(mm(unsqueeze(input, 0), other), 0), "SqueezeBackward4")
     if da == 2 and db == 2:
         return mm(input, other)
     if _should_fold(input, other):
         return _folded(input, other)
+    if da == 3 and db == 3 and input.shape[0] != other.shape[0]:
+        # a batch of one that requires grad is squeezed, so that the product folds
+        if input.shape[0] == 1 and input._requires_grad:
+            return matmul(squeeze(input, 0), other)
+        if other.shape[0] == 1 and other._requires_grad:
+            return matmul(input, squeeze(other, 0))
     return _batched(input, other)
+
+
+def _named(out: Tensor, node_name: str) -> Tensor:
+    """``out`` with its backward node named as torch names it (an in-place variant there)."""
+    if out._grad_fn is not None:
+        out._grad_fn._name = node_name
+    return out
 
 
 def rmatmul(self: Tensor, other: Tensor) -> Tensor:

@@ -60,7 +60,7 @@ def _check_bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias: Tensor | None)
     for i in range(x1.ndim - 1):
         if x1.shape[i] != x2.shape[i]:
             raise RuntimeError(
-                "bilinear(): input batch dimensions do not match: got "
+                f"bilinear(): input batch dimensions do not match at dim {i}: got "
                 f"{x1.shape[i]} and {x2.shape[i]}"
             )
     for name, x, d in (("input1", x1, 1), ("input2", x2, 2)):
