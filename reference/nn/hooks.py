@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import itertools
 import weakref
 from collections import OrderedDict
 from typing import Any
 
 __all__ = ["RemovableHandle"]
 
-_ids = itertools.count()
-
 
 class RemovableHandle:
     """Removes one hook (by its ``id``) from the ordered dicts it was registered in."""
 
+    next_id: int = 0
+
     def __init__(self, hooks_dict: OrderedDict, *, extra_dict: Any = None) -> None:
         self.hooks_dict_ref = weakref.ref(hooks_dict)
-        self.id = next(_ids)
+        self.id = RemovableHandle.next_id
+        RemovableHandle.next_id += 1
         extras = [extra_dict] if isinstance(extra_dict, dict) else list(extra_dict or ())
         self.extra_dict_ref = tuple(weakref.ref(d) for d in extras)
 
@@ -27,6 +27,15 @@ class RemovableHandle:
             hooks = ref()
             if hooks is not None:
                 hooks.pop(self.id, None)
+
+    def __getstate__(self) -> tuple:
+        return self.hooks_dict_ref(), self.id, tuple(ref() for ref in self.extra_dict_ref)
+
+    def __setstate__(self, state: tuple) -> None:
+        hooks, self.id, extras = state
+        self.hooks_dict_ref = weakref.ref(OrderedDict() if hooks is None else hooks)
+        self.extra_dict_ref = tuple(weakref.ref(d) for d in extras if d is not None)
+        RemovableHandle.next_id = max(RemovableHandle.next_id, self.id + 1)
 
     def __enter__(self) -> RemovableHandle:
         return self

@@ -712,3 +712,30 @@ def test_load_state_dict_hooks_and_extra_state():
         return list(sd), dst.note, log, repr(result), repr(missing)
 
     same(fn)
+
+
+# ----- copying ------------------------------------------------------------------------------
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_modules_copy_and_pickle(how):
+    def fn(m):
+        net = m.nn.Sequential(
+            m.nn.Linear(2, 3),
+            m.nn.LazyLinear(2),
+            m.nn.ModuleList([m.nn.Identity()]),
+            m.nn.ParameterDict({"p": m.ones(1)}),
+        )
+        net[0].register_buffer("steps", m.zeros((), dtype=m.int64))
+        copied = copy.deepcopy(net) if how == "deepcopy" else pickle.loads(pickle.dumps(net))
+        out = copied[:2](m.ones(1, 2))
+        return (
+            repr(copied),
+            copied.state_dict(),
+            copied[0].weight is net[0].weight,
+            type(copied[0].weight).__name__,
+            copied[0].weight.requires_grad,
+            type(net[1]).__name__,
+            len(net[1]._forward_pre_hooks),
+            out.shape,
+        )
+
+    same(fn)
