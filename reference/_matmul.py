@@ -8,6 +8,8 @@ into a matrix product when no copy is needed, a broadcast ``bmm`` otherwise), so
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import _dtypes
 from ._conversion import cast_array, contiguous
@@ -23,6 +25,17 @@ from .autograd import _formulas as grads
 from .autograd._graph import Formula
 
 __all__ = ["mm", "mv", "dot", "bmm", "addmm", "matmul"]
+
+
+def require_tensors(name: str, args: Sequence[tuple[str, Any]], first: int = 1) -> None:
+    """torch's TypeError for an argument that is not a tensor (None allowed when optional:
+    pass only the arguments given)."""
+    for position, (arg, value) in enumerate(args, first):
+        if not isinstance(value, Tensor):
+            raise TypeError(
+                f"{name}(): argument '{arg}' (position {position}) must be Tensor, not "
+                f"{type(value).__name__}"
+            )
 
 
 def _product(xp, a, b, out_dt: dtype):
@@ -53,6 +66,7 @@ def _check_mm_shapes(a: Tensor, b: Tensor) -> None:
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     """The matrix product of two 2-D tensors."""
+    require_tensors("mm", [("input", input), ("mat2", mat2)])
     _check_matrix(input, "self")
     _check_matrix(mat2, "mat2")
     _check_mm_shapes(input, mat2)
@@ -68,6 +82,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
     """The product of a matrix and a vector."""
+    require_tensors("mv", [("input", input), ("vec", vec)])
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
     if input.shape[1] != vec.shape[0]:
@@ -87,6 +102,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
 
 def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
     """The inner product of two 1-D tensors (a 0-dim tensor)."""
+    require_tensors("dot", [("input", input), ("tensor", tensor)])
     if input.ndim != 1 or tensor.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
     if input._dtype is not tensor._dtype:
@@ -107,6 +123,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:  # noqa: A002
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     """Batched matrix product of two 3-D tensors with the same batch size."""
+    require_tensors("bmm", [("input", input), ("mat2", mat2)])
     if input.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2.ndim != 3:
@@ -143,6 +160,12 @@ def addmm(
     alpha: float = 1,
 ) -> Tensor:
     """``beta * input + alpha * (mat1 @ mat2)``, ``input`` broadcast to the product's shape."""
+    require_tensors("addmm", [("input", input), ("mat1", mat1), ("mat2", mat2)])
+    for name, value in (("beta", beta), ("alpha", alpha)):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise TypeError(
+                f"addmm(): argument '{name}' must be Number, not {type(value).__name__}"
+            )
     _check_matrix(mat1, "mat1", suffix=True)
     _check_matrix(mat2, "mat2", suffix=True)
     _check_same(input, mat2, "self and mat2")
@@ -235,6 +258,7 @@ def _batched(a: Tensor, b: Tensor) -> Tensor:
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
     """torch's ``@``: dot, matrix-vector, matrix and batched (broadcast) products."""
+    require_tensors("matmul", [("input", input), ("other", other)])
     da, db = input.ndim, other.ndim
     if da == 0 or db == 0:
         raise RuntimeError(
@@ -266,6 +290,37 @@ def _named(out: Tensor, node_name: str) -> Tensor:
     return out
 
 
-def rmatmul(self: Tensor, other: Tensor) -> Tensor:
+def matmul_operator(self: Tensor, other: Any) -> Any:
+    """``self @ other`` (NotImplemented for non-tensors: Python's TypeError)."""
+    return matmul(self, other) if isinstance(other, Tensor) else NotImplemented
+
+
+def rmatmul(self: Tensor, other: Any) -> Any:
     """``other @ self`` (Python's reflected operator)."""
-    return matmul(other, self)
+    return matmul(other, self) if isinstance(other, Tensor) else NotImplemented
+
+
+def _method(fn: Callable, names: tuple[str, ...]) -> Callable:
+    """``fn`` as a Tensor method (argument positions counted after ``self``)."""
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Any:
+        given = [(n, kwargs.get(n, a)) for n, a in zip(names, args, strict=False)]
+        require_tensors(fn.__name__, given)
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+#: Tensor methods: name -> method
+METHODS = {
+    "mm": _method(mm, ("mat2",)),
+    "mv": _method(mv, ("vec",)),
+    "dot": _method(dot, ("tensor",)),
+    "bmm": _method(bmm, ("mat2",)),
+    "addmm": _method(addmm, ("mat1", "mat2")),
+    "matmul": _method(matmul, ("other",)),
+    "__matmul__": matmul_operator,
+    "__rmatmul__": rmatmul,
+}

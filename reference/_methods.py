@@ -201,6 +201,5 @@ def _bind_math() -> None:
     Tensor.topk = _searching.topk
     Tensor.uniform_, Tensor.normal_ = _random.uniform_, _random.normal_
     Tensor.random_ = _random.random_
-    for name in ("mm", "mv", "dot", "bmm", "addmm", "matmul"):
-        setattr(Tensor, name, getattr(_matmul, name))
-    Tensor.__matmul__, Tensor.__rmatmul__ = _matmul.matmul, _matmul.rmatmul
+    for name, method in _matmul.METHODS.items():
+        setattr(Tensor, name, method)

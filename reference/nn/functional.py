@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 from .._dtypes import dtype
-from .._matmul import addmm, matmul, mm
+from .._matmul import addmm, matmul, mm, require_tensors
 from .._reductions import CPP_TYPE_NAMES
 from .._tensor import Tensor
 from .._views import reshape, t
@@ -25,6 +25,8 @@ def _flat_linear(input: Tensor, weight: Tensor, bias: Tensor) -> Tensor:  # noqa
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:  # noqa: A002
     """``input @ weight.T + bias``."""
+    given = [("input", input), ("weight", weight)] + ([("bias", bias)] if bias is not None else [])
+    require_tensors("linear", given)
     if input.ndim == 0 or weight.ndim == 0:
         raise RuntimeError(
             "both arguments to linear need to be at least 1D, but they are "
@@ -78,6 +80,8 @@ def _check_bilinear(x1: Tensor, x2: Tensor, weight: Tensor, bias: Tensor | None)
 
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``y[..., o] = sum_ij input1[..., i] * weight[o, i, j] * input2[..., j] + bias[o]``."""
+    given = [("input1", input1), ("input2", input2), ("weight", weight)]
+    require_tensors("bilinear", given + ([("bias", bias)] if bias is not None else []))
     _check_bilinear(input1, input2, weight, bias)
     out_features, in1, in2 = weight.shape
     x1 = reshape(input1, (-1, in1))

@@ -397,6 +397,7 @@ def test_conversion_keeps_parameter_identity():
     same(lambda m: fn(m, m.zeros(1, dtype=m.float16)))
     same(lambda m: build_net(m).to(m.device("cpu"), m.float64).scale.dtype)
     same(lambda m: build_net(m).to(dtype=m.float64).first.count.dtype)
+    same(lambda m: build_net(m).to(m.complex128).scale)  # torch warns
     same(lambda m: build_net(m).to(m.int64))
     same(lambda m: build_net(m).to(dtype=m.bool))
     same(lambda m: build_net(m).cuda())

@@ -271,6 +271,11 @@ FUNCTIONAL_ERRORS = {
     "bilinear_scalar": lambda m, F: F.bilinear(m.zeros(()), m.zeros(()), m.zeros(5, 3, 4)),
     "bilinear_ok": lambda m, F: F.bilinear(m.ones(2, 6, 3), m.ones(2, 6, 4), m.ones(5, 3, 4)),
     "bilinear_vectors": lambda m, F: F.bilinear(m.ones(3), m.ones(4), m.ones(5, 3, 4)),
+    "linear_weight_type": lambda m, F: F.linear(m.ones(2, 2), 3),
+    "linear_input_type": lambda m, F: F.linear([1.0], m.ones(2, 2)),
+    "linear_bias_type": lambda m, F: F.linear(m.ones(2, 2), m.ones(2, 2), 3),
+    "bilinear_weight_type": lambda m, F: F.bilinear(m.ones(2, 2), m.ones(2, 2), 3),
+    "bilinear_bias_type": lambda m, F: F.bilinear(m.ones(2, 2), m.ones(2, 2), m.ones(1, 2, 2), "b"),
 }
 
 
@@ -380,12 +385,46 @@ MATRIX_OPS = {
     "matmul_float16": lambda m: m.ones(2, 3, dtype=m.float16) @ m.ones(3, 2, dtype=m.float16),
     "matmul_bfloat16": lambda m: m.ones(2, 3, dtype=m.bfloat16) @ m.ones(3, dtype=m.bfloat16),
     "matmul_complex": lambda m: m.ones(2, 3, dtype=m.complex64) @ m.ones(3, 2, dtype=m.complex64),
+    "matmul_list": lambda m: m.ones(2) @ [1.0, 2.0],
+    "rmatmul_list_operator": lambda m: [1.0, 2.0] @ m.ones(2),
+    "matmul_int_operand": lambda m: m.ones(2) @ 3,
+    "matmul_function_list": lambda m: m.matmul(m.ones(2), [1.0, 2.0]),
+    "matmul_method_int": lambda m: m.ones(2).matmul(3),
+    "mm_not_tensor": lambda m: m.mm(m.ones(2, 2), 3),
+    "mm_first_not_tensor": lambda m: m.mm(3, m.ones(2, 2)),
+    "mm_method_not_tensor": lambda m: m.ones(2, 2).mm(3),
+    "mv_none": lambda m: m.mv(m.ones(2, 2), None),
+    "dot_method_int": lambda m: m.ones(2).dot(3),
+    "bmm_str": lambda m: m.bmm(m.ones(1, 2, 2), "a"),
+    "addmm_int_mat": lambda m: m.addmm(m.ones(2), m.ones(2, 2), 3),
+    "addmm_int_input": lambda m: m.addmm(1, m.ones(2, 2), m.ones(2, 2)),
+    "addmm_method_int": lambda m: m.ones(2, 2).addmm(3, m.ones(2, 2)),
+    "addmm_beta_str": lambda m: m.ones(2, 2).addmm(m.ones(2, 2), m.ones(2, 2), beta="a"),
 }
 
 
 @pytest.mark.parametrize("case", sorted(MATRIX_OPS))
 def test_matrix_products(case):
     same(MATRIX_OPS[case])
+
+
+@pytest.mark.parametrize("bias_shape", [(4,), (2, 4), (1, 4), ()])
+def test_addmm_gradients(bias_shape):
+    rc, tc = pair(*bias_shape, dtype=np.float64, requires_grad=True)
+    ra, ta = pair(2, 3, dtype=np.float64, requires_grad=True)
+    rb, tb = pair(3, 4, dtype=np.float64, requires_grad=True)
+    ry = reference.addmm(rc, ra, rb, beta=0.5, alpha=-2)
+    ty = torch.addmm(tc, ta, tb, beta=0.5, alpha=-2)
+    assert_close(ry, ty, 16.0)
+    assert ry.grad_fn.name() == ty.grad_fn.name()
+    rg, tg = pair(2, 4, dtype=np.float64)
+    rgrads = reference.autograd.grad(ry, (rc, ra, rb), rg, create_graph=True)
+    tgrads = torch.autograd.grad(ty, (tc, ta, tb), tg, create_graph=True)
+    for r, t in zip(rgrads, tgrads, strict=True):
+        assert_close(r, t, peak(t))
+    rsecond = reference.autograd.grad((rgrads[1] ** 2).sum(), rb)
+    tsecond = torch.autograd.grad((tgrads[1] ** 2).sum(), tb)
+    assert_close(rsecond[0], tsecond[0], peak(tsecond[0]), ulps=64)
 
 
 MATMUL_GRAD_FNS = {
