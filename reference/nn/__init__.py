@@ -4,10 +4,11 @@ layers, with ``functional`` and ``init``."""
 from __future__ import annotations
 
 from . import functional, init, parameter
-from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .containers import ModuleDict, ModuleList, Sequential
 from .linear import Bilinear, Identity, LazyLinear, Linear
 from .module import Module
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
+from .parameter_containers import ParameterDict, ParameterList
 
 __all__ = [
     "Bilinear",

@@ -4,54 +4,19 @@ torch's ``repr``. ``state_dict``/``load_state_dict`` live in ``state.py``."""
 
 from __future__ import annotations
 
-import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .._conversion import _parse_to
 from .._creation import empty_like
-from .._grad_mode import no_grad
 from .._tensor import Tensor
 from . import state
-from .hooks import RemovableHandle
+from .conversion import apply_to_tensors, to_converter
+from .hooks import RemovableHandle, WithModule, call_with_hooks
 from .parameter import Buffer, Parameter
+from .printing import addindent, class_repr, typename
 
-__all__ = ["Module", "typename", "class_repr", "addindent"]
-
-#: where torch defines the classes the reference defines in ``reference.nn``
-_TORCH_HOMES = {
-    "reference.nn.module": "torch.nn.modules.module",
-    "reference.nn.linear": "torch.nn.modules.linear",
-    "reference.nn.containers": "torch.nn.modules.container",
-    "reference.nn.parameter": "torch.nn.parameter",
-}
-
-
-def typename(obj: Any) -> str:
-    """``torch.typename``: ``'torch.FloatTensor'`` for tensors, else the dotted class name."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    if isinstance(obj, type):
-        module, name = obj.__module__ or "", obj.__qualname__
-    else:
-        module, name = type(obj).__module__ or "", type(obj).__qualname__
-    module = _TORCH_HOMES.get(module, module)
-    return name if module in ("", "builtins") else f"{module}.{name}"
-
-
-def class_repr(cls: type) -> str:
-    """``repr(cls)`` as torch prints it for its own classes (``<class 'torch.nn....'>``)."""
-    return f"<class '{typename(cls)}'>"
-
-
-def addindent(text: str, spaces: int, blank_lines: bool = False) -> str:
-    """Indent every line but the first (blank lines stay empty unless ``blank_lines``)."""
-    first, *rest = text.split("\n")
-    if not rest:
-        return text
-    pad = " " * spaces
-    return "\n".join([first] + [pad + s if s.strip() or blank_lines else "" for s in rest])
+__all__ = ["Module"]
 
 
 def _forward_unimplemented(self: Module, *input: Any) -> None:  # noqa: A002
@@ -435,42 +400,15 @@ class Module:
         fn(self)
         return self
 
-    # ----- conversion ---------------------------------------------------------------------
+    # ----- conversion (see conversion.py) -------------------------------------------------
     def _apply(self, fn: Callable[[Tensor], Tensor], recurse: bool = True) -> Module:
         """Convert every parameter in place (``param.data = fn(param)``, gradients too) and
         replace every buffer by ``fn(buffer)``."""
-        if recurse:
-            for module in self.children():
-                module._apply(fn)
-        for param in self._parameters.values():
-            if param is None:
-                continue
-            with no_grad():
-                param.data = fn(param)
-                if param.grad is not None:
-                    param.grad.data = fn(param.grad)
-        for key, buf in self._buffers.items():
-            if buf is not None:
-                self._buffers[key] = fn(buf)
-        return self
+        return apply_to_tensors(self, fn, recurse)
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """Move to a device and/or cast floating (and complex) tensors to a dtype."""
-        device, dtype, _ = _parse_to(args, dict(kwargs))
-        if dtype is not None:
-            if not (dtype.is_floating_point or dtype.is_complex):
-                raise TypeError(
-                    "nn.Module.to only accepts floating point or complex dtypes, but got "
-                    f"desired dtype={dtype}"
-                )
-            if dtype.is_complex:
-                warnings.warn(_COMPLEX_WARNING, UserWarning, stacklevel=2)
-
-        def convert(t: Tensor) -> Tensor:
-            floating = t.is_floating_point() or t.is_complex()
-            return t.to(device=device, dtype=dtype if floating else None)
-
-        return self._apply(convert)
+        return self._apply(to_converter(args, kwargs))
 
     def cpu(self) -> Module:
         """Move every parameter and buffer to the cpu."""
@@ -507,7 +445,7 @@ class Module:
         """Replace every parameter and buffer by uninitialized memory on ``device``."""
         return self._apply(lambda t: empty_like(t, device=device), recurse=recurse)
 
-    # ----- hooks and calling --------------------------------------------------------------
+    # ----- hooks and calling (see hooks.py) ----------------------------------------------
     def register_forward_pre_hook(
         self, hook: Callable, *, prepend: bool = False, with_kwargs: bool = False
     ) -> RemovableHandle:
@@ -546,65 +484,10 @@ class Module:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def _run_pre_hooks(self, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
-            if hook_id in self._forward_pre_hooks_with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is None:
-                    continue
-                if not (isinstance(result, tuple) and len(result) == 2):
-                    raise RuntimeError(
-                        "forward pre-hook must return None or a tuple of (new_args, "
-                        f"new_kwargs), but got {result}."
-                    )
-                args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
-        return args, kwargs
-
-    def _run_hooks(self, args: tuple, kwargs: dict, result: Any, done: set) -> Any:
-        for hook_id, hook in list(self._forward_hooks.items()):
-            done.add(hook_id)
-            if hook_id in self._forward_hooks_with_kwargs:
-                out = hook(self, args, kwargs, result)
-            else:
-                out = hook(self, args, result)
-            if out is not None:
-                result = out
-        return result
-
     def _call_impl(self, *args: Any, **kwargs: Any) -> Any:
         if not (self._forward_hooks or self._forward_pre_hooks):
             return self.forward(*args, **kwargs)
-        done: set = set()
-        result = None
-        try:
-            args, kwargs = self._run_pre_hooks(args, kwargs)
-            result = self.forward(*args, **kwargs)
-            return self._run_hooks(args, kwargs, result, done)
-        except Exception:
-            self._run_always_called(args, kwargs, result, done)
-            raise
-
-    def _run_always_called(self, args: tuple, kwargs: dict, result: Any, done: set) -> None:
-        """After an error in forward, run the ``always_call`` hooks that did not run."""
-        for hook_id, hook in list(self._forward_hooks.items()):
-            if hook_id not in self._forward_hooks_always_called or hook_id in done:
-                continue
-            try:
-                if hook_id in self._forward_hooks_with_kwargs:
-                    out = hook(self, args, kwargs, result)
-                else:
-                    out = hook(self, args, result)
-                result = result if out is None else out
-            except Exception as e:  # noqa: BLE001 - torch silences it with a warning
-                warnings.warn(
-                    "module forward hook with ``always_call=True`` raised an exception that "
-                    f"was silenced as another error was raised in forward: {e}",
-                    stacklevel=3,
-                )
+        return call_with_hooks(self, args, kwargs)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._call_impl(*args, **kwargs)
@@ -641,7 +524,7 @@ class Module:
 
     def _register_load_state_dict_pre_hook(self, hook: Callable, with_module: bool = False):
         if with_module:
-            return self._add_hook(self._load_state_dict_pre_hooks, _WithModule(hook, self))
+            return self._add_hook(self._load_state_dict_pre_hooks, WithModule(hook, self))
         return self._add_hook(self._load_state_dict_pre_hooks, hook)
 
     def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
@@ -680,22 +563,3 @@ class Module:
         elif lines:
             body = "\n  " + "\n  ".join(lines) + "\n"
         return f"{self._get_name()}({body})"
-
-
-class _WithModule:
-    """A load-state-dict pre-hook called with its module first."""
-
-    def __init__(self, hook: Callable, module: Module) -> None:
-        self.hook, self.module = hook, module
-
-    def __call__(self, *args: Any) -> Any:
-        return self.hook(self.module, *args)
-
-
-_COMPLEX_WARNING = (
-    "Complex modules are a new feature under active development whose design may change, "
-    "and some modules might not work as expected when using complex tensors as parameters "
-    "or buffers. Please file an issue at "
-    "https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml if a complex "
-    "module does not work as expected."
-)
