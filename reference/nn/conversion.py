@@ -44,7 +44,9 @@ def apply_to_tensors(module: Any, fn: Callable[[Tensor], Tensor], recurse: bool)
 def to_converter(args: tuple, kwargs: dict) -> Callable[[Tensor], Tensor]:
     """The per-tensor conversion of ``Module.to(*args, **kwargs)``: the device for every
     tensor, the dtype (floating or complex only) for floating and complex tensors."""
-    device, dtype, _ = _parse_to(args, dict(kwargs))
+    device, dtype, copy = _parse_to(args, dict(kwargs))
+    if copy:
+        raise RuntimeError(".to() does not accept copy argument")
     if dtype is not None:
         if not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError(

@@ -399,6 +399,9 @@ def test_conversion_keeps_parameter_identity():
     same(lambda m: build_net(m).to(dtype=m.float64).first.count.dtype)
     same(lambda m: build_net(m).to(m.complex128).scale)  # torch warns
     same(lambda m: build_net(m).to(m.int64))
+    same(lambda m: build_net(m).to(copy=True))
+    same(lambda m: build_net(m).to(m.ones(1, dtype=m.int64)))
+    same(lambda m: build_net(m).to(m.ones(1, dtype=m.float64), non_blocking=True).scale)
     same(lambda m: build_net(m).to(dtype=m.bool))
     same(lambda m: build_net(m).cuda())
     same(lambda m: build_net(m).to("cuda"))
