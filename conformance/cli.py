@@ -71,7 +71,7 @@ def _records(spec: Spec, patterns: list[str] | None) -> list[dict]:
             "section": e.section,
             "kind": e.item.kind,
             "checks": e.item.checks,
-            "variants": e.item.variants if e.item.call else [],
+            "variants": e.item.tested_variants,
             "dtypes": list(e.item.dtype_list),
             "file": f"{e.file.relative_to(spec.root)}:{e.line}",
         }

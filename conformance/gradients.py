@@ -123,6 +123,10 @@ class _Function:
         """The same function on another adapter, with other values and dtype."""
         return dataclasses.replace(self, adapter=adapter, values=values, dtype=dtype)
 
+    def widened(self, adapter: Adapter) -> _Function:
+        """The same function on ``adapter`` in float64."""
+        return self.moved(adapter, _widen_all(self.values), "float64")
+
     @property
     def source(self) -> str:
         """The call as reproducers print it."""
@@ -144,6 +148,7 @@ class _ModuleFunction(_Function):
 
     item: ModuleItem | None = None
     mode: str = "train"
+    args: dict[str, Any] = dataclasses.field(default_factory=dict)  # init and inputs, drawn
     built: Any = dataclasses.field(default=None, init=False, repr=False)
 
     def result(self, arrays: Arrays, grad: bool = True) -> tuple[Any, list[Any]]:
@@ -151,12 +156,12 @@ class _ModuleFunction(_Function):
         assert item is not None
         wrt = {name: array for (name, _), array in zip(self.slots, arrays, strict=True)}
         if self.built is None:
-            self.built = modules.construct(item, adapter, self.values, self.dtype)
+            self.built = modules.construct(item, adapter, self.args, self.dtype)
         slots = {k: wrt.get(k, self.values.get(k)) for k in [*item.parameters, *item.buffers]}
         modules.load(self.built, slots, adapter)
         modules.set_mode(self.built, self.mode)
         params = dict(self.built.named_parameters())
-        inputs = {k: to_library(self.values[k], adapter) for k in item.inputs}
+        inputs = {k: to_library(self.args[k], adapter) for k in item.inputs}
         leaves = []
         for name, _ in self.slots:
             if name in params:
@@ -165,9 +170,13 @@ class _ModuleFunction(_Function):
             leaf = adapter.from_numpy(np.array(wrt[name], order="C"))
             inputs[name] = leaf.requires_grad_(True) if grad else leaf
             leaves.append(inputs[name])
-        lib = {k: to_library(self.values[k], adapter) for k in item.init} | inputs
+        lib = {k: to_library(self.args[k], adapter) for k in item.init} | inputs
         env = library_env(adapter, lib | {"module": self.built}, self.dtype)
         return item.forward_call.evaluate(env), leaves
+
+    def widened(self, adapter: Adapter) -> _Function:
+        wide = dataclasses.replace(self, args=_widen_all(self.args))
+        return _Function.widened(wide, adapter)
 
     @property
     def source(self) -> str:
@@ -239,12 +248,11 @@ def _setup(
 ) -> tuple[_Function, Arrays, np.random.Generator]:
     """Draw the inputs; the call as a function of the wrt tensors, their values, an rng."""
     item = case.entry.item
-    block = item.differentiable
-    call = (block.call if block else None) or item.call
-    assert block is not None
     if isinstance(item, ModuleItem):
         return _setup_module(case, adapter, data, trace)
-    assert call is not None
+    block = item.differentiable
+    call = (block.call if block else None) or item.call
+    assert block is not None and call is not None
     drawn = dict(draw(data, block.merged_inputs(item.inputs), case.dtype, trace))
     slots: list[tuple[str, int | None]] = []
     arrays: Arrays = []
@@ -282,7 +290,9 @@ def _setup_module(
         slots.append((name, None))
         arrays.append(np.array(value, order="C"))
     seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
-    fn = _ModuleFunction(adapter, item.forward_call, values, slots, dtype, item, item.modes[0])
+    fn = _ModuleFunction(
+        adapter, item.forward_call, values, slots, dtype, item, item.modes[0], drawn
+    )
     return fn, arrays, np.random.default_rng(seed)
 
 
@@ -388,9 +398,10 @@ def _estimate(
             frozen = frozen or bool(stuck.any())
             rise += float(np.sum(np.where(stuck, 0.0, v * (fp - f0))))
             fall += float(np.sum(np.where(stuck, 0.0, v * (f0 - fm))))
-            moved = ~stuck & ((fp != f0) | (fm != f0))
+            # every finite output counts: a change below an output's rounding is invisible,
+            # so an output that did not move may still depend on the element
             size = np.maximum(np.maximum(np.abs(f0), np.abs(fp)), np.abs(fm))
-            scale += float(np.sum(np.abs(v[moved]) * size[moved]))
+            scale += float(np.sum(np.where(stuck | ~np.isfinite(size), 0.0, np.abs(v) * size)))
     forward, backward = rise / steps[0], fall / steps[1]
     noise = 4 * eps(np.float64) * scale / min(steps)
     agree = abs(forward - backward) <= ATOL + RTOL * max(abs(forward), abs(backward)) + 2 * noise
@@ -552,7 +563,7 @@ def check_gradient(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -
 
     def body(data: st.DataObject) -> None:
         ex = _first_order(case, adapter, data, trace)
-        wide = ex.fn.moved(ref, _widen_all(ex.fn.values), "float64")
+        wide = ex.fn.widened(ref)
         args = ([a.astype(np.float64) for a in ex.arrays], [c.astype(np.float64) for c in ex.cots])
         want = _reference_vjp(wide, *args, shapes=[tuple(t.shape) for t in ex.outs])
         estimates = _numeric(wide.forward, *args, _sample(ex.rng, ex.arrays))

@@ -95,9 +95,15 @@ def draw_slots(
 
 
 def construct(item: ModuleItem, adapter: Adapter, values: dict[str, Any], dtype: str) -> Any:
-    """The module, from ``construct`` over the constructor arguments."""
+    """The module, from ``construct`` over the constructor arguments; a lazy one after a
+    first forward with the drawn inputs (its parameters get their shapes there)."""
     lib = {k: to_library(values[k], adapter) for k in item.init}
-    return item.build.evaluate(library_env(adapter, lib, dtype))
+    module = item.build.evaluate(library_env(adapter, lib, dtype))
+    if item.lazy:
+        inputs = {k: to_library(values[k], adapter) for k in item.inputs}
+        env = library_env(adapter, lib | inputs | {"module": module}, dtype)
+        item.forward_call.evaluate(env)
+    return module
 
 
 def load(module: Any, slots: dict[str, np.ndarray | None], adapter: Adapter) -> None:

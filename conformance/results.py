@@ -15,7 +15,7 @@ SCHEMA_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
 
 Status = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed", "blocked"]
-Variant = Literal["function", "method", "inplace", "out", "scenario"]
+Variant = Literal["function", "method", "inplace", "out", "scenario", "train", "eval"]
 
 STATUSES: tuple[str, ...] = get_args(Status)
 UNEXPECTED = {"failed", "error", "xpassed"}

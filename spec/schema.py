@@ -144,6 +144,11 @@ class ItemBase(Strict):
     def _own_checks(self) -> list[str]:
         return []
 
+    @property
+    def tested_variants(self) -> list[str]:
+        """The variants (a call's forms, a module's modes) its cases run in."""
+        return []
+
     def _late_checks(self) -> list[str]:
         return []
 
@@ -203,6 +208,10 @@ class Item(ItemBase):
 
     def _own_names(self) -> list[str]:
         return [s.name for s in self.promotion]
+
+    @property
+    def tested_variants(self) -> list[str]:
+        return list(self.variants) if self.call is not None else []
 
     def _own_checks(self) -> list[str]:
         kinds = [
@@ -276,7 +285,9 @@ class ModuleItem(ItemBase):
     the values of every parameter and buffer, builds the module with ``construct``, loads the
     values with ``load_state_dict``, sets the mode, and calls ``forward`` (default:
     ``module(<inputs in order>)``). The ``oracle`` sees the constructor arguments, the inputs,
-    every parameter and buffer value and ``training``, as numpy.
+    every parameter and buffer value and ``training``, as numpy. A ``lazy`` module's
+    parameters take their shapes at the first forward: the engine runs one with the drawn
+    inputs before it inspects or loads them.
     """
 
     kind: Literal["nn_module"]
@@ -289,6 +300,7 @@ class ModuleItem(ItemBase):
     result: Contract | None = None
     oracle: ExprT | None = None
     modes: list[Literal[MODES]] = ["train"]  # type: ignore[valid-type]
+    lazy: bool = False
     accuracy: Accuracy | None = None
     differentiable: Differentiable | None = None
 
@@ -299,6 +311,8 @@ class ModuleItem(ItemBase):
         drawn = set(self.init) | set(self.inputs) | {"module"}
         if missing := _unknown_names(self.forward, drawn):
             raise _field_error(("forward",), f"uses names nothing draws: {missing}", None)
+        if clash := sorted(set(self.init) & set(self.inputs)):
+            raise _field_error(("inputs",), f"names are also in 'init': {clash}", None)
         if clash := sorted(set(self.parameters) & set(self.buffers)):
             raise _field_error(("buffers",), f"names are also parameters: {clash}", None)
         if (self.oracle or self.result) and not self.inputs and self.forward is None:
@@ -325,6 +339,10 @@ class ModuleItem(ItemBase):
     def forward_call(self) -> Expr:
         """``forward``, or ``module(<inputs in order>)``."""
         return self.forward or parse(f"module({', '.join(self.inputs)})")
+
+    @property
+    def tested_variants(self) -> list[str]:
+        return list(self.modes)
 
     @property
     def after_forward(self) -> dict[str, Slot]:
