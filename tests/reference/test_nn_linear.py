@@ -688,3 +688,23 @@ def test_state_dict_values_convert_both_ways():
     for (name, r), (_, t) in zip(rnet.state_dict().items(), tnet.state_dict().items(), strict=True):
         np.testing.assert_array_equal(to_np(r), to_np(t), err_msg=name)
         assert to_torch(r).dtype == t.dtype and to_ref(t).dtype is r.dtype
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda a, b, c: reference.addmm(c, a, b, beta=0.3, alpha=1.7),
+        lambda a, b, c: a @ b,
+        lambda a, b, c: a[0] @ b[:, 1],
+        lambda a, b, c: b[:, 0] @ b[:, 1],
+        lambda a, b, c: reference.bmm(a.unsqueeze(0), b.unsqueeze(0)),
+        lambda a, b, c: reference.nn.functional.linear(a, b.t(), c),
+        lambda a, b, c: reference.nn.functional.bilinear(a, a, b[:, :3].expand(2, 3, 3), c[:2]),
+    ],
+)
+def test_matrix_products_pass_gradcheck(fn):
+    a = reference.tensor(RNG.uniform(-1, 1, (2, 3)), requires_grad=True)
+    b = reference.tensor(RNG.uniform(-1, 1, (3, 4)), requires_grad=True)
+    c = reference.tensor(RNG.uniform(-1, 1, (4,)), requires_grad=True)
+    assert reference.autograd.gradcheck(fn, (a, b, c))
+    assert reference.autograd.gradgradcheck(fn, (a, b, c))
