@@ -8,6 +8,7 @@ under the entry's own fields before validation. See *Families* in ``spec/SCHEMA.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,10 @@ _FILE_KEYS = ("summary", "parameters", "entry")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _NONE = object()
+TOO_BIG = (
+    f"with their families, the entries of this file expand to more than {yamlsafe.MAX_NODES:,}"
+    f" values or {yamlsafe.MAX_BYTES:,} characters of text (the limits of a spec file)"
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,25 @@ class Family:
     entry: dict[str, Any]
     lines: dict[Loc, int]  # the line of every location in ``entry``
     parameters: dict[str, str | None]  # default text, None when the entry must give it
+    text: int = 0  # characters in the strings of ``entry``
+    uses: dict[str, int] = field(default_factory=dict)  # placeholders, by parameter
+
+
+@dataclass
+class Budget:
+    """What the expansions in one file may add: values and characters."""
+
+    values: int
+    chars: int
+    spent: bool = False
+
+    def take(self, family: Family, values: dict[str, str]) -> bool:
+        """Pay for one expansion; False when the file is past its limits."""
+        self.values -= len(family.lines)
+        self.chars -= family.text + sum(
+            n * (len(values[name]) - len(name) - 3) for name, n in family.uses.items()
+        )
+        return self.values >= 0 and self.chars >= 0
 
 
 @dataclass(frozen=True)
@@ -96,7 +120,23 @@ def _load_family(path: Path) -> tuple[Family | None, list[str]]:
     if problems:
         return None, problems
     lines = {loc[1:]: line for loc, line in doc.lines.items() if loc[:1] == ("entry",)}
-    return Family(path.stem, shown, data["entry"], lines, parameters), []
+    text, uses = _strings(data["entry"])
+    return Family(path.stem, shown, data["entry"], lines, parameters, text, uses), []
+
+
+def _strings(value: Any) -> tuple[int, dict[str, int]]:
+    """The characters of the strings in ``value`` and how often each placeholder is used."""
+    if isinstance(value, str):
+        return len(value), dict(Counter(_PLACEHOLDER.findall(value)))
+    children = value.values() if isinstance(value, dict) else value
+    if not isinstance(value, (dict, list)):
+        return 0, {}
+    total, uses = 0, Counter[str]()
+    for child in children:
+        size, found = _strings(child)
+        total += size
+        uses.update(found)
+    return total, dict(uses)
 
 
 def _declared(raw: Any, problem: Any) -> dict[str, str | None]:
@@ -146,14 +186,53 @@ class Expansion:
     problems: list[tuple[Loc, str]] = field(default_factory=list)  # (location, message)
 
 
-def expand(item: dict[str, Any], at: Loc, lines: dict[Loc, int], families: Families) -> Expansion:
-    """Merge the family ``item`` names (``item`` sits at ``at`` in a file with ``lines``)."""
-    return _Expander(item, at, lines, families).run()
+@dataclass
+class ExpandedItems:
+    """A file's items with their families merged in, and where each location came from."""
+
+    items: list[Any]
+    origins: dict[Loc, Origin] = field(default_factory=dict)  # of the expanded items
+    expanded: set[Loc] = field(default_factory=set)  # ("items", i) of the expanded items
+    failed: set[Loc] = field(default_factory=set)  # ("items", i) whose expansion failed
+    problems: list[tuple[Loc, str]] = field(default_factory=list)
+    names: list[str | None] = field(default_factory=list)  # each item's family
+
+
+def expand_items(
+    items: list[Any], lines: dict[Loc, int], families: Families, budget: Budget
+) -> ExpandedItems:
+    """Expand every item that names a family, within ``budget``."""
+    out = ExpandedItems(list(items))
+    for index, raw in enumerate(items):
+        name = raw.get("family") if isinstance(raw, dict) else None
+        out.names.append(name if isinstance(name, str) else None)
+        if not (isinstance(raw, dict) and "family" in raw):
+            continue
+        at = ("items", index)
+        found = _Expander(raw, at, lines, families, budget).run()
+        out.items[index] = found.data
+        out.problems += [(loc, message) for loc, message in found.problems if message]
+        if found.problems:
+            out.failed.add(at)
+        else:
+            out.expanded.add(at)
+            out.origins.update(found.origins)
+    return out
 
 
 class _Expander:
-    def __init__(self, item: dict[str, Any], at: Loc, lines: dict[Loc, int], families: Families):
+    """Merges the family ``item`` names (``item`` sits at ``at`` in a file with ``lines``)."""
+
+    def __init__(
+        self,
+        item: dict[str, Any],
+        at: Loc,
+        lines: dict[Loc, int],
+        families: Families,
+        budget: Budget,
+    ):
         self.item, self.at, self.lines, self.families = item, at, lines, families
+        self.budget = budget
         own = {k: v for k, v in item.items() if k not in ENTRY_KEYS}
         self.out = Expansion(own)
         self.family: Family | None = None
@@ -174,6 +253,10 @@ class _Expander:
             return self.out
         values = self.parameters(self.family)
         if self.out.problems:
+            return self.out
+        if not self.budget.take(self.family, values):
+            self.problem(("family",), "" if self.budget.spent else TOO_BIG)
+            self.budget.spent = True  # said once, at the first entry past the limits
             return self.out
         shared = _substitute(self.family.entry, values)
         merged = self.merge(shared, self.out.data, (), (), ())
@@ -221,6 +304,10 @@ class _Expander:
             self.mark(own, out, e, from_family=False)
             return own
         self.origin(out, e, from_family=False)
+        return self.merge_mappings(shared, own, out, f, e)
+
+    def merge_mappings(self, shared: dict, own: dict, out: Loc, f: Loc, e: Loc) -> dict:
+        """Key by key: the family's keys in order (``key+`` appends), then the entry's own."""
         merged: dict[Any, Any] = {}
         appended = {k[:-1]: k for k in own if isinstance(k, str) and len(k) > 1 and k[-1] == "+"}
         for base, key in appended.items():
@@ -261,14 +348,8 @@ class _Expander:
     def mark(self, value: Any, out: Loc, src: Loc, *, from_family: bool) -> None:
         """Record where ``value`` and everything in it came from."""
         self.origin(out, src, from_family=from_family)
-        children = (
-            value.items()
-            if isinstance(value, dict)
-            else enumerate(value)
-            if isinstance(value, list)
-            else ()
-        )
-        for key, child in children:
+        children = enumerate(value) if isinstance(value, list) else ()
+        for key, child in value.items() if isinstance(value, dict) else children:
             self.mark(child, out + (key,), src + (key,), from_family=from_family)
 
     def origin(self, out: Loc, src: Loc, *, from_family: bool) -> None:

@@ -118,60 +118,44 @@ def _load(path: Path, families: fam.Families) -> _Loaded:
     if not isinstance(data, dict):
         expected = f"{shown}:1: (file): expected a mapping with section, title, items"
         return _Loaded(problems=[*doc.problems, expected])
-    origins = {loc: fam.Origin(line) for loc, line in doc.lines.items()}
-    problems, failed, names = _expand_items(data, doc.lines, origins, families, shown)
+    origins, problems, expansion = _expand_items(data, doc.lines, families, shown)
     problems = doc.problems + problems
     try:
         model = SpecFile.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
             loc = _clean_loc(tuple(err["loc"]))
-            if loc[:2] not in failed:  # an entry whose expansion failed is reported once
+            if loc[:2] not in expansion.failed:  # a failed expansion is reported once
                 problems.append(_problem(shown, loc, origins, data, err["msg"]))
         return _Loaded(problems=problems)
     items = data["items"]
     return _Loaded(
-        model if not problems else None,
+        model if not (problems or expansion.failed) else None,
         problems,
         items,
         [origins[("items", i)].line for i in range(len(items))],
-        names,
+        expansion.names,
     )
 
 
 def _expand_items(
-    data: dict[str, Any],
-    lines: dict[Loc, int],
-    origins: dict[Loc, fam.Origin],
-    families: fam.Families,
-    shown: str,
-) -> tuple[list[str], set[Loc], list[str | None]]:
-    """Expand (in place) the items that name a family; returns the problems, the locations
-    of the items whose expansion failed, and each item's family."""
+    data: dict[str, Any], lines: dict[Loc, int], families: fam.Families, shown: str
+) -> tuple[dict[Loc, fam.Origin], list[str], fam.ExpandedItems]:
+    """Expand (in place) the items that name a family (families must not make a file a bomb
+    either); the origin of every location and the problems as ``file:line: field: message``."""
     items = data.get("items")
-    if not isinstance(items, list):
-        return [], set(), []
-    problems: list[str] = []
-    failed: set[Loc] = set()
-    names: list[str | None] = []
-    for index, raw in enumerate(items):
-        if not (isinstance(raw, dict) and "family" in raw):
-            names.append(None)
-            continue
-        names.append(raw["family"] if isinstance(raw["family"], str) else None)
-        at = ("items", index)
-        found = fam.expand(raw, at, lines, families)
-        for loc, message in found.problems:
-            if message:  # an empty message: the family's own file has the problem
-                problems.append(f"{shown}:{_line(loc, lines)}: {_field_name(loc, data)}: {message}")
-        items[index] = found.data
-        if found.problems:
-            failed.add(at)
-            continue
-        for loc in [loc for loc in origins if loc[:2] == at]:
-            del origins[loc]
-        origins.update(found.origins)
-    return problems, failed, names
+    budget = fam.Budget(yamlsafe.MAX_NODES - len(lines), yamlsafe.MAX_BYTES)
+    found = fam.expand_items(items if isinstance(items, list) else [], lines, families, budget)
+    problems = [
+        f"{shown}:{_line(loc, lines)}: {_field_name(loc, data)}: {message}"
+        for loc, message in found.problems
+    ]
+    if isinstance(items, list):
+        items[:] = found.items
+    origins = {
+        loc: fam.Origin(line) for loc, line in lines.items() if loc[:2] not in found.expanded
+    }
+    return origins | found.origins, problems, found
 
 
 def _line(loc: Loc, lines: dict[Loc, int]) -> int:

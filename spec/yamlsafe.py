@@ -98,8 +98,8 @@ def _measure(
     if size > MAX_NODES:
         raise _Refused(
             node,
-            f"the value here expands to more than {MAX_NODES:,} values through aliases "
-            f"(the limit of a spec file is {MAX_NODES:,})",
+            f"the value here expands to more than {MAX_NODES:,} values, the limit of a spec "
+            "file (mappings, lists and plain values; an alias counts each time it is used)",
         )
     if depth + height - 1 > MAX_DEPTH:
         raise _Refused(node, f"nested too deeply (the limit is {MAX_DEPTH} levels)")

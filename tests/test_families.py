@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import yaml
 
 from conformance.cases import build_cases
 from conformance.cli import main
+from spec import loader, yamlsafe
 from spec.loader import SpecError, load_spec
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -183,6 +185,31 @@ def test_family_files_are_untrusted_yaml_too(tmp_path: Path) -> None:
         f"{tmp_path / 'families' / 'trig.yaml'}:19: x: the tag !!python/name:os.system is not "
         "allowed: a spec is plain YAML (mappings, lists, strings, numbers, booleans, null)"
     ]
+
+
+def test_families_cannot_make_a_file_a_bomb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(yamlsafe, "MAX_NODES", 100)
+    monkeypatch.setattr(loader, "BUILTIN_DIR", tmp_path / "no built-in families")
+    entries = "".join(
+        ENTRY.split("items:\n")[1].replace("torch.sin", f"torch.sin{i}") for i in range(4)
+    )
+    problems = _problems(tmp_path, ENTRY + entries)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{tmp_path / 'a.yaml'}:17: items[3](torch.sin2).family: ")
+    assert "with their families, the entries of this file expand to more than" in problems[0]
+
+
+def test_parameters_cannot_make_a_file_a_bomb(tmp_path: Path) -> None:
+    notes = "  kind: function\n  notes: '" + "${numpy}" * 10_000 + "'"
+    family = FAMILY.replace("  kind: function", notes)
+    entry = ENTRY.replace("{numpy: sin}", "{numpy: " + "s" * 2000 + "}")  # 20 MB of notes
+    started = time.monotonic()
+    problems = _problems(tmp_path, entry, family)
+    assert time.monotonic() - started < 5, "the loader should refuse at once"
+    assert len(problems) == 1, problems
+    assert "a.yaml:5: items[0](torch.sin).family: with their families" in problems[0]
 
 
 def test_built_in_families_serve_any_folder(tmp_path: Path) -> None:
