@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import reference
+from tests.ulp import assert_close_ulp
 
 torch = pytest.importorskip("torch")
 
@@ -33,7 +34,9 @@ def to_numpy(t):
     return t.numpy()
 
 
-def assert_same_value(r, t, strides: bool = True, path: str = "") -> None:
+def assert_same_value(r, t, strides: bool = True, path: str = "", scale: float = 0.0) -> None:
+    """``r`` (reference) matches ``t`` (torch): tensors in dtype, shape, strides and values
+    (floating values within a few ulp: torch's kernels differ by CPU); other values equal."""
     if isinstance(t, torch.Tensor):
         assert isinstance(r, reference.Tensor), f"{path}: expected Tensor, got {type(r)}"
         assert repr(r.dtype) == repr(t.dtype), path
@@ -41,16 +44,17 @@ def assert_same_value(r, t, strides: bool = True, path: str = "") -> None:
         if strides and t.numel() > 1:
             assert r.stride() == t.stride(), f"{path}: strides {r.stride()} != {t.stride()}"
         assert r.requires_grad == t.requires_grad, path
-        np.testing.assert_array_equal(to_numpy(r), to_numpy(t), err_msg=path)
+        dtype = str(t.dtype).removeprefix("torch.")
+        assert_close_ulp(to_numpy(r), to_numpy(t), dtype=dtype, scale=scale, err_msg=path)
     elif isinstance(t, (tuple, list)) and not isinstance(t, torch.Size):
         assert type(r) is type(t) or isinstance(r, type(t)), path
         assert len(r) == len(t), path
         for i, (a, b) in enumerate(zip(r, t, strict=True)):
-            assert_same_value(a, b, strides, f"{path}[{i}]")
+            assert_same_value(a, b, strides, f"{path}[{i}]", scale)
     elif isinstance(t, (torch.dtype, torch.Size, torch.device, torch.layout)):
         assert repr(r) == repr(t), path
     elif isinstance(t, np.ndarray):
-        np.testing.assert_array_equal(r, t, err_msg=path)
+        assert_close_ulp(r, t, scale=scale, err_msg=path)
     elif isinstance(t, float) and np.isnan(t):
         assert np.isnan(r), path
     else:
@@ -58,8 +62,11 @@ def assert_same_value(r, t, strides: bool = True, path: str = "") -> None:
         assert r == t, path
 
 
-def check(fn, *, strides: bool = True, message: bool = True, warns: bool = True):
-    """Run ``fn(module)`` with both modules; results or errors must agree."""
+def check(
+    fn, *, strides: bool = True, message: bool = True, warns: bool = True, scale: float = 0.0
+):
+    """Run ``fn(module)`` with both modules; results or errors must agree (``scale``: see
+    :func:`tests.ulp.assert_close_ulp`)."""
     (r, rw), (t, tw) = _run(fn, reference), _run(fn, torch)
     if t[0] == "err":
         assert r[0] == "err", f"torch raised {t[1].__name__}: {t[2]!r}, reference returned {r}"
@@ -68,7 +75,7 @@ def check(fn, *, strides: bool = True, message: bool = True, warns: bool = True)
             assert r[2] == t[2]
         return None
     assert r[0] == "ok", f"reference raised {r[1].__name__}: {r[2]}"
-    assert_same_value(r[1], t[1], strides)
+    assert_same_value(r[1], t[1], strides, scale=scale)
     if warns:
         clean = [(c, m.split(" (Triggered internally")[0]) for c, m in tw]
         assert [(c.__name__, m) for c, m in rw] == [(c.__name__, m) for c, m in clean]

@@ -7,6 +7,7 @@ import pytest
 
 import reference
 from spec.dtypes import ALL as DTYPE_NAMES
+from tests.ulp import assert_close_ulp
 
 torch = pytest.importorskip("torch")
 
@@ -181,14 +182,9 @@ ARANGE = [
 )
 def test_arange(same, args, dtype):
     kw = {} if dtype is None else {"dtype": dtype}
-    if dtype in ("float16", "bfloat16"):
-        # torch's half-precision vector kernel rounds differently; compare within 1 ulp
-        r = reference.arange(*args, dtype=getattr(reference, dtype))
-        t = torch.arange(*args, dtype=getattr(torch, dtype))
-        assert tuple(r.shape) == tuple(t.shape) and repr(r.dtype) == repr(t.dtype)
-        np.testing.assert_allclose(to_numpy(r), to_numpy(t), rtol=2**-7)
-        return
-    same(lambda m: m.arange(*args, **{k: getattr(m, v) for k, v in kw.items()}))
+    # start + i * step: the rounding error follows the operands, not the (small) result
+    scale = max(abs(a) for a in args)
+    same(lambda m: m.arange(*args, **{k: getattr(m, v) for k, v in kw.items()}), scale=scale)
 
 
 @pytest.mark.parametrize(
@@ -250,12 +246,13 @@ def test_linspace(args, dtype):
     r = reference.linspace(*args, **{k: getattr(reference, v) for k, v in kw.items()})
     t = torch.linspace(*args, **{k: getattr(torch, v) for k, v in kw.items()})
     assert tuple(r.shape) == tuple(t.shape) and repr(r.dtype) == repr(t.dtype)
-    # torch's vectorised kernel rounds a little differently: within 1 ulp (ints: within 1)
-    tol = {"float16": 2**-8, "bfloat16": 2**-7, "float64": 1e-15}.get(dtype, 1e-6)
+    # torch's vectorised kernel rounds a little differently: within a few ulp of the
+    # endpoints' size (ints: within 1)
     if dtype is not None and "int" in dtype:
         np.testing.assert_allclose(to_numpy(r), to_numpy(t), atol=1)
     else:
-        np.testing.assert_allclose(to_numpy(r), to_numpy(t), rtol=tol, atol=tol)
+        name = dtype or "float32"
+        assert_close_ulp(to_numpy(r), to_numpy(t), dtype=name, scale=max(map(abs, args[:2])))
 
 
 @pytest.mark.parametrize(
@@ -268,9 +265,10 @@ def test_logspace(args, dtype):
     r = reference.logspace(*args, **{k: getattr(reference, v) for k, v in kw.items()})
     t = torch.logspace(*args, **{k: getattr(torch, v) for k, v in kw.items()})
     assert repr(r.dtype) == repr(t.dtype) and tuple(r.shape) == tuple(t.shape)
-    np.testing.assert_allclose(r.numpy(), t.numpy(), rtol=1e-6)
     if dtype in ("int64", "int32"):
         np.testing.assert_array_equal(r.numpy(), t.numpy())
+    else:
+        assert_close_ulp(r.numpy(), t.numpy())
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,8 @@
-"""Random sampling against torch's CPU generator: same seed, same bits, same state bytes."""
+"""Random sampling against torch's CPU generator: same seed, same bits, same state bytes.
+
+Bits are the point here, so torch runs on the kernel the reference follows (AVX2) whatever
+the machine's (tests/pinned_torch.py).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import pytest
 
 import reference
 from reference import _random
+from tests import pinned_torch
 
 torch = pytest.importorskip("torch")
 
@@ -37,18 +42,23 @@ def state(gen) -> np.ndarray:
     return s._data.copy() if isinstance(s, reference.Tensor) else s.numpy().copy()
 
 
-def assert_same_draws(fn, seed: int = 0):
+def draw(m, fn, seed: int) -> tuple:
+    """``fn(m, generator)`` with a generator seeded ``seed``: the result's dtype, shape,
+    strides and bits, and the generator's state afterwards."""
+    gen = m.Generator().manual_seed(seed)
+    out = fn(m, gen)
+    return repr(out.dtype), tuple(out.shape), out.stride(), bits(out), state(gen)
+
+
+def assert_same_draws(fn, seed: int = 0) -> None:
     """``fn(module, generator)`` with identically seeded generators: equal dtype, shape,
-    strides, bits and generator state afterwards."""
-    r_gen = reference.Generator().manual_seed(seed)
-    t_gen = torch.Generator().manual_seed(seed)
-    r, t = fn(reference, r_gen), fn(torch, t_gen)
-    assert repr(r.dtype) == repr(t.dtype)
-    assert tuple(r.shape) == tuple(t.shape)
-    assert r.stride() == t.stride()
-    np.testing.assert_array_equal(bits(r), bits(t))
-    np.testing.assert_array_equal(state(r_gen), state(t_gen))
-    return r, t
+    strides, bits and generator state afterwards (torch on the kernel the reference follows,
+    see tests/pinned_torch.py)."""
+    r, t = draw(reference, fn, seed), pinned_torch.run(draw, fn, seed)
+    for what, a, b in zip(("dtype", "shape", "strides"), r, t, strict=False):
+        assert a == b, f"{what}: {a} != torch's {b}"
+    np.testing.assert_array_equal(r[3], t[3], err_msg="bits")
+    np.testing.assert_array_equal(r[4], t[4], err_msg="generator state")
 
 
 def dt(m, name):
@@ -200,20 +210,25 @@ def test_out_and_size_spellings():
 
 
 # ----- generators and state -----------------------------------------------------------------
-def test_global_generator_matches_torch():
-    def run(m):
+def global_draws(m) -> tuple[np.ndarray, np.ndarray]:
+    """Draws from ``m``'s global generator seeded 1234, and its state afterwards (torch's
+    global state is restored)."""
+    before = m.get_rng_state()
+    try:
         m.manual_seed(1234)
         parts = [m.rand(5), m.randn(20), m.randint(0, 9, (7,)).double(), m.randperm(6).double()]
-        return np.concatenate([p.numpy().astype(np.float64) for p in parts])
-
-    before = torch.get_rng_state()
-    try:
-        np.testing.assert_array_equal(run(reference), run(torch))
-        np.testing.assert_array_equal(
-            reference.get_rng_state()._data, torch.get_rng_state().numpy()
-        )
+        values = np.concatenate([p.numpy().astype(np.float64) for p in parts])
+        return values, m.get_rng_state().numpy().copy()
     finally:
-        torch.set_rng_state(before)
+        if m is not reference:
+            m.set_rng_state(before)
+
+
+def test_global_generator_matches_torch():
+    r_values, r_state = global_draws(reference)
+    t_values, t_state = pinned_torch.run(global_draws)
+    np.testing.assert_array_equal(r_values, t_values)
+    np.testing.assert_array_equal(r_state, t_state)
 
 
 def test_generators_are_independent_of_the_global_one():
@@ -230,20 +245,26 @@ def test_generators_are_independent_of_the_global_one():
     )
 
 
+def torch_state_then_draws(m) -> tuple[np.ndarray, np.ndarray]:
+    """A generator's state after a few draws, and the bits of the next ``randn(41)``."""
+    gen = m.Generator().manual_seed(99)
+    m.randn(3, generator=gen)  # leaves a cached normal in the state
+    m.rand(700, generator=gen)
+    return state(gen), bits(m.randn(41, generator=gen))
+
+
 def test_state_bytes_and_round_trips():
-    t_gen = torch.Generator().manual_seed(99)
-    torch.randn(3, generator=t_gen)  # leaves a cached normal in the state
-    torch.rand(700, generator=t_gen)
-    r_gen = reference.Generator().set_state(reference.tensor(t_gen.get_state().numpy()))
-    np.testing.assert_array_equal(state(r_gen), state(t_gen))
-    assert_pair = (reference.randn(41, generator=r_gen), torch.randn(41, generator=t_gen))
-    np.testing.assert_array_equal(bits(assert_pair[0]), bits(assert_pair[1]))
+    t_state, t_bits = pinned_torch.run(torch_state_then_draws)
+    r_gen = reference.Generator().set_state(reference.tensor(t_state))
+    np.testing.assert_array_equal(state(r_gen), t_state)
+    np.testing.assert_array_equal(bits(reference.randn(41, generator=r_gen)), t_bits)
     # and back: torch accepts the reference's bytes
     reference.randn(5, generator=r_gen)
-    t_gen.set_state(torch.from_numpy(state(r_gen)))
-    np.testing.assert_array_equal(
-        bits(reference.rand(9, generator=r_gen)), bits(torch.rand(9, generator=t_gen))
+    r_state = state(r_gen)
+    t_bits = pinned_torch.run(
+        lambda m: bits(m.rand(9, generator=m.Generator().set_state(m.from_numpy(r_state))))
     )
+    np.testing.assert_array_equal(bits(reference.rand(9, generator=r_gen)), t_bits)
     assert r_gen.get_state().dtype is reference.uint8
     assert tuple(r_gen.get_state().shape) == (5056,)
 

@@ -476,7 +476,9 @@ def test_equal_allclose(same, fn):
 def test_copy_fill_zero(same):
     same(lambda m: m.zeros(2, 3).copy_(m.tensor([1, 2, 3])))
     same(lambda m: m.tensor([1.0, 2.0]).copy_(m.tensor([1, 2, 3])))
-    same(lambda m: m.tensor([1.0, 2.0]).copy_(m.tensor([1j, 2])))
+    # torch warns about the dropped imaginary part once per process: whether this call warns
+    # depends on which test ran first
+    same(lambda m: m.tensor([1.0, 2.0]).copy_(m.tensor([1j, 2])), warns=False)
     same(lambda m: m.zeros(2, dtype=m.uint8).fill_(300))
     same(lambda m: m.zeros(2, dtype=m.uint8).fill_(-1))
     same(lambda m: m.zeros(2).fill_(m.tensor([1.0, 2.0])))
