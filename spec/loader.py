@@ -6,6 +6,7 @@ family are expanded by :mod:`spec.families`, then everything is validated by ``s
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -172,10 +173,26 @@ def _problem(shown: str, loc: Loc, origins: dict[Loc, fam.Origin], data: Any, me
 
 def load_spec(root: Path | str | None = None) -> Spec:
     """Load every section file under ``root`` (the built-in spec by default) with the
-    families of ``root/families`` and the built-in ones; raise SpecError."""
+    families of ``root/families`` and the built-in ones; raise SpecError.
+
+    A folder whose YAML files are unchanged (same paths, sizes and modification times) is
+    validated once per process: the validated spec is immutable.
+    """
     folder = Path(root) if root is not None else BUILTIN_DIR
     if not folder.is_dir():
         raise SpecError([f"{folder}:1: (spec): not a folder"])
+    return _load_cached(folder, _fingerprint(folder))
+
+
+def _fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every YAML file that loading ``folder`` may read, with its size and mtime."""
+    paths = sorted({*folder.rglob("*.yaml"), *BUILTIN_DIR.joinpath("families").glob("*.yaml")})
+    return tuple((str(p), (st := p.stat()).st_size, st.st_mtime_ns) for p in paths)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(folder: Path, fingerprint: tuple[tuple[str, int, int], ...]) -> Spec:
+    """Validate ``folder``; ``fingerprint`` makes any change to its files a cache miss."""
     paths = sorted(
         p
         for p in folder.rglob("*.yaml")
