@@ -1,9 +1,10 @@
 """torch.device, torch.layout, torch.memory_format and the device -> array-module hook.
 
 ``array_namespace(device)`` is the single place that decides which array library backs a
-device: numpy for ``cpu``, cupy for ``cuda`` (imported lazily, here only). Ops ask it for
-their ``xp`` instead of importing numpy. The helpers below (``data_ptr``, ``device_view``,
-``to_device``, ``to_host``) are the few places that tell numpy and cupy arrays apart.
+device: numpy for ``cpu``, cupy for ``cuda`` (from ``_cuda_runtime``, which imports it on
+first use). Ops ask it for their ``xp`` instead of importing numpy. The helpers below
+(``data_ptr``, ``device_view``, ``to_device``, ``to_host``) are the few places that tell
+numpy and cupy arrays apart.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+
+from . import _cuda_runtime
+from ._cuda_runtime import cupy_or_none
 
 __all__ = [
     "device",
@@ -151,9 +155,7 @@ def array_namespace(dev: device) -> ModuleType:
     if dev.type == "cpu":
         return np
     if dev.type == "cuda":
-        from . import cuda
-
-        return cuda.namespace(dev)
+        return _cuda_runtime.namespace(dev)
     raise RuntimeError(f"reference: device type '{dev.type}' is not supported")
 
 
@@ -163,36 +165,18 @@ def placed(dev: device | str | int | None) -> device:
     d = as_device(dev)
     array_namespace(d)
     if d.type == "cuda" and d.index is None:
-        from . import cuda
-
-        return device("cuda", cuda.current_device())
+        return device("cuda", _cuda_runtime.current_device())
     return d
 
 
 def _accelerator() -> str:
     """The device type an integer device means: cuda when usable (torch's accelerator)."""
-    from . import cuda
-
-    if not cuda.is_available():
+    if not _cuda_runtime.is_available():
         raise RuntimeError("Cannot access accelerator device when none is available.")
     return "cuda"
 
 
-# ----- cupy: imported on first use, and the few places numpy and cupy arrays differ -----
-_cupy: list[ModuleType | None] = []
-
-
-def cupy_or_none() -> ModuleType | None:
-    """cupy when it imports (tried once), else None. The only import of cupy."""
-    if not _cupy:
-        try:
-            import cupy
-        except Exception:  # noqa: BLE001 - a broken cupy install means no CUDA, like torch
-            cupy = None
-        _cupy.append(cupy)
-    return _cupy[0]
-
-
+# ----- the few places numpy and cupy arrays differ ----------------------------------------
 def is_device_array(arr: Any) -> bool:
     """True for a cupy array (data in GPU memory)."""
     return type(arr).__module__.startswith("cupy")

@@ -15,6 +15,7 @@ import pytest
 
 import reference
 from adapters.reference_adapter import ReferenceAdapter
+from reference import _cuda_runtime
 
 torch = pytest.importorskip("torch")
 
@@ -169,12 +170,12 @@ def test_peak_tracker_samples_every_allocation(monkeypatch):
             set_allocator=lambda fn: hooks.update(allocator=fn),
         ),
     )
-    monkeypatch.setattr(reference.cuda, "_peak", {})
-    reference.cuda._track_peaks(cp)
+    monkeypatch.setattr(_cuda_runtime, "peaks", {})
+    _cuda_runtime.track_peaks(cp)
     hooks["allocator"](4096)
     pool.used -= 4096  # freed
     hooks["allocator"](512)
-    assert reference.cuda._peak == {0: 4096}
+    assert _cuda_runtime.peaks == {0: 4096}
 
 
 # ----- with a GPU (cupy) ------------------------------------------------------------------
