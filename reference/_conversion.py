@@ -11,8 +11,6 @@ from ._device import (
     CPU,
     array_namespace,
     as_device,
-    channels_last,
-    channels_last_3d,
     contiguous_format,
     data_ptr,
     device,
@@ -25,14 +23,7 @@ from ._dtypes import dtype
 from ._grad_mode import is_grad_enabled, no_grad
 from ._ops import apply_inplace, apply_op, apply_view, bump_version, xp_of
 from ._scalars import checked_scalar
-from ._strides import (
-    allocate,
-    broadcast_shapes,
-    contiguous_strides,
-    dense_strides_like,
-    format_shape,
-    is_non_overlapping_and_dense,
-)
+from ._strides import allocate, broadcast_shapes, format_shape, like_strides
 from ._tensor import Tensor
 from .autograd import _formulas as grads
 
@@ -40,7 +31,6 @@ __all__ = [
     "clone",
     "detach",
     "cast_array",
-    "memory_format_strides",
     "to",
     "cpu",
     "cuda",
@@ -70,34 +60,9 @@ def cast_array(arr: np.ndarray, dt: dtype, warn: bool = False) -> np.ndarray:
         return arr.astype(dt._np)
 
 
-def memory_format_strides(shape, fmt: memory_format) -> tuple[int, ...]:
-    """Strides of a dense tensor of ``shape`` in a channels-last (or contiguous) format."""
-    if fmt in (channels_last, channels_last_3d):
-        rank = 4 if fmt is channels_last else 5
-        if len(shape) != rank:
-            name = "channels_last" if rank == 4 else "channels_last_3d"
-            raise RuntimeError(f"required rank {rank} tensor to use {name} format")
-        order = [1, *range(rank - 1, 1, -1), 0]  # innermost first: C, W, H, (D,) N
-        out, acc = [0] * rank, 1
-        for d in order:
-            out[d] = acc
-            acc *= max(shape[d], 1)
-        return tuple(out)
-    return contiguous_strides(shape)
-
-
-def _like_strides(t: Tensor, fmt: memory_format) -> tuple[int, ...]:
-    shape, strides = t.shape, t.stride()
-    if fmt is preserve_format:
-        if is_non_overlapping_and_dense(shape, strides):
-            return strides
-        return dense_strides_like(shape, strides)
-    return memory_format_strides(shape, fmt)
-
-
 def clone(input: Tensor, *, memory_format: memory_format = preserve_format) -> Tensor:  # noqa: A002
     """A copy with its own memory (strides preserved for dense inputs)."""
-    strides = _like_strides(input, memory_format)
+    strides = like_strides(input.shape, input.stride(), memory_format)
 
     def fn(a):
         out = allocate(xp_of(input), a.shape, strides, a.dtype)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import _dtypes
-from ._conversion import cast_array, memory_format_strides, resize_out, to
+from ._conversion import cast_array, resize_out, to
 from ._device import (
     array_namespace,
     as_device,
@@ -27,7 +27,7 @@ from ._dtypes import dtype
 from ._ops import bump_version, new_leaf
 from ._promotion import scalar_dtype
 from ._scalars import checked_scalar
-from ._strides import allocate, dense_strides_like, is_non_overlapping_and_dense
+from ._strides import allocate, like_strides, memory_format_strides
 from ._tensor import Tensor
 
 __all__ = [
@@ -802,13 +802,8 @@ def _like(
     dt = input._dtype if dtype_ is None else dtype_
     dev = input._device if device_ is None else placed(device_)
     xp = array_namespace(dev)
-    shape, strides = tuple(input.shape), input.stride()
-    if memory_format is preserve_format:
-        if not is_non_overlapping_and_dense(shape, strides):
-            strides = dense_strides_like(shape, strides)
-    else:
-        strides = memory_format_strides(shape, memory_format)
-    data = allocate(xp, shape, strides, dt._np)
+    shape = tuple(input.shape)
+    data = allocate(xp, shape, like_strides(shape, input.stride(), memory_format), dt._np)
     if not empty:
         data[...] = checked_scalar(value, dt)[()]
     return new_leaf(data, dt, dev, requires_grad)

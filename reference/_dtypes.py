@@ -257,3 +257,25 @@ class iinfo:  # noqa: N801
 
     def __repr__(self) -> str:
         return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
+
+
+#: The C++ type names torch's messages use (``float``, ``long int``, ``c10::Half``).
+CPP_TYPE_NAMES = {
+    "uint8": "unsigned char",
+    "int8": "signed char",
+    "int16": "short int",
+    "int32": "int",
+    "int64": "long int",
+    "float16": "c10::Half",
+    "bfloat16": "c10::BFloat16",
+    "float32": "float",
+    "float64": "double",
+    "bool": "bool",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+}
+
+
+def c_name(dt: dtype) -> str:
+    """The C++ type name torch's messages give ``dt`` (``float``, ``long int``)."""
+    return CPP_TYPE_NAMES[dt._name]

@@ -9,30 +9,15 @@ import numpy as np
 
 from . import _dtypes
 from ._device import array_namespace, as_device
-from ._dtypes import dtype
+from ._dtypes import c_name, dtype
 from ._ops import new_leaf
 from ._size import Size
 from ._tensor import Tensor
 
-_CPP_NAMES = {
-    "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
-    "float32": "float",
-    "float64": "double",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-    "uint8": "unsigned char",
-    "int8": "signed char",
-    "int16": "short int",
-    "int32": "int",
-    "int64": "long int",
-    "bool": "bool",
-}
-
 
 def _options(dt: dtype) -> str:
     return (
-        f"TensorOptions(dtype={_CPP_NAMES[dt._name]}, device=cpu, layout=Strided, "
+        f"TensorOptions(dtype={c_name(dt)}, device=cpu, layout=Strided, "
         "requires_grad=false (default), pinned_memory=false (default), "
         "memory_format=(nullopt))"
     )

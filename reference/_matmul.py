@@ -13,11 +13,10 @@ from typing import Any
 
 from . import _dtypes
 from ._conversion import cast_array, contiguous
-from ._dtypes import dtype
+from ._dtypes import c_name, dtype
 from ._joining import squeeze, unsqueeze
 from ._ops import apply_op, xp_of
 from ._pointwise import opmath
-from ._reductions import CPP_TYPE_NAMES
 from ._strides import broadcast_shapes
 from ._tensor import Tensor
 from ._views import expand, mT, reshape, t
@@ -73,7 +72,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
     if input._dtype is not mat2._dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{CPP_TYPE_NAMES[input._dtype._name]} != {CPP_TYPE_NAMES[mat2._dtype._name]}"
+            f"{c_name(input._dtype)} != {c_name(mat2._dtype)}"
         )
     _no_bool(input, "addmm_impl_cpu_")
     xp, dt = xp_of(input), input._dtype

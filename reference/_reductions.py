@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _dtypes
 from ._conversion import cast_array, write_out
-from ._dtypes import dtype
+from ._dtypes import CPP_TYPE_NAMES, c_name, dtype
 from ._ops import apply_inplace, apply_op
 from ._pointwise import maximum, minimum, opmath
 from ._strides import wrap_dim
@@ -73,15 +73,10 @@ def _numpy_names(fn):
     return wrapped
 
 
-def _c_name(dt: dtype) -> str:
-    """The C++ type name torch's out= dtype messages use (``float``, ``long int``)."""
-    return CPP_TYPE_NAMES[dt._name]
-
-
 def _check_out_dtype(out, want: dtype) -> None:
     if out is not None and isinstance(out, Tensor) and out._dtype is not want:
         raise RuntimeError(
-            f"Expected out tensor to have dtype {_c_name(want)}, but got {_c_name(out._dtype)} "
+            f"Expected out tensor to have dtype {c_name(want)}, but got {c_name(out._dtype)} "
             "instead"
         )
 
@@ -672,22 +667,6 @@ def cumsum(
     back = grads.cumsum(d) if input.ndim else grads.identity()
     result = apply_op("cumsum", kernel, input, dtype=out_dt, backward=back)
     return result if out is None else write_out(out, result, "cumsum")
-
-
-CPP_TYPE_NAMES = {
-    "uint8": "unsigned char",
-    "int8": "signed char",
-    "int16": "short int",
-    "int32": "int",
-    "int64": "long int",
-    "float16": "c10::Half",
-    "bfloat16": "c10::BFloat16",
-    "float32": "float",
-    "float64": "double",
-    "bool": "bool",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-}
 
 
 def cumsum_(self: Tensor, dim: int = _MISSING, *, dtype: dtype | None = None) -> Tensor:  # type: ignore[assignment]

@@ -7,9 +7,10 @@ import numpy as np
 
 from . import _dtypes
 from ._conversion import cast_array, write_out
+from ._dtypes import c_name
 from ._ops import apply_op
 from ._promotion import operand_result_type
-from ._reductions import CPP_TYPE_NAMES, return_types
+from ._reductions import return_types
 from ._scalars import wrapped_scalar
 from ._strides import format_shape, wrap_dim
 from ._tensor import Tensor
@@ -17,15 +18,12 @@ from .autograd import _formulas as grads
 
 __all__ = ["topk", "searchsorted"]
 
-#: torch's C++ type names (caffe2::TypeMeta), as its out= dtype checks print them.
-
-
 def check_out_dtype(out: Tensor, expected: _dtypes.dtype) -> None:
     """A structured op's out= tensor must have exactly the result dtype."""
     if out._dtype is not expected:
         raise RuntimeError(
-            f"Expected out tensor to have dtype {CPP_TYPE_NAMES[expected._name]}, but got "
-            f"{CPP_TYPE_NAMES[out._dtype._name]} instead"
+            f"Expected out tensor to have dtype {c_name(expected)}, but got "
+            f"{c_name(out._dtype)} instead"
         )
 
 

@@ -7,7 +7,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._device import device_view
+from ._device import (
+    channels_last,
+    channels_last_3d,
+    device_view,
+    memory_format,
+    preserve_format,
+)
 
 
 class _Interface:
@@ -46,6 +52,35 @@ def contiguous_strides(shape: Sequence[int]) -> tuple[int, ...]:
         strides.append(acc)
         acc *= max(s, 1)
     return tuple(reversed(strides))
+
+
+def memory_format_strides(shape: Sequence[int], fmt: memory_format) -> tuple[int, ...]:
+    """Strides of a dense tensor of ``shape`` in a channels-last (or contiguous) format."""
+    if fmt in (channels_last, channels_last_3d):
+        rank = 4 if fmt is channels_last else 5
+        if len(shape) != rank:
+            name = "channels_last" if rank == 4 else "channels_last_3d"
+            raise RuntimeError(f"required rank {rank} tensor to use {name} format")
+        order = [1, *range(rank - 1, 1, -1), 0]  # innermost first: C, W, H, (D,) N
+        out, acc = [0] * rank, 1
+        for d in order:
+            out[d] = acc
+            acc *= max(shape[d], 1)
+        return tuple(out)
+    return contiguous_strides(shape)
+
+
+def like_strides(
+    shape: Sequence[int], strides: Sequence[int], fmt: memory_format
+) -> tuple[int, ...]:
+    """torch's strides for a new tensor like one of ``shape``/``strides`` (``empty_like``,
+    ``clone``): the same when non-overlapping and dense (``preserve_format``), else dense in
+    the same dim order, or those of ``fmt``."""
+    if fmt is preserve_format:
+        if is_non_overlapping_and_dense(shape, strides):
+            return tuple(strides)
+        return dense_strides_like(shape, strides)
+    return memory_format_strides(shape, fmt)
 
 
 def is_contiguous(shape: Sequence[int], strides: Sequence[int]) -> bool:

@@ -12,10 +12,21 @@ import warnings
 import numpy as np
 
 from . import _dtypes
-from ._device import CPU, data_ptr, device, layout, module_of, strided, to_host
-from ._dtypes import dtype
+from ._device import (
+    CPU,
+    channels_last,
+    channels_last_3d,
+    data_ptr,
+    device,
+    layout,
+    module_of,
+    strided,
+    to_host,
+)
+from ._dtypes import c_name, dtype
 from ._grad_mode import is_grad_enabled, is_inference_mode_enabled
 from ._size import Size
+from ._strides import contiguous_strides, memory_format_strides, strided_view, wrap_dim
 from ._strides import is_contiguous as _is_contiguous
 
 __all__ = ["Tensor"]
@@ -28,8 +39,6 @@ def _data_ptr(arr: np.ndarray) -> int:
 def _with_torch_strides(data: np.ndarray) -> np.ndarray:
     """Contiguous or empty arrays get torch's contiguous strides (numpy's can differ for
     size-0 and size-1 dims)."""
-    from ._strides import contiguous_strides, strided_view
-
     strides = contiguous_strides(data.shape)
     if data.strides == tuple(s * data.itemsize for s in strides):
         return data
@@ -110,8 +119,6 @@ class Tensor:
         """The shape, or the length of dimension ``dim``."""
         if dim is None:
             return self.shape
-        from ._strides import wrap_dim
-
         return self._data.shape[wrap_dim(dim, self.ndim, wrap_scalar=False)]
 
     @property
@@ -156,8 +163,6 @@ class Tensor:
         strides = tuple(s // item for s in self._data.strides)
         if dim is None:
             return strides
-        from ._strides import wrap_dim
-
         return strides[wrap_dim(dim, self.ndim, wrap_scalar=False)]
 
     def storage_offset(self) -> int:
@@ -166,11 +171,7 @@ class Tensor:
 
     def is_contiguous(self, memory_format=None) -> bool:
         """True when row-major contiguous (or in the given memory format)."""
-        from ._device import channels_last, channels_last_3d
-
         if memory_format in (channels_last, channels_last_3d):
-            from ._conversion import memory_format_strides
-
             want = memory_format_strides(self.shape, memory_format)
             return all(
                 s == w for s, w, n in zip(self.stride(), want, self.shape, strict=True) if n != 1
@@ -425,10 +426,8 @@ def _check_grad(t: Tensor, value) -> None:
             "same size"
         )
     if value._dtype is not t._dtype:
-        from ._reductions import _c_name
-
         raise RuntimeError(
-            f"attempting to assign a gradient with dtype '{_c_name(value._dtype)}' to a "
+            f"attempting to assign a gradient with dtype '{c_name(value._dtype)}' to a "
             f"tensor with grad_dtype '{t._dtype._scalar_name}'. The gradient must match the "
             "tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's "
             "grad_dtype attribute with a specific dtype, or None to allow any dtype. Set "
