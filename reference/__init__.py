@@ -130,6 +130,7 @@ from ._legacy import (
     ShortTensor,
 )
 from ._matmul import addmm, bmm, dot, matmul, mm, mv
+from ._norm import norm
 from ._pointwise import (
     acos,
     acos_,
@@ -209,7 +210,6 @@ from ._reductions import (
     max,
     mean,
     min,
-    norm,
     return_types,
     sum,
 )

@@ -24,10 +24,11 @@ from ._device import (
     to_device,
 )
 from ._dtypes import dtype
-from ._ops import bump_version, new_leaf
+from ._factory import filled, filled_like, new_leaf
+from ._ops import bump_version
 from ._promotion import scalar_dtype
 from ._scalars import checked_scalar
-from ._strides import allocate, like_strides, memory_format_strides
+from ._strides import allocate, memory_format_strides
 from ._tensor import Tensor
 
 __all__ = [
@@ -85,7 +86,8 @@ def parse_size(args: Sequence, name: str) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _check_layout(lay: layout | None, name: str = "empty") -> None:
+def check_layout(lay: layout | None, name: str = "empty") -> None:
+    """torch's TypeError for a non-layout ``layout=``; only ``strided`` is supported."""
     if lay is not None and not isinstance(lay, layout):
         raise TypeError(f"{name}(): argument 'layout' must be torch.layout, not {_type_name(lay)}")
     if lay is not None and lay is not strided:
@@ -120,7 +122,8 @@ def _factory(
     return new_leaf(data, dt, dev, requires_grad)
 
 
-def _out_dtype(dtype_: dtype | None, out: Tensor | None, default: dtype) -> dtype:
+def out_dtype(dtype_: dtype | None, out: Tensor | None, default: dtype) -> dtype:
+    """A factory's result dtype: ``dtype=``, else ``out``'s, else ``default``."""
     if dtype_ is not None and not isinstance(dtype_, dtype):
         raise TypeError(f"argument 'dtype' must be torch.dtype, not {type(dtype_).__name__}")
     if dtype_ is not None:
@@ -239,7 +242,9 @@ def _fast_vector(data: list, dt: dtype) -> np.ndarray:
     return cast_array(src, dt)
 
 
-def _array_from_data(data, dt: dtype | None) -> tuple[np.ndarray, dtype]:
+def array_from_data(data, dt: dtype | None) -> tuple[np.ndarray, dtype]:
+    """A new array holding ``data`` (nested sequences, an ndarray or a tensor) as ``dt``
+    (inferred like ``tensor()`` when None), and that dtype."""
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
     if dt is None:
@@ -280,7 +285,7 @@ def tensor(
             stacklevel=2,
         )
     dev = data._device if device is None and isinstance(data, Tensor) else placed(device)
-    arr, dt = _array_from_data(data, dtype)
+    arr, dt = array_from_data(data, dtype)
     return new_leaf(arr, dt, dev, requires_grad)
 
 
@@ -438,9 +443,9 @@ def arange(
     """Values ``start, start + step, ...`` up to (excluding) ``end``."""
     if end is None:
         start, end = 0, start
-    _check_layout(layout, "arange")
+    check_layout(layout, "arange")
     integral = all(_is_integral(v) for v in (start, end, step))
-    dt = _out_dtype(dtype, out, _dtypes.int64 if integral else _dtypes.get_default_dtype())
+    dt = out_dtype(dtype, out, _dtypes.int64 if integral else _dtypes.get_default_dtype())
     if dt is _dtypes.bool or dt.is_complex:
         raise NotImplementedError(f"\"arange_cpu\" not implemented for '{dt._scalar_name}'")
     start, end, step = _num(start), _num(end), _num(step)
@@ -497,8 +502,8 @@ def range(
     )
     if end is None:
         start, end = 0, start
-    _check_layout(layout, "range")
-    dt = _out_dtype(dtype, out, _dtypes.get_default_dtype())
+    check_layout(layout, "range")
+    dt = out_dtype(dtype, out, _dtypes.get_default_dtype())
     acc = _acc_np(dt)
     xstart, xend, xstep = (acc(_num(v)) for v in (start, end, step))
     if xstep == 0:
@@ -518,7 +523,7 @@ def _space_dtype(start, end, dtype_: dtype | None, out: Tensor | None) -> dtype:
         default = _dtypes.get_default_complex_dtype()
     else:
         default = _dtypes.get_default_dtype()
-    return _out_dtype(dtype_, out, default)
+    return out_dtype(dtype_, out, default)
 
 
 def _check_steps(steps) -> int:
@@ -583,7 +588,7 @@ def linspace(
 ) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     steps = _check_steps(steps)
-    _check_layout(layout, "linspace")
+    check_layout(layout, "linspace")
     dt = _space_dtype(start, end, dtype, out)
     if dt is _dtypes.bool:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
@@ -607,7 +612,7 @@ def logspace(
 ) -> Tensor:
     """``base ** linspace(start, end, steps)`` computed as torch's kernel does."""
     steps = _check_steps(steps)
-    _check_layout(layout, "logspace")
+    check_layout(layout, "logspace")
     dt = _space_dtype(start, end, dtype, out)
     if dt is _dtypes.bool:
         raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
@@ -649,7 +654,6 @@ def _filled(
     empty: bool = False,
 ) -> Tensor:
     dev = placed(dev)
-    xp = array_namespace(dev)
     if out is not None and dt is not out._dtype:
         raise RuntimeError(
             f"dtype {dt._scalar_name} does not match dtype of out parameter "
@@ -663,11 +667,7 @@ def _filled(
         if requires_grad:
             out.requires_grad_()
         return out
-    if empty:
-        data = xp.empty(size, dtype=dt._np)
-    else:
-        data = xp.full(size, checked_scalar(value, dt)[()], dtype=dt._np)
-    return new_leaf(data, dt, dev, requires_grad)
+    return filled(size, value, dt, dev, requires_grad, empty)
 
 
 def zeros(
@@ -679,11 +679,11 @@ def zeros(
     requires_grad: bool = False,
 ) -> Tensor:
     """A tensor of zeros."""
-    _check_layout(layout, "zeros")
+    check_layout(layout, "zeros")
     return _filled(
         parse_size(size, "zeros"),
         0,
-        _out_dtype(dtype, out, _dtypes.get_default_dtype()),
+        out_dtype(dtype, out, _dtypes.get_default_dtype()),
         as_device(device),
         requires_grad=requires_grad,
         out=out,
@@ -700,11 +700,11 @@ def ones(
     requires_grad: bool = False,
 ) -> Tensor:
     """A tensor of ones."""
-    _check_layout(layout, "ones")
+    check_layout(layout, "ones")
     return _filled(
         parse_size(size, "ones"),
         1,
-        _out_dtype(dtype, out, _dtypes.get_default_dtype()),
+        out_dtype(dtype, out, _dtypes.get_default_dtype()),
         as_device(device),
         requires_grad=requires_grad,
         out=out,
@@ -723,11 +723,11 @@ def empty(
     memory_format: memory_format | None = None,
 ) -> Tensor:
     """An uninitialised tensor."""
-    _check_layout(layout, "empty")
+    check_layout(layout, "empty")
     t = _filled(
         parse_size(size, "empty"),
         0,
-        _out_dtype(dtype, out, _dtypes.get_default_dtype()),
+        out_dtype(dtype, out, _dtypes.get_default_dtype()),
         as_device(device),
         requires_grad=requires_grad,
         out=out,
@@ -752,7 +752,7 @@ def empty_strided(
     pin_memory: bool = False,
 ) -> Tensor:
     """An uninitialised tensor with the given element strides."""
-    _check_layout(layout, "empty_strided")
+    check_layout(layout, "empty_strided")
     dev = placed(device)
     dt = dtype or _dtypes.get_default_dtype()
     data = allocate(
@@ -772,13 +772,13 @@ def full(
     requires_grad: bool = False,
 ) -> Tensor:
     """A tensor filled with ``fill_value`` (dtype inferred from it like torch)."""
-    _check_layout(layout, "full")
+    check_layout(layout, "full")
     if not isinstance(size, (tuple, list)):
         raise TypeError(
             f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"
         )
     fill_value = _fill_value(fill_value, "full")
-    dt = _out_dtype(dtype, out, scalar_dtype(fill_value))
+    dt = out_dtype(dtype, out, scalar_dtype(fill_value))
     return _filled(
         parse_size((size,), "full"),
         fill_value,
@@ -799,14 +799,8 @@ def _like(
     memory_format: memory_format,
     empty: bool = False,
 ) -> Tensor:
-    dt = input._dtype if dtype_ is None else dtype_
-    dev = input._device if device_ is None else placed(device_)
-    xp = array_namespace(dev)
-    shape = tuple(input.shape)
-    data = allocate(xp, shape, like_strides(shape, input.stride(), memory_format), dt._np)
-    if not empty:
-        data[...] = checked_scalar(value, dt)[()]
-    return new_leaf(data, dt, dev, requires_grad)
+    dev = None if device_ is None else placed(device_)
+    return filled_like(input, value, dtype_, dev, memory_format, requires_grad, empty)
 
 
 def zeros_like(
@@ -819,7 +813,7 @@ def zeros_like(
     memory_format: memory_format = preserve_format,
 ) -> Tensor:
     """Zeros with the shape (and by default dtype/device/strides) of ``input``."""
-    _check_layout(layout, "zeros_like")
+    check_layout(layout, "zeros_like")
     return _like(input, 0, dtype, device, requires_grad, memory_format)
 
 
@@ -833,7 +827,7 @@ def ones_like(
     memory_format: memory_format = preserve_format,
 ) -> Tensor:
     """Ones with the shape (and by default dtype/device/strides) of ``input``."""
-    _check_layout(layout, "ones_like")
+    check_layout(layout, "ones_like")
     return _like(input, 1, dtype, device, requires_grad, memory_format)
 
 
@@ -848,7 +842,7 @@ def full_like(
     memory_format: memory_format = preserve_format,
 ) -> Tensor:
     """``fill_value`` with the shape of ``input`` (dtype defaults to ``input``'s)."""
-    _check_layout(layout, "full_like")
+    check_layout(layout, "full_like")
     fill = _fill_value(fill_value, "full_like")
     return _like(input, fill, dtype, device, requires_grad, memory_format)
 
@@ -863,7 +857,7 @@ def empty_like(
     memory_format: memory_format = preserve_format,
 ) -> Tensor:
     """An uninitialised tensor shaped like ``input``."""
-    _check_layout(layout, "empty_like")
+    check_layout(layout, "empty_like")
     return _like(input, 0, dtype, device, requires_grad, memory_format, empty=True)
 
 
@@ -885,7 +879,7 @@ def new_tensor(
             UserWarning,
             stacklevel=2,
         )
-    arr, dt = _array_from_data(data, dtype or self._dtype)
+    arr, dt = array_from_data(data, dtype or self._dtype)
     return new_leaf(arr, dt, self._device if device is None else placed(device), requires_grad)
 
 

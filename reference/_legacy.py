@@ -8,9 +8,11 @@ import numbers
 import numpy as np
 
 from . import _dtypes
+from ._conversion import to
+from ._creation import array_from_data
 from ._device import array_namespace, as_device
 from ._dtypes import c_name, dtype
-from ._ops import new_leaf
+from ._factory import new_leaf
 from ._size import Size
 from ._tensor import Tensor
 
@@ -47,9 +49,7 @@ def legacy_new(dt: dtype, *args, strict: bool = True, **kwargs) -> Tensor:
         and isinstance(first, (list, tuple, np.ndarray))
         and not isinstance(first, Size)
     ):
-        from ._creation import _array_from_data
-
-        arr, _ = _array_from_data(first, dt)
+        arr, _ = array_from_data(first, dt)
         return new_leaf(arr, dt, dev)
     sizes = tuple(first) if len(args) == 1 and isinstance(first, Size) else args
     for pos, s in enumerate(sizes):
@@ -126,6 +126,4 @@ def tensor_type(self: Tensor, dtype=None, non_blocking: bool = False, **kwargs):
         target = dtype
     else:
         raise TypeError(f"type(): argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
-    from ._conversion import to
-
     return to(self, dtype=target)

@@ -11,9 +11,10 @@ import numpy as np
 from . import _dtypes
 from ._conversion import cast_array, to, write_out
 from ._dtypes import dtype
+from ._joining import unsqueeze
 from ._ops import apply_op
 from ._pointwise import opmath
-from ._reductions import _reduce, amax, amin, numpy_axes, reduce_dims
+from ._reductions import amax, amin, numpy_axes, reduce_array, reduce_dims
 from ._reductions import sum as _sum
 from ._searching import check_out_dtype
 from ._strides import wrap_dim
@@ -125,7 +126,7 @@ def vector_norm(
             return np.power(np.sum(np.power(a, a.dtype.type(p)), axis=ax), a.dtype.type(1.0 / p))
 
     back = grads.vector_norm(p, axes, keepdim)
-    return _reduce("linalg_vector_norm", x, kernel, axes, keepdim, out_dt, out, backward=back)
+    return reduce_array("linalg_vector_norm", x, kernel, axes, keepdim, out_dt, out, backward=back)
 
 
 def _kept(shape, axes) -> tuple[int, ...]:
@@ -184,8 +185,6 @@ def _inverse(perm: list[int]) -> list[int]:
 
 
 def _unsqueeze_permute(result: Tensor, perm: list[int]) -> Tensor:
-    from ._joining import unsqueeze
-
     return permute(unsqueeze(result, -1), _inverse(perm))
 
 

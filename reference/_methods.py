@@ -1,4 +1,5 @@
-"""Binds the op functions onto ``Tensor`` as methods, properties and Python operators."""
+"""Binds the op functions onto ``Tensor`` as methods, properties and Python operators, and
+the legacy constructor ``Tensor(...)``, ``repr``, ``backward`` and ``register_hook``."""
 
 from __future__ import annotations
 
@@ -11,13 +12,17 @@ from . import (
     _joining,
     _legacy,
     _matmul,
+    _norm,
     _pointwise,
+    _printing,
     _random,
     _reductions,
     _searching,
     _views,
+    autograd,
 )
 from ._tensor import Tensor
+from .autograd import _graph
 
 _OPERATORS = {
     "add": "add",
@@ -89,6 +94,16 @@ def _cast(dt: _dtypes.dtype):
     return method
 
 
+def _legacy_new(cls, *args, **kwargs) -> Tensor:
+    """``Tensor(...)``: torch's legacy constructor, in the default dtype."""
+    return _legacy.legacy_new(_dtypes.get_default_dtype(), *args, strict=False, **kwargs)
+
+
+def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
+    autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+
 def _data_get(self):
     """Like ``detach()``, but with its own version counter: writes through ``.data`` are
     invisible to autograd's checks, as in torch."""
@@ -117,6 +132,9 @@ _BINARY = (
 
 def bind() -> None:
     """Attach every method to the Tensor class (idempotent)."""
+    Tensor.__new__ = staticmethod(_legacy_new)
+    Tensor.__repr__ = Tensor.__str__ = _printing.tensor_repr
+    Tensor.backward, Tensor.register_hook = _backward, _graph.register_hook
     for py, op in _OPERATORS.items():
         setattr(Tensor, f"__{py}__", _forward(op))
         setattr(Tensor, f"__r{py}__", _reflected(op))
@@ -198,6 +216,7 @@ def _bind_math() -> None:
     Tensor.broadcast_to = _pointwise.broadcast_to
     for name in _reductions.METHODS:
         setattr(Tensor, name, getattr(_reductions, name))
+    Tensor.norm = _norm.norm
     Tensor.topk = _searching.topk
     Tensor.uniform_, Tensor.normal_ = _random.uniform_, _random.normal_
     Tensor.random_ = _random.random_

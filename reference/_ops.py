@@ -15,7 +15,9 @@
 ``apply_view`` is the same for ops whose output aliases the input's storage (one generic
 derivative: gradients go back to the aliased positions), and ``apply_inplace`` for ops
 writing into ``self`` (with torch's leaf/in-place checks, version counters, and the graph
-rewired so that ``self`` becomes the op's output).
+rewired so that ``self`` becomes the op's output). Gradients move to and from aliased
+positions by ``take`` and ``put_add``, two ops that are each other's derivative, so double
+backward through views works.
 """
 
 from __future__ import annotations
@@ -26,14 +28,22 @@ from typing import Any
 import numpy as np
 
 from . import _dtypes
-from ._device import CPU, array_namespace, as_device, device, to_device
+from ._device import CPU, array_namespace, as_device, device
 from ._dtypes import dtype
 from ._grad_mode import is_grad_enabled, is_inference_mode_enabled
 from ._tensor import Tensor, requires_grad_result
 from .autograd._graph import Formula, Node, record
-from .autograd._scatter import positions, put_add, take
+from .autograd._scatter import positions
 
-__all__ = ["apply_op", "apply_view", "apply_inplace", "new_leaf", "common_device", "xp_of"]
+__all__ = [
+    "apply_op",
+    "apply_view",
+    "apply_inplace",
+    "common_device",
+    "xp_of",
+    "take",
+    "put_add",
+]
 
 
 def common_device(tensors: Sequence[Tensor], default: device = CPU) -> device:
@@ -118,6 +128,40 @@ def view_formula(view: Tensor, source: Tensor) -> Formula:
         return (put_add(g, ids[0], shape, unique),)
 
     return Formula(fn)
+
+
+# ----- the differentiable index primitives: each is the other's derivative ---------------
+def take(x: Any, ids: np.ndarray, unique: bool = False) -> Any:
+    """``x.reshape(-1)[ids]`` as a differentiable op (``unique``: no index repeats)."""
+    xp = xp_of(x)
+    dev_ids = xp.asarray(ids)
+    formula = Formula(lambda node, g: (put_add(g, ids, tuple(x.shape), unique),))
+    return apply_op("take", lambda a: a.reshape(-1)[dev_ids], x, backward=formula)
+
+
+def put_add(g: Any, ids: np.ndarray, shape: tuple[int, ...], unique: bool = False) -> Any:
+    """A zero tensor of ``shape`` with ``g`` added at the row-major ``ids`` (repeats add up;
+    ``unique`` says there are none, so a plain assignment does)."""
+    xp = xp_of(g)
+    flat = ids.reshape(-1)
+    dev_ids = xp.asarray(flat)
+    size = int(np.prod(shape, dtype=np.int64))
+
+    def fn(a):
+        values = a.reshape(-1)
+        if unique:
+            out = xp.zeros(size, dtype=a.dtype)
+            out[dev_ids] = values
+        elif xp is np and a.dtype.kind == "f":
+            summed = np.bincount(flat, weights=values.astype(np.float64), minlength=size)
+            out = summed.astype(a.dtype)
+        else:
+            out = xp.zeros(size, dtype=a.dtype)
+            xp.add.at(out, dev_ids, values)
+        return out.reshape(shape)
+
+    formula = Formula(lambda node, gg: (take(gg, ids, unique),))
+    return apply_op("put_add", fn, g, backward=formula)
 
 
 #: In-place ops torch lets write to a receiver whose elements overlap (stride 0).
@@ -216,19 +260,6 @@ def _rewire(
     node = record("torch::autograd::CopySlices", copy_slices, (base_old, self), [base])
     assert isinstance(node, Node)
     record("as_strided", view_formula(self, base), (base,), [self])
-
-
-def new_leaf(data: Any, dtype_: dtype | None, dev: device, requires_grad: bool = False) -> Tensor:
-    """Wrap a freshly computed array from a factory function as a leaf tensor on ``dev``
-    (host data is copied to the GPU for a cuda device)."""
-    t = Tensor._make(to_device(data, dev), dtype_, dev)
-    if requires_grad:
-        if not (t._dtype.is_floating_point or t._dtype.is_complex):
-            raise RuntimeError(
-                "Only Tensors of floating point and complex dtype can require gradients"
-            )
-        t._requires_grad = True
-    return t
 
 
 def dtype_of(np_dtype) -> dtype:

@@ -27,12 +27,13 @@ import numpy as np
 
 from . import _dtypes
 from ._conversion import resize_out
-from ._creation import _check_layout, _out_dtype, empty, empty_like, parse_size
+from ._creation import check_layout, empty, empty_like, out_dtype, parse_size
 from ._device import CPU, array_namespace, as_device, device, layout, memory_format
 from ._device import preserve_format as _preserve
 from ._dtypes import dtype
+from ._factory import new_leaf
 from ._mt19937 import MT19937, N
-from ._ops import apply_inplace, new_leaf
+from ._ops import apply_inplace
 from ._scalars import checked_scalar
 from ._size import Size
 from ._strides import broadcast_shapes
@@ -821,10 +822,10 @@ def _options(name, args, kwargs, dtype_, out, layout_, device_, default: dtype):
         out is None or isinstance(out, Tensor)
     ):
         _bad_args(name, args, kwargs)
-    _check_layout(layout_, name)
+    check_layout(layout_, name)
     dev = as_device(device_)
     array_namespace(dev)
-    dt = _out_dtype(dtype_, out, default)
+    dt = out_dtype(dtype_, out, default)
     if out is not None and dt is not out._dtype:
         raise RuntimeError(
             f"dtype {dt._scalar_name} does not match dtype of out parameter "

@@ -30,7 +30,6 @@ METHODS = (
     "argmin",
     "amax",
     "amin",
-    "norm",
     "cumsum",
     "cumsum_",
 )
@@ -73,7 +72,8 @@ def _numpy_names(fn):
     return wrapped
 
 
-def _check_out_dtype(out, want: dtype) -> None:
+def expect_out_dtype(out, want: dtype) -> None:
+    """torch's RuntimeError when an ``out=`` tensor's dtype is not ``want``."""
     if out is not None and isinstance(out, Tensor) and out._dtype is not want:
         raise RuntimeError(
             f"Expected out tensor to have dtype {c_name(want)}, but got {c_name(out._dtype)} "
@@ -149,7 +149,7 @@ def numpy_axes(dims: tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
     return tuple(d for d in dims if d < ndim)
 
 
-def _reduce(
+def reduce_array(
     name: str,
     input: Tensor,  # noqa: A002
     kernel,
@@ -160,6 +160,9 @@ def _reduce(
     differentiable: bool = True,
     backward: Formula | None = None,
 ) -> Tensor:
+    """The reduction op ``name``: ``kernel(array, axes)`` as ``out_dt`` (``keepdim`` keeps
+    the reduced axes), into ``out`` when given."""
+
     def fn(a):
         r = kernel(a, axes)
         if keepdim:
@@ -216,7 +219,7 @@ def _make_logical(name: str, np_fn):
             result = apply_op(name, ident, input, dtype=out_dt, differentiable=False)
             return result if out is None else write_out(out, result, name)
         axes = numpy_axes(dims, input.ndim)
-        return _reduce(
+        return reduce_array(
             name,
             input,
             lambda a, ax: np_fn(a != 0, axis=ax),
@@ -315,12 +318,12 @@ def sum(  # noqa: A001
     With ``out=`` and no ``dtype``, the input is cast to ``out``'s dtype and summed there."""
     dim, keepdim = _sum_like_args("sum", dim, keepdim, dtype, out, "")
     if out is not None and dtype is not None:
-        _check_out_dtype(out, dtype)
+        expect_out_dtype(out, dtype)
     out_dt = out._dtype if out is not None and isinstance(out, Tensor) else _sum_dtype(input, dtype)
     axes = numpy_axes(reduce_dims(dim, input.ndim), input.ndim)
     back = grads.reduction_sum(axes, keepdim, tuple(input.shape))
     kernel = _sum_kernel(input._dtype, out_dt)
-    return _reduce("sum", input, kernel, axes, keepdim, out_dt, out, backward=back)
+    return reduce_array("sum", input, kernel, axes, keepdim, out_dt, out, backward=back)
 
 
 def mean(
@@ -348,7 +351,7 @@ def mean(
     out_dt = input._dtype if dtype is None else dtype
     if out is not None and isinstance(out, Tensor):
         if dtype is not None:
-            _check_out_dtype(out, dtype)
+            expect_out_dtype(out, dtype)
         elif not _dtypes.can_cast(input._dtype, out._dtype):
             raise RuntimeError(
                 f"result type {input._dtype._scalar_name} can't be cast to the desired output "
@@ -366,7 +369,7 @@ def mean(
             return total / np.asarray(count, dtype=total.dtype.type(0).real.dtype)
 
     back = grads.reduction_mean(axes, keepdim, tuple(input.shape))
-    return _reduce("mean", input, kernel, axes, keepdim, out_dt, out, backward=back)
+    return reduce_array("mean", input, kernel, axes, keepdim, out_dt, out, backward=back)
 
 
 sum = _numpy_names(sum)  # noqa: A001
@@ -470,8 +473,8 @@ def _make_max(name: str, np_ext, np_arg, binary):
             raise RuntimeError(f"{name}(): does not support complex input")
         dt = input._dtype
         if out is not None:
-            _check_out_dtype(out[0], dt)
-            _check_out_dtype(out[1], _dtypes.int64)
+            expect_out_dtype(out[0], dt)
+            expect_out_dtype(out[1], _dtypes.int64)
 
         def by_dim(a):
             if a.ndim == 0:
@@ -524,7 +527,7 @@ def _make_amax(name: str, np_ext, kernel_name: str):
             )
         dt = input._dtype
         axes = numpy_axes(dims, input.ndim)
-        return _reduce(
+        return reduce_array(
             name,
             input,
             lambda a, ax: np_ext(_order_array(a, dt), axis=ax),
@@ -555,7 +558,7 @@ def _make_arg(name: str, np_arg):
             raise RuntimeError(f"{name}(): does not support bool input")
         if input._dtype.is_complex:
             raise RuntimeError(f"{name}(): does not support complex input")
-        _check_out_dtype(out, _dtypes.int64)
+        expect_out_dtype(out, _dtypes.int64)
         dt = input._dtype
         if dim is None:
             if input.numel() == 0:
@@ -578,7 +581,7 @@ def _make_arg(name: str, np_arg):
                 return np.zeros(a.shape, np.int64)
             return np_arg(_order_array(a, dt), axis=ax[0])
 
-        return _reduce(name, input, kernel, axes, keepdim, _dtypes.int64, out)
+        return reduce_array(name, input, kernel, axes, keepdim, _dtypes.int64, out)
 
     fn.__name__ = name
     return fn
@@ -588,36 +591,6 @@ argmax = _numpy_names(_make_arg("argmax", np.argmax))
 argmin = _numpy_names(_make_arg("argmin", np.argmin))
 argmax.__doc__ = "Index of the (first) maximum, over ``dim`` or the flattened input; NaN wins."
 argmin.__doc__ = "Index of the (first) minimum, over ``dim`` or the flattened input; NaN wins."
-
-
-# ----- norm (deprecated torch.norm) ------------------------------------------------------
-def norm(
-    input: Tensor,  # noqa: A002
-    p="fro",
-    dim=None,
-    keepdim: bool = False,
-    out: Tensor | None = None,
-    dtype: dtype | None = None,
-) -> Tensor:
-    """``torch.norm``: dispatches to ``linalg.vector_norm`` / ``linalg.matrix_norm``."""
-    from . import _linalg
-
-    _dim = None
-    if dim is not None:
-        _dim = [dim] if isinstance(dim, numbers.Integral) else list(dim)
-    if isinstance(p, str):
-        if p == "fro" and (dim is None or isinstance(dim, numbers.Integral) or len(dim) <= 2):
-            result = _linalg.vector_norm(input, 2, _dim, keepdim, dtype=dtype)
-        else:
-            if _dim is None:
-                _dim = list(range(input.ndim))
-            result = _linalg.matrix_norm(input, p, _dim, keepdim, dtype=dtype)
-    else:
-        result = _linalg.vector_norm(input, 2.0 if p is None else p, _dim, keepdim, dtype=dtype)
-    if out is None:
-        return result
-    _check_out_dtype(out, result._dtype)
-    return write_out(out, result, "norm")
 
 
 # ----- cumsum -----------------------------------------------------------------------------
@@ -660,7 +633,7 @@ def cumsum(
     if out is not None and dtype is None:
         out_dt = out._dtype
     if out is not None and dtype is not None:
-        _check_out_dtype(out, dtype)
+        expect_out_dtype(out, dtype)
     _check_cumsum(dim, out_dt)
     d = wrap_dim(int(dim), input.ndim)
     kernel = _cumsum_kernel(d, input._dtype, out_dt)

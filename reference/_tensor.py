@@ -2,7 +2,9 @@
 
 A tensor holds ``_data``, an array (numpy for cpu) that is a *view* of a buffer shared by
 every tensor viewing the same storage, so views really alias memory. Shape/stride queries
-read that array; ops live in other modules and are bound onto the class in ``_methods``.
+read that array; ops live in other modules and are bound onto the class in ``_methods``,
+as are the legacy constructor ``Tensor(...)``, ``repr``, ``backward`` and ``register_hook``
+(they need the layers above this one).
 """
 
 from __future__ import annotations
@@ -67,11 +69,6 @@ class Tensor:
         "__weakref__",
     )
     __array_priority__ = 1000
-
-    def __new__(cls, *args, **kwargs):
-        from ._legacy import legacy_new
-
-        return legacy_new(_dtypes.get_default_dtype(), *args, strict=False, **kwargs)
 
     def __init__(self, *args, **kwargs) -> None:
         pass
@@ -286,18 +283,6 @@ class Tensor:
         self._retains_grad = True
         self._grad_fn._retain(self)
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-        """Accumulate the gradient of this tensor into the leaves' ``.grad``."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-
-    def register_hook(self, hook):
-        """Call ``hook(grad)`` when this tensor's gradient is computed (it may return a new one)."""
-        from .autograd._graph import register_hook
-
-        return register_hook(self, hook)
-
     # ----- conversion to Python / numpy ----------------------------------------------
     def _python_array(self) -> np.ndarray:
         data = to_host(self._data)
@@ -382,12 +367,6 @@ class Tensor:
             return self.item().__format__(spec)
         return object.__format__(self, spec)
 
-    def __repr__(self) -> str:
-        from ._printing import tensor_repr
-
-        return tensor_repr(self)
-
-    __str__ = __repr__
     __hash__ = object.__hash__
 
     def __reduce_ex__(self, protocol):

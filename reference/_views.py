@@ -8,6 +8,7 @@ import warnings
 
 from . import _dtypes
 from ._conversion import clone
+from ._device import contiguous_format
 from ._ops import apply_view
 from ._strides import (
     compute_view_strides,
@@ -111,13 +112,7 @@ def reshape(input: Tensor, *shape) -> Tensor:  # noqa: A002
     shape = infer_size(_shape_arg(shape), input.numel())
     if compute_view_strides(input.shape, input.stride(), shape) is not None:
         return view(input, shape)
-    return view(clone(input, memory_format=_contiguous()), shape)
-
-
-def _contiguous():
-    from ._device import contiguous_format
-
-    return contiguous_format
+    return view(clone(input, memory_format=contiguous_format), shape)
 
 
 def reshape_as(self: Tensor, other: Tensor) -> Tensor:

@@ -21,6 +21,7 @@ from .._dtypes import dtype
 from .._size import Size
 from .._strides import strided_view
 from .._tensor import Tensor
+from ..nn.parameter import Parameter
 from .storages import storage_name, storage_nbytes, tensor_span
 
 _TUPLES = {1: pickle.TUPLE1, 2: pickle.TUPLE2, 3: pickle.TUPLE3}
@@ -313,8 +314,6 @@ class Pickler:
 
 
 def _is_parameter(t: Tensor) -> bool:
-    from ..nn.parameter import Parameter  # reference.nn is imported after serialization
-
     return isinstance(t, Parameter)
 
 

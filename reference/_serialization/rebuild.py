@@ -10,6 +10,7 @@ from .._device import sparse_coo, strided
 from .._dtypes import dtype
 from .._strides import strided_view
 from .._tensor import Tensor
+from ..nn.parameter import Parameter as NNParameter
 from .storages import TypedStorage, span
 
 
@@ -71,8 +72,6 @@ def _rebuild_tensor_v3(
 
 def _rebuild_parameter(data, requires_grad, backward_hooks) -> Tensor:
     """``nn.Parameter`` loads as a ``reference.nn.Parameter`` with its ``requires_grad``."""
-    from ..nn.parameter import Parameter as NNParameter  # imported after serialization
-
     if not isinstance(data, Tensor):
         raise RuntimeError(f"reference.load: a parameter needs a tensor, got {type(data)}")
     return NNParameter(data, bool(requires_grad))

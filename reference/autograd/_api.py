@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .._factory import filled_like
 from .._tensor import Tensor
 from ._engine import accumulate_grad, run_backward
 
@@ -22,8 +23,6 @@ def _as_tuple(value: Any) -> tuple:
 
 def _make_grads(outputs: tuple, grads: tuple) -> list:
     """The output gradients: given ones checked against the outputs, ones for scalars."""
-    from .. import _creation
-
     result = []
     for i, (out, g) in enumerate(zip(outputs, grads, strict=True)):
         if g is None:
@@ -37,7 +36,7 @@ def _make_grads(outputs: tuple, grads: tuple) -> list:
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{out._dtype}"
                 )
-            result.append(_creation.ones_like(out))
+            result.append(filled_like(out, 1))
             continue
         if not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
@@ -145,8 +144,6 @@ def grad(
 
 
 def _finish(result: list, inputs: tuple, allow_unused: bool, materialize: bool) -> list:
-    from .. import _creation
-
     out = []
     for i, (g, t) in enumerate(zip(result, inputs, strict=True)):
         if g is None and not allow_unused:
@@ -155,6 +152,6 @@ def _finish(result: list, inputs: tuple, allow_unused: bool, materialize: bool) 
                 "graph. Set allow_unused=True if this is the desired behavior."
             )
         if g is None and materialize:
-            g = _creation.zeros_like(t)
+            g = filled_like(t, 0)
         out.append(g)
     return out

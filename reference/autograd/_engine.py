@@ -8,6 +8,7 @@ import heapq
 from collections.abc import Sequence
 from typing import Any
 
+from .._factory import filled
 from .._grad_mode import set_grad_enabled
 from ._graph import AccumulateGrad, Node, edge_of
 
@@ -87,10 +88,8 @@ def _capture(node: Node, grads: list, targets: list[Edge] | None, captured: dict
 def _apply(node: Node, grads: list) -> Sequence[Any]:
     """Call the formula (undefined output gradients become zeros) and fit each result to
     its input's shape, dtype and device."""
-    from .. import _creation
-
     full = [
-        g if g is not None else _creation.zeros(shape, dtype=dt, device=dev)
+        g if g is not None else filled(shape, 0, dt, dev)
         for g, (shape, dt, dev) in zip(grads, node._out_meta, strict=True)
     ]
     results = node.apply(full)

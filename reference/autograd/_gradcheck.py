@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from .._device import CPU
+from .._factory import filled_like, new_leaf
 from .._grad_mode import enable_grad, no_grad
 from .._tensor import Tensor
 from ._api import grad
@@ -83,14 +85,12 @@ def _numerical(func: Callable, inputs: tuple, i: int, out_idx: int, eps: float) 
 
 def _analytical(outputs: list[Tensor], inputs: tuple, i: int, out_idx: int) -> np.ndarray:
     """Rows of the Jacobian by one backward pass per output element."""
-    from .. import _creation
-
     out, x = outputs[out_idx], inputs[i]
     jac = np.zeros((x.numel(), out.numel()), np.complex128)
     if not out._requires_grad:
         return jac
     for k in range(out.numel()):
-        v = _creation.zeros_like(out)
+        v = filled_like(out, 0)
         v._data.reshape(-1)[k] = 1
         (g,) = grad(out, x, v, retain_graph=True, allow_unused=True)
         if g is not None:
@@ -133,10 +133,9 @@ def gradcheck(
 
 
 def _mismatch(o_idx: int, i: int, numerical: np.ndarray, analytical: np.ndarray) -> str:
-    from .. import _creation
-
     def show(a: np.ndarray) -> str:
-        return repr(_creation.tensor(a.real if not np.iscomplexobj(a) or not a.imag.any() else a))
+        values = a.real if not np.iscomplexobj(a) or not a.imag.any() else a
+        return repr(new_leaf(np.array(values), None, CPU))
 
     return (
         f"Jacobian mismatch for output {o_idx:d} with respect to input {i:d},\n"
@@ -158,15 +157,13 @@ def gradgradcheck(
 ) -> bool:
     """gradcheck of the function ``inputs -> autograd.grad(func(inputs), inputs, v,
     create_graph=True)`` for fixed random cotangents ``v``."""
-    from .. import _creation
-
     tupled = _tupled(inputs)
     wrt = _check_inputs(tupled)
     outs = _outputs(func, tupled)
     rng = np.random.default_rng(0)
     if grad_outputs is None:
         grad_outputs = [
-            _creation.tensor(rng.standard_normal(tuple(o.shape)), dtype=o.dtype) for o in outs
+            new_leaf(rng.standard_normal(tuple(o.shape)), o.dtype, CPU) for o in outs
         ]
     vs = list(_tupled(grad_outputs))
 
@@ -179,7 +176,7 @@ def gradgradcheck(
         diff = [xs[i] for i in wrt]
         got = grad(results, diff, vs, create_graph=True, allow_unused=True)
         return tuple(
-            g if g is not None else _creation.zeros_like(x) for g, x in zip(got, diff, strict=True)
+            g if g is not None else filled_like(x, 0) for g, x in zip(got, diff, strict=True)
         )
 
     return gradcheck(first, tupled, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
