@@ -20,15 +20,19 @@ from conformance.cases import Case
 from conformance.compare import (
     CheckFailed,
     CheckSkipped,
-    assert_same_dtype,
-    assert_same_shape,
     dtype_name,
     eps,
     numpy_dtype,
 )
 from conformance.drawing import Settings, Trace, draw, explore_examples, numpy_world, to_library
 from conformance.namespaces import generator_env, library_env, numpy_env
-from conformance.outputs import compare, tolerances_of, walk
+from conformance.outputs import (
+    accumulated_work,
+    check_contract,
+    compare,
+    expected_dtype,
+    tolerances_of,
+)
 from conformance.statistics import ks_normal, ks_uniform
 from spec.expr import parse
 from spec.schema import INITS, ModuleItem, Slot
@@ -261,44 +265,22 @@ def check_forward(case: Case, adapter: Adapter, opts: Settings, trace: Trace) ->
         built = build(case, adapter, data, trace)
         result = forward(item, adapter, built, _library_inputs(item, built, adapter))
         env = built.numpy_env()
-        want = item.result.dtype.evaluate(env) if item.result and item.result.dtype else None
-        want_dtype = None if want is None else _name(want)
+        want_dtype = expected_dtype(item, env)
         if case.check == "contract":
-            _contract(item, result, env, want_dtype, adapter)
+            check_contract(result, item, env, want_dtype, adapter)
             return
         expected = item.oracle.evaluate(env)  # type: ignore[union-attr]
         compare(
-            result, expected, want_dtype, adapter, tolerances_of(item), "result", _work(item, env)
+            result,
+            expected,
+            want_dtype,
+            adapter,
+            tolerances_of(item),
+            "result",
+            accumulated_work(item, env),
         )
 
     explore_examples(opts, body)
-
-
-def _name(dtype: Any) -> str:
-    return dtype_name(np.dtype(dtype))
-
-
-def _contract(
-    item: ModuleItem, result: Any, env: dict[str, Any], want_dtype: str | None, adapter: Adapter
-) -> None:
-    shape = item.result.shape.evaluate(env) if item.result and item.result.shape else None
-
-    def one(actual: np.ndarray, expected_shape: Any, where: str) -> None:
-        if expected_shape is not None:
-            assert_same_shape(actual, expected_shape, where)
-        if want_dtype:
-            assert_same_dtype(actual, want_dtype, where)
-
-    walk(result, shape, one, adapter, "result")
-
-
-def _work(item: ModuleItem, env: dict[str, Any]) -> Any:
-    """terms x magnitude per output element, when the entry declares its accuracy."""
-    if item.accuracy is None:
-        return None
-    terms = np.asarray(item.accuracy.terms.evaluate(env), dtype=np.float64)
-    magnitude = np.asarray(item.accuracy.magnitude.evaluate(env))
-    return np.maximum(terms, 1) * np.abs(magnitude.astype(np.complex128))
 
 
 def check_buffers(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
@@ -314,7 +296,7 @@ def check_buffers(case: Case, adapter: Adapter, opts: Settings, trace: Trace) ->
             if built.slots.get(name) is None:
                 continue
             expected = np.asarray(slot.after.evaluate(env))  # type: ignore[union-attr]
-            dtype = _name(expected.dtype) if slot.dtype else built.dtype
+            dtype = dtype_name(expected.dtype) if slot.dtype else built.dtype
             compare(
                 found[name],
                 expected.astype(numpy_dtype(dtype)),

@@ -60,3 +60,36 @@ def walk(result: Any, expected: Any, check: Any, adapter: Adapter, what: str) ->
 
 def is_shape(value: Any) -> bool:
     return isinstance(value, tuple) and all(isinstance(v, (int, np.integer)) for v in value)
+
+
+def expected_dtype(item: Any, env: dict[str, Any]) -> str | None:
+    """The dtype name the entry's ``result.dtype`` gives, if it gives one."""
+    contract = item.result
+    if contract is None or contract.dtype is None:
+        return None
+    return dtype_name(np.dtype(contract.dtype.evaluate(env)))
+
+
+def check_contract(
+    result: Any, item: Any, env: dict[str, Any], want_dtype: str | None, adapter: Adapter
+) -> None:
+    """Every tensor of ``result`` has the entry's ``result.shape`` and the wanted dtype."""
+    contract = item.result
+    shape = contract.shape.evaluate(env) if contract and contract.shape else None
+
+    def one(actual: np.ndarray, expected_shape: Any, where: str) -> None:
+        if expected_shape is not None:
+            assert_same_shape(actual, expected_shape, where)
+        if want_dtype:
+            assert_same_dtype(actual, want_dtype, where)
+
+    walk(result, shape, one, adapter, "result")
+
+
+def accumulated_work(item: Any, env: dict[str, Any]) -> Any:
+    """terms x magnitude per output element, when the entry declares its ``accuracy``."""
+    if item.accuracy is None:
+        return None
+    terms = np.asarray(item.accuracy.terms.evaluate(env), dtype=np.float64)
+    magnitude = np.asarray(item.accuracy.magnitude.evaluate(env))
+    return np.maximum(terms, 1) * np.abs(magnitude.astype(np.complex128))

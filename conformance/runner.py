@@ -38,7 +38,14 @@ from conformance.drawing import (
     widen64,
 )
 from conformance.namespaces import library_env, numpy_env
-from conformance.outputs import compare, tolerances_of, walk
+from conformance.outputs import (
+    accumulated_work,
+    check_contract,
+    compare,
+    expected_dtype,
+    tolerances_of,
+    walk,
+)
 from conformance.steps import expect_raises, run_steps
 from conformance.sweeps import run_sweep
 from conformance.variants import OUT_NAME, receiver, variant_call
@@ -108,17 +115,17 @@ def _check_call(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> N
                 drawn[target] = layouts.writable(drawn[target])
         lib_values = {k: to_library(v, adapter) for k, v in drawn.items()}
         np_env = numpy_env(numpy_world(drawn), case.dtype)
-        want_dtype = _expected_dtype(case, np_env)
+        want_dtype = expected_dtype(case.entry.item, np_env)
         if case.variant == "out":
             empty = adapter.resolve("torch.empty")
             lib_values[OUT_NAME] = empty(0, dtype=adapter.dtype(want_dtype or case.dtype))
         result = call.evaluate(library_env(adapter, lib_values, case.dtype))
         result = _variant_result(case, call, result, lib_values)
         if case.check == "contract":
-            _check_contract(result, np_env, want_dtype, adapter, case)
+            check_contract(result, case.entry.item, np_env, want_dtype, adapter)
         else:
             expected = item.oracle.evaluate(np_env)  # type: ignore[union-attr]
-            work = _work(item, np_env)
+            work = accumulated_work(item, np_env)
             try:
                 compare(
                     result,
@@ -133,15 +140,6 @@ def _check_call(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> N
                 _recheck_in_float64(exc, result, drawn, case, adapter, work)
 
     explore_examples(opts, body)
-
-
-def _work(item: Any, np_env: dict[str, Any]) -> Any:
-    """terms x magnitude per output element, when the entry declares its accuracy."""
-    if item.accuracy is None:
-        return None
-    terms = np.asarray(item.accuracy.terms.evaluate(np_env), dtype=np.float64)
-    magnitude = np.asarray(item.accuracy.magnitude.evaluate(np_env))
-    return np.maximum(terms, 1) * np.abs(magnitude.astype(np.complex128))
 
 
 def _recheck_in_float64(
@@ -177,13 +175,6 @@ def _recheck_in_float64(
         raise CheckFailed(f"{first} (the oracle recomputed in float64 disagrees too)") from None
 
 
-def _expected_dtype(case: Case, np_env: dict[str, Any]) -> str | None:
-    contract = case.entry.item.result
-    if contract is None or contract.dtype is None:
-        return None
-    return dtype_name(contract.dtype.evaluate(np_env))
-
-
 def _variant_result(case: Case, call: Any, result: Any, lib_values: dict[str, Any]) -> Any:
     """For out= and in-place variants, the result must be the tensor written to."""
     target = None
@@ -194,21 +185,6 @@ def _variant_result(case: Case, call: Any, result: Any, lib_values: dict[str, An
     if target is not None and result is not target:
         raise CheckFailed(f"{case.variant} variant must return the tensor it wrote to")
     return result
-
-
-def _check_contract(
-    result: Any, np_env: dict[str, Any], want_dtype: str | None, adapter: Adapter, case: Case
-) -> None:
-    contract = case.entry.item.result
-    shape = contract.shape.evaluate(np_env) if contract and contract.shape else None
-
-    def one(actual: np.ndarray, expected_shape: Any, where: str) -> None:
-        if expected_shape is not None:
-            assert_same_shape(actual, expected_shape, where)
-        if want_dtype:
-            assert_same_dtype(actual, want_dtype, where)
-
-    walk(result, shape, one, adapter, "result")
 
 
 def _check_example(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
