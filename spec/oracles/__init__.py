@@ -11,8 +11,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from spec.oracles import lr_scheduler, nn, optim
+from spec.oracles import (
+    activation,
+    conv,
+    loss,
+    lr_scheduler,
+    margin_loss,
+    nn,
+    normalization,
+    optim,
+    padding,
+    pooling,
+    softmax,
+    vision,
+)
+
+MODULES = (
+    activation,
+    conv,
+    loss,
+    lr_scheduler,
+    margin_loss,
+    nn,
+    normalization,
+    optim,
+    padding,
+    pooling,
+    softmax,
+    vision,
+)
 
 ORACLES: dict[str, Callable[..., Any]] = {
-    name: getattr(module, name) for module in (nn, optim, lr_scheduler) for name in module.__all__
+    name: getattr(module, name) for module in MODULES for name in module.__all__
 }

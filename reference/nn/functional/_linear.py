@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import math
 
-from .._dtypes import dtype
-from .._matmul import addmm, matmul, mm, require_tensors
-from .._reductions import CPP_TYPE_NAMES
-from .._tensor import Tensor
-from .._views import reshape, t
+from ..._dtypes import dtype
+from ..._matmul import addmm, matmul, mm, require_tensors
+from ..._reductions import CPP_TYPE_NAMES
+from ..._tensor import Tensor
+from ..._views import reshape, t
 
 __all__ = ["linear", "bilinear"]
 

@@ -1,0 +1,5 @@
+"""``torch.nn``: AdaptiveLogSoftmaxWithLoss."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

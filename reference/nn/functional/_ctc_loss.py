@@ -1,0 +1,5 @@
+"""``torch.nn.functional``: ctc_loss."""
+
+from __future__ import annotations
+
+__all__: list[str] = []
