@@ -13,6 +13,7 @@ from typing import Any
 
 from spec.oracles import (
     activation,
+    attention,
     conv,
     loss,
     lr_scheduler,
