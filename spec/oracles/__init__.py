@@ -28,6 +28,7 @@ from spec.oracles import (
 )
 
 MODULES = (
+    attention,
     activation,
     conv,
     loss,
