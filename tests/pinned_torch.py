@@ -114,6 +114,7 @@ def _stop(worker: subprocess.Popen) -> None:
     with contextlib.suppress(OSError):
         worker.stdin.close()
     worker.wait(timeout=30)
+    worker.stdout.close()
 
 
 def serve() -> None:

@@ -33,13 +33,14 @@ def assert_close_ulp(
     ulps: float = ULPS,
     *,
     dtype: Any = None,
-    scale: float = 0.0,
+    scale: Any = 0.0,
     err_msg: str = "",
 ) -> None:
     """``|actual - expected| <= ulps`` ulp of ``dtype``, element by element.
 
     The ulp is taken at ``max(|actual|, |expected|, scale)``: pass ``scale`` where a result
-    comes out of cancellation (``start + i * step``), whose error follows its operands.
+    comes out of cancellation (``start + i * step``), whose error follows its operands (an
+    array of scales, one per element, for sums of terms).
     ``dtype`` defaults to ``expected``'s; name it when the values were widened (bfloat16 as
     float32). NaN must meet NaN and infinities must be equal; integer and bool values are
     compared exactly.
@@ -52,7 +53,10 @@ def assert_close_ulp(
         return
     a, e = a.astype(np.complex128), e.astype(np.complex128)
     with np.errstate(invalid="ignore", over="ignore"):
-        size = np.maximum(np.maximum(abs(a), abs(e)), max(scale, float(info.smallest_normal)))
+        size = np.maximum(
+            np.maximum(abs(a), abs(e)),
+            np.maximum(abs(np.asarray(scale, np.float64)), float(info.smallest_normal)),
+        )
         bound = ulps * float(info.eps) * size
         ok = (abs(a.real - e.real) <= bound) & (abs(a.imag - e.imag) <= bound)
     ok |= a == e  # infinities

@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 
 import reference
+from tests import pinned_torch
+from tests.ulp import assert_close_ulp
 
 try:
     import torch
@@ -65,9 +67,18 @@ def outcome(fn: Callable, mod: Any, seed: int | None = 0) -> tuple:
     return value, [(w.category.__name__, str(w.message)) for w in caught]
 
 
+def torch_outcome(torch_module: Any, fn: Callable, seed: int | None) -> tuple:
+    """:func:`outcome` on torch (run by :func:`tests.pinned_torch.run`)."""
+    return outcome(fn, torch_module, seed)
+
+
 def same(fn: Callable, *, warns: bool = True, seed: int | None = 0) -> None:
-    """``fn(reference)`` and ``fn(torch)`` give the same result (or error) and warnings."""
-    (r, rw), (t, tw) = outcome(fn, reference, seed), outcome(fn, torch, seed)
+    """``fn(reference)`` and ``fn(torch)`` give the same result (or error) and warnings.
+
+    Torch runs on the kernel the reference's random numbers follow (``tests/pinned_torch``):
+    results are compared exactly, and modules draw their initial values from the generator.
+    """
+    (r, rw), (t, tw) = outcome(fn, reference, seed), pinned_torch.run(torch_outcome, fn, seed)
     assert r == t, f"reference: {first_difference(r, t)}"
     if warns:
         assert rw == tw, f"warnings: {rw} != {tw}"
@@ -83,12 +94,13 @@ def first_difference(r: Any, t: Any, path: str = "") -> str:
 
 
 def assert_close(r: Any, t: Any, scale: Any = None, ulps: float = 8) -> None:
-    """Floating values within ``ulps`` ulp of ``max(|t|, scale)`` (torch's float kernels
-    round differently on different CPUs, so forward values are never compared bit for bit).
-    """
+    """Same shape and dtype, floating values within ``ulps`` ulp of ``max(|t|, scale)``
+    (:func:`tests.ulp.assert_close_ulp`): forward values are never compared bit for bit."""
     a, b = to_np(r), to_np(t)
     assert a.shape == b.shape and a.dtype == b.dtype, (a.shape, b.shape, a.dtype, b.dtype)
-    eps = np.finfo(b.dtype).eps
-    magnitude = np.abs(b) if scale is None else np.maximum(np.abs(b), np.abs(scale))
-    bad = np.abs(a - b) > ulps * eps * magnitude + np.finfo(b.dtype).tiny
-    assert not bad.any(), f"max diff {np.abs(a - b).max()} at {np.argwhere(bad)[:3]}"
+    assert_close_ulp(a, b, ulps, scale=0.0 if scale is None else to_np_or_value(scale))
+
+
+def to_np_or_value(x: Any) -> Any:
+    """A tensor's values, or ``x`` itself (a number or an array)."""
+    return to_np(x) if isinstance(x, (reference.Tensor, torch.Tensor)) else x
