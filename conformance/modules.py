@@ -54,9 +54,11 @@ class Built:
     dtype: str
 
     def numpy_env(self) -> dict[str, Any]:
-        """The oracle's names: arguments, inputs, slot values and ``training``."""
-        world = numpy_world(self.values) | self.slots | {"training": self.mode == "train"}
-        return numpy_env(world, self.dtype)
+        """The oracle's names: arguments, inputs, slot values and ``training``. A submodule's
+        slot (``out_proj.weight``) is also bound with ``_`` for ``.`` (``out_proj_weight``)."""
+        nested = {k.replace(".", "_"): v for k, v in self.slots.items() if "." in k}
+        world = numpy_world(self.values) | nested | self.slots
+        return numpy_env(world | {"training": self.mode == "train"}, self.dtype)
 
 
 def slot_shapes(
