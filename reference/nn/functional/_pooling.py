@@ -91,15 +91,15 @@ def _check_pool(x: Tensor, n: int, k: tuple, s: tuple, p: tuple, d: tuple, ceil:
     if any(v == 0 for v in s):
         raise RuntimeError("stride should not be zero")
     if any(v <= 0 for v in d):
-        names = "TWH"[: n] if n == 3 else "HW"
-        shown = " ".join(f"dilation{c}: {v}" for c, v in zip(names, d[::-1] if n == 2 else d))
+        names = "TWH"[:n] if n == 3 else "HW"
+        shown = " ".join(
+            f"dilation{c}: {v}" for c, v in zip(names, d[::-1] if n == 2 else d, strict=True)
+        )
         raise RuntimeError(f"dilation should be greater than zero, but got {shown}")
     if x.ndim not in (n + 1, n + 2) or any(v == 0 for v in x.shape[1:]):
-        raise RuntimeError(
-            f"non-empty {n + 1}D or {n + 2}D (batch mode) tensor expected for input"
-        )
+        raise RuntimeError(f"non-empty {n + 1}D or {n + 2}D (batch mode) tensor expected for input")
     lead, spatial = _dims(x, n)
-    for size, kk, ss, pp, dd in zip(spatial, k, s, p, d, strict=True):
+    for kk, pp, dd in zip(k, p, d, strict=True):
         if pp > ((kk - 1) * dd + 1) // 2:
             raise RuntimeError(
                 "pad should be at most half of effective kernel size, but got "
@@ -109,9 +109,9 @@ def _check_pool(x: Tensor, n: int, k: tuple, s: tuple, p: tuple, d: tuple, ceil:
     if any(kk // 2 < pp for kk, pp in zip(k, p, strict=True)):
         raise RuntimeError(
             "pad should be smaller than or equal to half of kernel size, but got "
-            + ", ".join(f"pad{c} = {v}" for c, v in zip("WH", p[::-1]))
+            + ", ".join(f"pad{c} = {v}" for c, v in zip("WH", p[::-1], strict=False))
             + ", "
-            + ", ".join(f"k{c} = {v}" for c, v in zip("WH", k[::-1]))
+            + ", ".join(f"k{c} = {v}" for c, v in zip("WH", k[::-1], strict=False))
         )
     if any(o < 1 for o in out):
         channels = lead[-1:]
@@ -172,7 +172,11 @@ def _windows(a: np.ndarray, out: tuple, k: tuple, s: tuple, p: tuple, d: tuple, 
     return as_strided(
         a,
         (a.shape[0], *out, *k),
-        (a.strides[0], *[t * ss for t, ss in zip(st, s)], *[t * dd for t, dd in zip(st, d)]),
+        (
+            a.strides[0],
+            *[t * ss for t, ss in zip(st, s, strict=True)],
+            *[t * dd for t, dd in zip(st, d, strict=True)],
+        ),
         writeable=False,
     )
 
@@ -371,7 +375,7 @@ def _avg_pool(x, n, kernel, stride, padding, ceil_mode, include_pad, override, n
     if override is not None and override == 0:
         raise RuntimeError("divisor must be not zero")
     if x._dtype.is_complex or not (x._dtype.is_floating_point or x._dtype._name == "int64"):
-        raise NotImplementedError(f'"{name}" not implemented for \'{x._dtype._scalar_name}\'')
+        raise NotImplementedError(f"\"{name}\" not implemented for '{x._dtype._scalar_name}'")
     lead, spatial, out = _check_pool(x, n, k, s, p, (1,) * n, ceil_mode)
     div = _divisors(spatial, out, k, s, p, include_pad, override)
     ids, ok = _table(_regular_coords(out, k, s, p, (1,) * n), spatial)
@@ -442,8 +446,8 @@ def avg_pool3d(
     """Mean over sliding windows of the last three dims."""
     if input.ndim in (4, 5) and input.numel():
         k, s, p, _ = _args(3, kernel_size, stride, padding)
-        small = any(size + 2 * pp < kk for size, kk, pp in zip(input.shape[-3:], k, p))
-        if small and all(pp <= kk // 2 for kk, pp in zip(k, p)):
+        small = any(size + 2 * pp < kk for size, kk, pp in zip(input.shape[-3:], k, p, strict=True))
+        if small and all(pp <= kk // 2 for kk, pp in zip(k, p, strict=True)):
             t, h, w = input.shape[-3:]
             raise RuntimeError(
                 f"input image (T: {t} H: {h} W: {w}) smaller than kernel size "
@@ -462,9 +466,7 @@ def _lp_pool(x: Tensor, n: int, norm_type: float, kernel, stride, ceil_mode: boo
     if n == 1:
         pooled = avg_pool1d(powered, k, stride, 0, ceil_mode)
     else:
-        pooled = _avg_pool(
-            powered, n, k, stride, 0, ceil_mode, True, None, f"avg_pool{n}d"
-        )
+        pooled = _avg_pool(powered, n, k, stride, 0, ceil_mode, True, None, f"avg_pool{n}d")
     return pooled.mul(math.prod(k)).pow(1.0 / norm_type)
 
 
@@ -550,8 +552,7 @@ def _adaptive_max(x: Tensor, n: int, output_size: Any) -> tuple[Tensor, Tensor]:
     lead, spatial, out = _adaptive_args(x, n, output_size, name, ":")
     if any(o < 0 for o in out):
         raise RuntimeError(
-            "Trying to create tensor with negative dimension "
-            f"{min(out)}: {list(lead + out)}"
+            f"Trying to create tensor with negative dimension {min(out)}: {list(lead + out)}"
         )
     ids, ok = _adaptive_table(spatial, out)
     return _max_by_table(x, lead, spatial, ids, ok)
@@ -561,22 +562,22 @@ def _adaptive_avg(x: Tensor, n: int, output_size: Any) -> Tensor:
     name = f"adaptive_avg_pool{n}d"
     lead, spatial, out = _adaptive_args(x, n, output_size, name, "")
     if not x._dtype.is_floating_point:
-        raise NotImplementedError(f'"{name}" not implemented for \'{x._dtype._scalar_name}\'')
+        raise NotImplementedError(f"\"{name}\" not implemented for '{x._dtype._scalar_name}'")
     ids, ok = _adaptive_table(spatial, out)
     weights = ok / ok.sum(-1, keepdims=True)
 
     def forward(a: np.ndarray) -> np.ndarray:
         flat = a.reshape(-1, math.prod(spatial))
         w = np.where(ok, flat[:, ids], 0)
-        return (w.sum(-1, dtype=np.float64) * (1 / ok.sum(-1))).astype(a.dtype).reshape(
-            lead + out
-        )
+        return (w.sum(-1, dtype=np.float64) * (1 / ok.sum(-1))).astype(a.dtype).reshape(lead + out)
 
     return apply_op(name, forward, x, backward=_spread(x, lead, spatial, ids, weights))
 
 
 def adaptive_max_pool1d_with_indices(
-    input: Tensor, output_size: Any, return_indices: bool = False  # noqa: A002
+    input: Tensor,
+    output_size: Any,
+    return_indices: bool = False,  # noqa: A002
 ) -> tuple[Tensor, Tensor]:
     """Max over ``output_size`` windows covering the last dim; values and indices."""
     return _adaptive_max(input, 1, output_size)
@@ -589,7 +590,9 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any, return_indices: bool = 
 
 
 def adaptive_max_pool2d_with_indices(
-    input: Tensor, output_size: Any, return_indices: bool = False  # noqa: A002
+    input: Tensor,
+    output_size: Any,
+    return_indices: bool = False,  # noqa: A002
 ) -> tuple[Tensor, Tensor]:
     """Max over adaptive windows of the last two dims; values and indices."""
     return _adaptive_max(input, 2, output_size)
@@ -602,7 +605,9 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
 
 
 def adaptive_max_pool3d_with_indices(
-    input: Tensor, output_size: Any, return_indices: bool = False  # noqa: A002
+    input: Tensor,
+    output_size: Any,
+    return_indices: bool = False,  # noqa: A002
 ) -> tuple[Tensor, Tensor]:
     """Max over adaptive windows of the last three dims; values and indices."""
     return _adaptive_max(input, 3, output_size)
@@ -673,7 +678,7 @@ def fractional_max_pool2d_with_indices(
         _random_samples = rand(batch, input.shape[-3], 2, dtype=input.dtype)
     if input.ndim not in (3, 4) or any(v == 0 for v in input.shape[1:]):
         raise RuntimeError(
-            "fractional_max_pool2d(): Expected 3D or 4D tensor, but got: " f"{list(input.shape)}"
+            f"fractional_max_pool2d(): Expected 3D or 4D tensor, but got: {list(input.shape)}"
         )
     lead, spatial = _dims(input, 2)
     for name, size, kk, o in zip(("height", "width"), spatial, k, out, strict=True):
