@@ -1,7 +1,8 @@
 """The ``torchconform`` command: ``list`` the spec'd items, ``run`` the suite on an adapter.
 
 Exit status: 0 when nothing failed unexpectedly, 1 when something did, 2 on bad usage or a
-bad spec (one line on stderr, nothing written).
+bad spec (one line per problem on stderr, nothing written), 3 on an internal error of
+torchconform itself, 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import shutil
 import sys
 import tempfile
+import traceback
 from collections import Counter
 from pathlib import Path
 
@@ -25,6 +27,10 @@ from conformance.session import BOOTSTRAP_SECTION, RunConfig, Session, UsageErro
 from spec.loader import Entry, Spec, SpecError, load_spec
 
 SUITE_DIR = Path(__file__).resolve().parent
+#: exit statuses beyond 0 (all passed) and 1 (the library failed checks)
+EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
+#: problems of a bad spec printed before "N more problems not shown"
+MAX_PROBLEMS_SHOWN = 20
 REPORTS_DIR = Path("reports")
 
 
@@ -183,12 +189,26 @@ def main(argv: list[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         return cmd_list(args) if args.command == "list" else cmd_run(args)
     except SpecError as exc:
-        for problem in exc.problems[:20]:
+        for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
             print(problem, file=sys.stderr)
-        return 2
+        if len(exc.problems) > MAX_PROBLEMS_SHOWN:
+            more = len(exc.problems) - MAX_PROBLEMS_SHOWN
+            print(f"torchconform: {more} more problem{'s' * (more > 1)} not shown", file=sys.stderr)
+        return EXIT_USAGE
     except UsageError as exc:
         print(f"torchconform: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("torchconform: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - a bug of torchconform, told apart from 1 and 2
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        print(
+            f"torchconform: internal error: {type(exc).__name__}: {exc} "
+            f"({Path(where.filename).name}:{where.lineno})",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

@@ -21,6 +21,9 @@ Node = Callable[[Env], Any]
 
 MAX_POWER_EXPONENT = 4096
 MAX_REPEAT = 1_000_000
+#: Longest expression text, and deepest nesting of its syntax tree
+MAX_SOURCE = 20_000
+MAX_NESTING = 100
 
 _BINOPS: dict[type, Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -86,15 +89,36 @@ def parse(source: str) -> Expr:
     """Parse and check ``source``; raises :class:`ExprError` with the reason."""
     if not isinstance(source, str):
         raise ExprError(f"expected an expression string, got {type(source).__name__}")
+    if len(source) > MAX_SOURCE:
+        raise ExprError(f"expression of {len(source):,} characters (the limit is {MAX_SOURCE:,})")
     try:
         tree = ast.parse(source.strip(), mode="eval").body
     except SyntaxError as exc:
-        raise ExprError(f"invalid expression {source!r}: {exc.msg}") from None
+        raise ExprError(f"invalid expression {_short(source)}: {exc.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ExprError(f"expression nested too deeply: {_short(source)}") from None
     return from_tree(tree, source)
+
+
+def _short(source: str, limit: int = 200) -> str:
+    """``source`` quoted, cut to ``limit`` characters for messages."""
+    return repr(source) if len(source) <= limit else repr(source[:limit]) + "..."
+
+
+def _depth(tree: ast.AST) -> int:
+    """How deeply ``tree`` nests (iteratively: a hostile tree may be deeper than the stack)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def from_tree(tree: ast.expr, source: str | None = None) -> Expr:
     """Compile an already-built syntax tree (checked like parsed text)."""
+    if _depth(tree) > MAX_NESTING:
+        raise ExprError(f"expression nested more than {MAX_NESTING} levels deep")
     names: set[str] = set()
     fn = _compile(tree, names)
     text = source if source is not None else ast.unparse(tree)

@@ -25,8 +25,14 @@ class SpecError(Exception):
     """One or more mistakes in spec files, each ``file:line: field: message``."""
 
     def __init__(self, problems: list[str]):
-        self.problems = problems
+        self.problems = [_one_line(p) for p in problems]
         super().__init__("\n".join(problems))
+
+
+def _one_line(problem: str) -> str:
+    """A problem as one line: control characters (a newline in a name) shown escaped, so a
+    spec cannot forge extra problem lines."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in problem)
 
 
 @dataclass(frozen=True)

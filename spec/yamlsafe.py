@@ -9,6 +9,8 @@ in YAML 1.1: the mapping's own keys win, and of a list of merged mappings the ea
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,10 +49,8 @@ class _Refused(Exception):
 def read(path: Path, shown: str) -> Document:
     """Read ``path`` (``shown`` in messages); problems are ``shown:line: field: message``."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return _fail(f"{shown}:1: (file): larger than the limit of {MAX_BYTES:,} bytes")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = _read_text(path)
+    except (OSError, UnicodeDecodeError, _TooLarge) as exc:
         return _fail(f"{shown}:1: (file): {exc}")
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -58,6 +58,11 @@ def read(path: Path, shown: str) -> Document:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         return _fail(f"{shown}:{line}: (yaml): {exc.problem or exc.context}")
+    except yaml.reader.ReaderError as exc:  # a control character, before any mark exists
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        return _fail(f"{shown}:{line}: (yaml): character {_char(exc.character)} is not allowed")
+    except yaml.YAMLError as exc:
+        return _fail(f"{shown}:1: (yaml): {exc}")
     except RecursionError:
         return _fail(f"{shown}:1: (yaml): nested too deeply (the limit is {MAX_DEPTH} levels)")
     if root is None:
@@ -69,6 +74,28 @@ def read(path: Path, shown: str) -> Document:
     doc = Document()
     doc.data = _Builder(shown, doc).build(root, ())
     return doc
+
+
+def _char(character: int | str) -> str:
+    """A character as an escaped literal: ``'\\x01'``."""
+    return repr(chr(character) if isinstance(character, int) else character)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _read_text(path: Path) -> str:
+    """The text of a regular file of at most ``MAX_BYTES`` (never a FIFO or a device, which
+    could block or never end), read no further than the limit."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        data = handle.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise _TooLarge(f"larger than the limit of {MAX_BYTES:,} bytes")
+    return data.decode("utf-8")
 
 
 def _fail(problem: str) -> Document:
