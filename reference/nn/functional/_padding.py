@@ -92,7 +92,9 @@ def _source_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
         return np.where(i >= n, 2 * (n - 1) - i, i)
     if mode == "replicate":
         return np.clip(i, 0, n - 1)
-    return np.mod(i, n)
+    # circular: a negative amount crops first, then the cropped part wraps around
+    start, kept = max(-lo, 0), n - max(-lo, 0) - max(-hi, 0)
+    return start + np.mod(np.arange(kept + max(lo, 0) + max(hi, 0)) - max(lo, 0), kept)
 
 
 def _gather_ids(shape: tuple[int, ...], pairs: list[tuple[int, int]], mode: str) -> np.ndarray:
