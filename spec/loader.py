@@ -62,8 +62,12 @@ class Spec:
         return {e.item.name: e for e in self.entries}
 
     def sections(self) -> list[tuple[str, str]]:
-        """(id, title) of every section, in file order."""
-        return [(f.section, f.title) for f in self.files]
+        """(id, title) of every section, in file order; a section spread over several files
+        (3.5's activations and attention) is listed once, under its first file's title."""
+        first: dict[str, str] = {}
+        for f in self.files:
+            first.setdefault(f.section, f.title)
+        return list(first.items())
 
 
 @dataclass
