@@ -19,6 +19,7 @@ TESTED = {
     "cross_entropy",
     "kl_div",
     "l1_loss",
+    "loss_magnitude",
     "mse_loss",
     "nll_loss",
     "poisson_nll_loss",
@@ -157,3 +158,12 @@ def test_float32_in_float32_out() -> None:
     x, t = np.ones((2, 3), np.float32), np.zeros(2, np.int64)
     assert loss.cross_entropy(x, t).dtype == np.float32
     assert loss.mse_loss(x, x, "none").dtype == np.float32
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum", "batchmean"])
+def test_loss_magnitude(reduction: str) -> None:
+    x = torch.from_numpy(RNG.normal(size=(3, 4)))
+    want = {"none": x.abs(), "mean": x.abs().mean(), "sum": x.abs().sum()}
+    want["batchmean"] = x.abs().sum() / 3
+    _check(loss.loss_magnitude(x.numpy(), reduction), want[reduction])
+    assert loss.loss_magnitude(np.zeros(0), "mean") == 0

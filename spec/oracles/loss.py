@@ -15,6 +15,7 @@ __all__ = [
     "cross_entropy",
     "kl_div",
     "l1_loss",
+    "loss_magnitude",
     "mse_loss",
     "nll_loss",
     "poisson_nll_loss",
@@ -208,3 +209,16 @@ def binary_cross_entropy_with_logits(
     if weight is not None:
         loss = loss * _wide(weight)
     return _reduced(loss, reduction, input.dtype)
+
+
+def loss_magnitude(pointwise: np.ndarray, reduction: str) -> np.ndarray:
+    """The reduction of ``|pointwise|`` (0 for an empty mean): the accumulated magnitude
+    behind a reduced loss, for accuracy bounds."""
+    a = np.abs(_wide(pointwise))
+    if reduction == "none":
+        return a
+    if reduction == "sum" or (reduction == "batchmean" and a.ndim == 0):
+        return np.asarray(a.sum())
+    if reduction == "batchmean":
+        return np.asarray(a.sum() / max(a.shape[0], 1))
+    return np.asarray(a.mean() if a.size else 0.0)
