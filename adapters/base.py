@@ -8,6 +8,7 @@ item the library lacks raises :class:`MissingItem` and counts against it.
 
 from __future__ import annotations
 
+import types
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,55 @@ def cuda_capabilities(available: bool, built: bool) -> frozenset[str]:
     """``cuda`` when a GPU is usable, ``cpu_only`` when the library has no CUDA at all
     (a CUDA build on a machine without a GPU claims neither)."""
     return frozenset({"cuda"} if available else set() if built else {"cpu_only"})
+
+
+#: namespaces of a library that no spec reaches: they download, compile, or run code
+CLOSED_NAMESPACES = frozenset(
+    {"hub", "package", "utils", "multiprocessing", "distributed", "testing", "jit", "compiler"}
+)
+#: modules whose functions run programs, touch files or unpickle: never an API name
+UNSAFE_ORIGINS = frozenset(
+    {
+        "builtins",
+        "os",
+        "posix",
+        "nt",
+        "sys",
+        "subprocess",
+        "shutil",
+        "pickle",
+        "_pickle",
+        "marshal",
+        "importlib",
+        "ctypes",
+        "socket",
+        "io",
+        "_io",
+        "runpy",
+        "code",
+        "pty",
+        "signal",
+        "urllib",
+        "http",
+        "tempfile",
+        "pathlib",
+    }
+)
+
+
+def _vet(obj: Any, shown: str, top: str | None) -> None:
+    """Refuse ``obj`` (reached as ``shown``) unless it belongs to the library's API."""
+    if isinstance(obj, types.ModuleType):
+        inside = top is not None and (obj.__name__ == top or obj.__name__.startswith(top + "."))
+        if not inside:
+            raise MissingItem(f"{shown} is the module {obj.__name__}, not part of the API")
+        if obj.__name__.split(".")[1:2] and obj.__name__.split(".")[1] in CLOSED_NAMESPACES:
+            raise MissingItem(f"{shown}: {obj.__name__} is closed to specs")
+        return
+    origin = getattr(obj, "__module__", None)
+    foreign = isinstance(origin, str) and origin.split(".")[0] in UNSAFE_ORIGINS
+    if foreign and callable(obj) and not isinstance(obj, type):
+        raise MissingItem(f"{shown} is {origin}.{getattr(obj, '__name__', '?')}, not API")
 
 
 class AdapterError(Exception):
@@ -71,16 +121,28 @@ class Adapter:
         return str(getattr(self.root(), "__version__", "unknown"))
 
     def resolve(self, name: str) -> Any:
-        """Look up a fully qualified spec name such as ``torch.nn.functional.relu``."""
+        """Look up a fully qualified spec name such as ``torch.nn.functional.relu``.
+
+        Only the library's API is reachable: no private names, no module from outside the
+        library (``torch.os``), none of its namespaces that download or run code
+        (:data:`CLOSED_NAMESPACES`), and no function of the modules that run programs or
+        touch files (:data:`UNSAFE_ORIGINS`) re-exported by it.
+        """
         parts = name.split(".")
         if parts[0] != "torch":
             raise MissingItem(f"{name}: spec names start with 'torch.'")
-        obj = self.root()
+        root = self.root()
+        top = getattr(root, "__name__", None)
+        obj = root
         for depth, part in enumerate(parts[1:], start=2):
+            shown = ".".join(parts[:depth])
+            if part.startswith("_"):
+                raise MissingItem(f"{shown}: private names are not part of the API")
             try:
                 obj = getattr(obj, part)
             except AttributeError:
-                raise MissingItem(f"{self.library} has no {'.'.join(parts[:depth])}") from None
+                raise MissingItem(f"{self.library} has no {shown}") from None
+            _vet(obj, shown, top)
         return obj
 
     def from_numpy(self, array: np.ndarray) -> Any:

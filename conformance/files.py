@@ -1,8 +1,9 @@
 """Files, buffers and pickles for spec steps that save and load (section 2.3).
 
 Steps cannot open files or define functions, so this module gives them what serialization
-scenarios need: fresh paths in a private temporary directory (removed when the process
-exits), path-like objects, byte buffers, the fixture files under ``spec/fixtures`` (written
+scenarios need, and no more: fresh paths in a private temporary directory (removed when the
+process exits; no helper reaches a file outside it or ``spec/fixtures``), path-like objects,
+byte buffers, the fixture files under ``spec/fixtures`` (written
 by ``torch.save``), the names inside a saved archive, a recording ``map_location``
 function, and objects whose unpickling is observable (a ``weights_only`` load must refuse
 them before running anything).
@@ -22,6 +23,7 @@ import pickle
 import shutil
 import tempfile
 import threading
+import types
 import uuid
 import zipfile
 from typing import IO, Any
@@ -55,23 +57,63 @@ def temp_path(suffix: str = ".pt", name: str | None = None) -> str:
     return os.path.join(folder, filename)
 
 
+def _inside(path: str | os.PathLike[str], what: str, fixtures: bool = True) -> str:
+    """``path`` resolved, if it lies in this process's temporary directory (or, when
+    ``fixtures``, in ``spec/fixtures``); spec steps touch no other file."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{what}: expected a path, got {type(path).__name__}")
+    real = os.path.realpath(path)
+    roots = [os.path.realpath(_temp_root())] + ([str(FIXTURES.resolve())] if fixtures else [])
+    if not any(os.path.commonpath([real, root]) == root for root in roots):
+        raise PermissionError(f"{what}: {os.fspath(path)!r} is outside the run's temporary folder")
+    return real
+
+
 def path_like(path: str | os.PathLike[str]) -> pathlib.Path:
-    """``path`` as a :class:`pathlib.Path` (an ``os.PathLike``, not a ``str``)."""
+    """``path`` (from :func:`temp_path` or :func:`fixture`) as a :class:`pathlib.Path`."""
+    _inside(path, "path_like")
     return pathlib.Path(path)
+
+
+#: what :func:`bytes_io` may start a buffer with: a short header, without the bytes a pickle
+#: needs to name a global (GLOBAL and INST end names with a newline, STACK_GLOBAL is 0x93)
+#: and too short to hold a forged archive; what a library writes into the buffer is not limited
+MAX_INITIAL_BYTES = 64
+_GLOBAL_BYTES = frozenset(b"\n\r\x93")
 
 
 def bytes_io(data: bytes | str = b"") -> io.BytesIO:
     """An in-memory binary file holding ``data`` (a ``str`` is encoded as latin-1), at 0."""
     if isinstance(data, str):
         data = data.encode("latin-1")
-    return io.BytesIO(data)
+    if len(data) > MAX_INITIAL_BYTES or _GLOBAL_BYTES & set(data):
+        raise ValueError(
+            f"bytes_io: initial data is at most {MAX_INITIAL_BYTES} bytes without newlines "
+            "or 0x93 (nothing a pickle could run)"
+        )
+    return _Buffer(data)
+
+
+class _Buffer(io.BytesIO):
+    """A buffer :func:`bytes_io` made: what is in it came from a library, never from spec text
+    beyond the short initial data."""
+
+
+def head_of(buffer: io.BytesIO, size: int) -> io.BytesIO:
+    """A new buffer holding the first ``size`` bytes of a :func:`bytes_io` buffer (a
+    truncated archive, for the errors of loading one)."""
+    if not isinstance(buffer, _Buffer):
+        raise TypeError("head_of: expected a buffer made by bytes_io()")
+    return _Buffer(buffer.getvalue()[: max(size, 0)])
 
 
 def open_file(path: str | os.PathLike[str], mode: str = "rb") -> IO[bytes]:
-    """A real binary file object (use it in a ``with`` step so it is closed)."""
+    """A real binary file object (use it in a ``with`` step so it is closed): writable only
+    in the run's temporary folder, readable there and in ``spec/fixtures``."""
     if "b" not in mode:
         raise ValueError(f"open_file: serialization needs a binary mode, not {mode!r}")
-    return open(path, mode)  # noqa: SIM115 - the caller's with-step closes it
+    real = _inside(path, "open_file", fixtures=mode == "rb")
+    return open(real, mode)  # noqa: SIM115 - the caller's with-step closes it
 
 
 def fixture(name: str) -> str:
@@ -91,7 +133,7 @@ def archive_names(source: str | os.PathLike[str] | IO[bytes] | bytes) -> list[st
     if isinstance(source, bytes):
         source = io.BytesIO(source)
     if isinstance(source, (str, os.PathLike)):
-        with zipfile.ZipFile(source) as archive:
+        with zipfile.ZipFile(_inside(source, "archive_names")) as archive:
             return archive.namelist()
     where = source.tell()
     try:
@@ -174,9 +216,51 @@ def tripwire() -> Tripwire:
     return Tripwire()
 
 
+#: globals an engine-made pickle may name: torch's and the reference's rebuild functions and
+#: classes, plain containers, and the tripwire's own :func:`fire`
+_PICKLE_MODULES = ("torch", "reference", "collections", "conformance.files")
+_PICKLE_BUILTINS = frozenset({"range", "slice", "set", "frozenset", "complex", "bytearray"})
+
+
+class _Unpickler(pickle.Unpickler):
+    """An unpickler that finds only :data:`_PICKLE_MODULES` names and a few builtins."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        ours = any(module == m or module.startswith(m + ".") for m in _PICKLE_MODULES)
+        plain = module == "builtins" and name in _PICKLE_BUILTINS
+        if "." in name or name.startswith("__") or not (ours or plain):
+            raise pickle.UnpicklingError(f"global '{module}.{name}' is not allowed here")
+        return super().find_class(module, name)
+
+
+def _load(file: IO[bytes], **kwargs: Any) -> Any:
+    return _Unpickler(file, **kwargs).load()
+
+
+def _loads(data: bytes, **kwargs: Any) -> Any:
+    return _Unpickler(io.BytesIO(data), **kwargs).load()
+
+
+#: :func:`pickle_module`'s value: pickle's interface, unpickling only library objects
+SAFE_PICKLE = types.SimpleNamespace(
+    Pickler=pickle.Pickler,
+    Unpickler=_Unpickler,
+    dump=pickle.dump,
+    dumps=pickle.dumps,
+    load=_load,
+    loads=_loads,
+    UnpicklingError=pickle.UnpicklingError,
+    PicklingError=pickle.PicklingError,
+    HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL,
+    DEFAULT_PROTOCOL=pickle.DEFAULT_PROTOCOL,
+    __name__="pickle",
+)
+
+
 def pickle_module() -> Any:
-    """Python's :mod:`pickle` module, for ``pickle_module=`` arguments."""
-    return pickle
+    """A ``pickle_module=`` argument: :mod:`pickle`'s interface whose unpickler finds only
+    the library's own globals, containers and a few builtins (never ``os.system``)."""
+    return SAFE_PICKLE
 
 
 #: names steps can call (merged into the check vocabulary)
@@ -184,6 +268,7 @@ VOCABULARY: dict[str, Any] = {
     "temp_path": temp_path,
     "path_like": path_like,
     "bytes_io": bytes_io,
+    "head_of": head_of,
     "open_file": open_file,
     "fixture": fixture,
     "archive_names": archive_names,

@@ -1,12 +1,12 @@
 """The names a spec expression can see, per world: generators, numpy oracles, the library.
 
 Each environment is a plain dict; the expression evaluator sees nothing else.  ``torch``
-in the library world is a proxy that resolves spec names through the adapter.
+in the library world is a proxy that resolves spec names through the adapter. Every
+attribute access goes through :mod:`conformance.sandbox` (bound under ``spec.expr.ATTRIBUTE_HOOK``).
 """
 
 from __future__ import annotations
 
-import builtins
 import functools
 import inspect
 from typing import Any
@@ -19,6 +19,8 @@ from conformance import checks
 from conformance.compare import NUMPY_DTYPES, numpy_dtype
 from conformance.generators import VOCABULARY
 from conformance.oracles import ORACLE_HELPERS
+from conformance.sandbox import bounded_numpy, guarded_getattr, safe_builtins
+from spec.expr import ATTRIBUTE_HOOK
 from spec.oracles import ORACLES
 
 _NUMPY_NAMES = [
@@ -127,9 +129,8 @@ _NUMPY_NAMES = [
     "allclose",
 ]
 
-SAFE_BUILTINS = {
-    name: getattr(builtins, name)
-    for name in [
+SAFE_BUILTINS = safe_builtins(
+    [
         "len",
         "abs",
         "min",
@@ -159,14 +160,14 @@ SAFE_BUILTINS = {
         "callable",
         "hasattr",
     ]
-}
+)
 
 
 class _Whitelist:
     """Attribute access limited to a fixed set of names of one module."""
 
     def __init__(self, module: Any, names: list[str], extra: dict[str, Any]):
-        self._members = {n: getattr(module, n) for n in names} | extra
+        self._members = {n: bounded_numpy(n, getattr(module, n)) for n in names} | extra
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -210,30 +211,38 @@ def _with_default_dtype(fn: Any, dtype: str) -> Any:
     return wrapped
 
 
-def generator_env(values: dict[str, Any], dtype: str | None) -> dict[str, Any]:
+def generator_env(values: dict[str, Any], dtype: str | None) -> dict[Any, Any]:
     """Generators see the vocabulary, earlier draws, ``dtype`` (a spec name) and ``np``."""
-    env: dict[str, Any] = dict(SAFE_BUILTINS) | dict(VOCABULARY)
+    env: dict[Any, Any] = dict(SAFE_BUILTINS) | dict(VOCABULARY)
     if dtype is not None:
         for name in ("tensor", "ndarray", "scalar", "stackable", "concatenable"):
             env[name] = _with_default_dtype(VOCABULARY[name], dtype)
     env.update(np=NP, dtype=dtype or "float32")
     env.update(values)
+    env[ATTRIBUTE_HOOK] = guarded_getattr
     return env
 
 
-def numpy_env(values: dict[str, Any], dtype: str | None) -> dict[str, Any]:
+def numpy_env(values: dict[str, Any], dtype: str | None) -> dict[Any, Any]:
     """Oracles see numpy arrays, ``np``, dtype names bound to numpy dtypes, ``dtype``, and the
     numpy oracles of ``spec/oracles``."""
-    env: dict[str, Any] = dict(SAFE_BUILTINS) | dict(NUMPY_DTYPES) | ORACLE_HELPERS | ORACLES
+    env: dict[Any, Any] = dict(SAFE_BUILTINS) | dict(NUMPY_DTYPES) | ORACLE_HELPERS | ORACLES
     env.update(np=NP, dtype=numpy_dtype(dtype) if dtype else None)
     env.update(values)
+    env[ATTRIBUTE_HOOK] = guarded_getattr
     return env
 
 
-def library_env(adapter: Adapter, values: dict[str, Any], dtype: str | None) -> dict[str, Any]:
+def library_env(adapter: Adapter, values: dict[str, Any], dtype: str | None) -> dict[Any, Any]:
     """Calls and checks see ``torch`` (the library), ``np``, the check vocabulary, values."""
-    env: dict[str, Any] = dict(SAFE_BUILTINS) | checks.vocabulary(adapter)
+    env: dict[Any, Any] = dict(SAFE_BUILTINS) | checks.vocabulary(adapter)
     env.update(torch=LibraryNamespace(adapter), np=NP)
     env["dtype"] = adapter.dtype(dtype) if dtype else None
     env.update(values)
+    env[ATTRIBUTE_HOOK] = _library_getattr
     return env
+
+
+def _library_getattr(obj: Any, name: str) -> Any:
+    """:func:`guarded_getattr`; ``torch.save`` & co. are API names the adapter vets itself."""
+    return guarded_getattr(obj, name, trusted=(LibraryNamespace,))

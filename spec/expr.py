@@ -16,11 +16,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-Env = Mapping[str, Any]
+Env = Mapping[Any, Any]
 Node = Callable[[Env], Any]
+
+
+class _AttributeHook:
+    """The key under which an environment may bind its ``getattr``: not a string, so no name
+    a spec binds (``let``, ``given``, inputs) can replace it."""
+
+    def __repr__(self) -> str:
+        return "ATTRIBUTE_HOOK"
+
+
+ATTRIBUTE_HOOK = _AttributeHook()
 
 MAX_POWER_EXPONENT = 4096
 MAX_REPEAT = 1_000_000
+#: Largest integer an expression may compute, in bits
+MAX_INT_BITS = 1_000_000
 #: Longest expression text, and deepest nesting of its syntax tree
 MAX_SOURCE = 20_000
 MAX_NESTING = 100
@@ -162,7 +175,7 @@ def _attribute(node: ast.Attribute, names: set[str]) -> Node:
 
     def get(env: Env) -> Any:
         obj = base(env)
-        getter = env.get("__getattr__")
+        getter = env.get(ATTRIBUTE_HOOK)
         return getter(obj, attr) if getter else getattr(obj, attr)
 
     return get
@@ -247,9 +260,14 @@ def _binop(node: ast.BinOp, names: set[str]) -> Node:
 
 def _guard(op: ast.operator, a: Any, b: Any) -> None:
     """Refuse operations whose cost the spec text alone could blow up."""
-    big_power = isinstance(b, int) and abs(b) > MAX_POWER_EXPONENT
-    if isinstance(op, ast.Pow) and big_power and isinstance(a, int) and abs(a) > 1:
-        raise EvalError(f"exponent {b} is too large")
+    ints = isinstance(a, int) and isinstance(b, int)
+    if isinstance(op, ast.Pow) and ints and abs(a) > 1:
+        if abs(b) > MAX_POWER_EXPONENT:
+            raise EvalError(f"exponent {b} is too large")
+        if b > 0 and a.bit_length() * b > MAX_INT_BITS:
+            raise EvalError(f"an integer power of about {a.bit_length() * b:,} bits is too large")
+    if isinstance(op, ast.Mult) and ints and a.bit_length() + b.bit_length() > MAX_INT_BITS:
+        raise EvalError(f"an integer product of more than {MAX_INT_BITS:,} bits is too large")
     if isinstance(op, ast.Mult):
         for seq, n in ((a, b), (b, a)):
             sequence = isinstance(seq, (str, list, tuple, bytes)) and isinstance(n, int)
