@@ -18,7 +18,7 @@ from ..._factory import new_leaf
 from ..._joining import gather
 from ..._linalg import vector_norm
 from ..._ops import apply_op
-from ..._pointwise import broadcast_to, minimum
+from ..._pointwise import broadcast_tensors, broadcast_to, minimum
 from ..._tensor import Tensor
 from ...autograd._graph import Formula
 from .._reduction import legacy_get_string
@@ -163,6 +163,7 @@ def hinge_embedding_loss(
     """``input`` where ``target`` is 1, ``max(0, margin - input)`` where it is -1 (both
     summed for any other target value), reduced."""
     reduction = _reduction(size_average, reduce, reduction)
+    broadcast_tensors(target, input)  # torch's error for shapes that do not broadcast
     t = _values(target)
     zeros = _const(input, np.zeros((), _values(input).dtype))
     hinge = select(t != 1, clamp_min(margin - input, 0), zeros)
