@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["multihead_attention"]
+__all__ = ["multihead_attention", "multihead_attention_work"]
 
 
 def _additive(mask: np.ndarray | None) -> np.ndarray | None:
@@ -133,3 +133,93 @@ def multihead_attention(
     if average_attn_weights:
         attention = attention.mean(axis=-3)
     return out.astype(dtype), attention.astype(dtype)
+
+
+def _batch_first(x: np.ndarray, batched: bool, batch_first: bool) -> np.ndarray:
+    """An input as ``(N, length, width)`` float64."""
+    x = np.asarray(x, np.float64)
+    if not batched:
+        return x[None]
+    return x if batch_first else x.transpose(1, 0, 2)
+
+
+def _bounded_projection(x: np.ndarray, w: np.ndarray, b: Any) -> tuple[np.ndarray, ...]:
+    """``x @ w.T + b``, its magnitude, and its rounding bound (in epsilons)."""
+    w = np.asarray(w, np.float64)
+    bias = 0.0 if b is None else np.asarray(b, np.float64)
+    size = np.abs(x) @ np.abs(w).T + np.abs(bias)
+    return x @ w.T + bias, (x.shape[-1] + 1) * size
+
+
+def multihead_attention_work(
+    query: np.ndarray,
+    key: np.ndarray,
+    value: np.ndarray,
+    num_heads: int,
+    *,
+    out_proj_weight: np.ndarray,
+    out_proj_bias: np.ndarray | None = None,
+    in_proj_weight: np.ndarray | None = None,
+    in_proj_bias: np.ndarray | None = None,
+    q_proj_weight: np.ndarray | None = None,
+    k_proj_weight: np.ndarray | None = None,
+    v_proj_weight: np.ndarray | None = None,
+    bias_k: np.ndarray | None = None,
+    bias_v: np.ndarray | None = None,
+    add_zero_attn: bool = False,
+    batch_first: bool = False,
+    key_padding_mask: np.ndarray | None = None,
+    attn_mask: np.ndarray | None = None,
+    **unused: Any,
+) -> float:
+    """A first-order bound, in epsilons of the dtype, of the rounding error any evaluation
+    order gives :func:`multihead_attention`'s outputs (the larger of the two), followed
+    through the drawn values: projections, scores of ``head_dim`` terms, the softmax (each
+    weight's relative error is its score's error plus the weighted mean of them), the
+    weighted sum of values and the output projection."""
+    batched = query.ndim == 3
+    if not batched and key_padding_mask is not None:
+        key_padding_mask = key_padding_mask[None]
+    x = [_batch_first(a, batched, batch_first) for a in (query, key, value)]
+    packed = in_proj_weight is not None
+    weights = (
+        np.split(in_proj_weight, 3) if packed else (q_proj_weight, k_proj_weight, v_proj_weight)
+    )
+    biases = np.split(in_proj_bias, 3) if in_proj_bias is not None else [None] * 3
+    parts = [_bounded_projection(a, w, b) for a, w, b in zip(x, weights, biases, strict=True)]
+    (q, dq), (k, dk), (v, dv) = parts
+    n, length, embed = q.shape
+    src = k.shape[1]
+    if bias_k is not None:
+        extra = [
+            np.broadcast_to(np.reshape(b, (1, 1, embed)), (n, 1, embed)) for b in (bias_k, bias_v)
+        ]
+        k, v = np.concatenate([k, extra[0]], 1), np.concatenate([v, extra[1]], 1)
+        dk, dv = (np.concatenate([d, np.zeros((n, 1, embed))], 1) for d in (dk, dv))
+    head = embed // num_heads
+
+    def split(a: np.ndarray) -> np.ndarray:
+        a = a.reshape(n, a.shape[1], num_heads, head).transpose(0, 2, 1, 3)
+        if add_zero_attn and a.shape[2] != length:
+            a = np.concatenate([a, np.zeros((n, num_heads, 1, head))], 2)
+        return a
+
+    q, dq = split(q), split(dq)
+    k, dk, v, dv = split(k), split(dk), split(v), split(dv)
+    mask = _mask(attn_mask, key_padding_mask, (n, num_heads, length, src), k.shape[2] - src)
+    scale = 1 / np.sqrt(head)
+    scores = (q @ k.swapaxes(-1, -2)) * scale + mask
+    size = (np.abs(q) @ np.abs(k).swapaxes(-1, -2)) * scale
+    d_scores = (dq @ np.abs(k).swapaxes(-1, -2) + np.abs(q) @ dk.swapaxes(-1, -2)) * scale
+    allowed = np.isfinite(scores)
+    d_scores += (head + 2) * size + np.where(allowed, np.abs(np.where(allowed, scores, 0)), 0)
+    p = _softmax(scores, safe=True)
+    d_scores = np.where(allowed, d_scores, 0.0)
+    d_p = p * (d_scores + (p * d_scores).sum(-1, keepdims=True)) + (k.shape[2] + 3) * p
+    d_heads = d_p @ np.abs(v) + p @ dv + (k.shape[2] + 1) * (p @ np.abs(v))
+    merge = lambda a: a.transpose(0, 2, 1, 3).reshape(n, length, embed)  # noqa: E731
+    w_out = np.abs(np.asarray(out_proj_weight, np.float64))
+    b_out = 0.0 if out_proj_bias is None else np.abs(np.asarray(out_proj_bias, np.float64))
+    outputs = np.abs(merge(p @ v)) @ w_out.T + b_out
+    d_out = merge(d_heads) @ w_out.T + (embed + 1) * outputs
+    return float(max(d_out.max(initial=0.0), d_p.max(initial=0.0) + num_heads))
