@@ -750,7 +750,7 @@ def _max_unpool(x: Tensor, indices: Tensor, n: int, kernel, stride, padding, out
     if bad.any():
         raise RuntimeError(
             f"Found an invalid max index: {int(idx[bad][0])} (output volumes are of size "
-            f"{_text(shown)}"
+            f"{_text(shown)})"
         )
     ids = _global(lead, idx, plane) if lead else idx.reshape(-1)
     return put_add(x.reshape(-1), ids.reshape(-1), lead + tuple(size), unique=True)
