@@ -80,10 +80,7 @@ def prelu(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """``x`` above 0, ``weight[c] * x`` otherwise; ``c`` indexes dim 1 (one shared slope when
     ``weight`` has one element)."""
     v, w = _wide(x), _wide(weight).reshape(-1)
-    if w.size > 1:
-        w = w.reshape((1, w.size) + (1,) * (v.ndim - 2))
-    else:
-        w = w.reshape(())
+    w = w.reshape((1, w.size) + (1,) * (v.ndim - 2)) if w.size > 1 else w.reshape(())
     return _back(np.where(v > 0, v, v * w), x)
 
 

@@ -302,7 +302,9 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     """``clamp(x / 6 + 1/2, 0, 1)``."""
     _check_input("hardsigmoid", input)
     _floating_only(input, "hardsigmoid_cpu")
-    back = _slope_formula(input, lambda v: ((v > -3) & (v < 3)) / 6.0)
+    # torch's backward multiplies by 1/6 rounded to float32, in every dtype
+    sixth = float(np.float32(1.0 / 6.0))
+    back = _slope_formula(input, lambda v: ((v > -3) & (v < 3)) * sixth)
     return _run("hardsigmoid", input, lambda v: np.clip(v / 6.0 + 0.5, 0.0, 1.0), back, inplace)
 
 
