@@ -33,7 +33,7 @@ def _data(rng: np.random.Generator, shape: tuple[int, ...], shift: float = 0.0) 
     return rng.normal(shift, rng.uniform(0.1, 3), size=shape)
 
 
-def _within_bound(got32, want: np.ndarray, terms: int, magnitude: np.ndarray) -> None:
+def _within_bound(got32, want: np.ndarray, terms: np.ndarray, magnitude: np.ndarray) -> None:
     """torch's float32 result stays within ``terms * eps * magnitude`` of the float64 one
     (plus the rounding of the result itself)."""
     err = np.abs(got32.detach().numpy().astype(np.float64) - want)
@@ -99,7 +99,8 @@ def test_batch_norm_magnitude_bounds_float32(seed: int, training: bool) -> None:
     got = F.batch_norm(*args32, training=training)
     x, rm, rv, w, b = (a.numpy().astype(np.float64) for a in args32)
     want = ora.batch_norm(x, rm, rv, w, b, training)
-    terms = 8 * 5 + 4 if training else 4
+    terms = ora.batch_norm_terms(x, rm, rv, training)
+    assert np.all(terms >= (44 if training else 4))
     _within_bound(got, want, terms, ora.batch_norm_magnitude(x, rm, rv, w, b, training))
 
 
@@ -125,7 +126,8 @@ def test_instance_norm(seed: int, use_input_stats: bool) -> None:
     rm, rv = rm.astype(np.float32), rv.astype(np.float32)
     want = ora.instance_norm(x, rm, rv, None, None, use_input_stats)
     magnitude = ora.instance_norm_magnitude(x, rm, rv, None, None, use_input_stats)
-    _within_bound(got32, want, 12, magnitude)
+    terms = ora.instance_norm_terms(x, rm, rv, use_input_stats)
+    _within_bound(got32, want, terms, magnitude)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -140,7 +142,7 @@ def test_layer_norm(seed: int, shape: tuple) -> None:
     x32 = torch.from_numpy(x.astype(np.float32))
     got32 = F.layer_norm(x32, shape, _t(w.astype(np.float32)), _t(b.astype(np.float32)))
     x, w, b = x32.numpy().astype(np.float64), w.astype(np.float32), b.astype(np.float32)
-    terms = int(np.prod(shape)) + 4
+    terms = ora.layer_norm_terms(x, shape)
     magnitude = ora.layer_norm_magnitude(x, shape, w, b)
     _within_bound(got32, ora.layer_norm(x, shape, w, b), terms, magnitude)
 
@@ -160,7 +162,7 @@ def test_group_norm(seed: int, shape: tuple, groups: int) -> None:
     x32 = torch.from_numpy(x.astype(np.float32))
     got32 = F.group_norm(x32, groups, _t(w.astype(np.float32)), _t(b.astype(np.float32)))
     x, w, b = x32.numpy().astype(np.float64), w.astype(np.float32), b.astype(np.float32)
-    terms = x.size // shape[0] // groups + 4
+    terms = ora.group_norm_terms(x, groups)
     magnitude = ora.group_norm_magnitude(x, groups, w, b)
     _within_bound(got32, ora.group_norm(x, groups, w, b), terms, magnitude)
 
@@ -199,13 +201,29 @@ TESTED = {
     "batch_norm",
     "batch_norm_magnitude",
     "batch_norm_running",
+    "batch_norm_terms",
     "group_norm",
     "group_norm_magnitude",
+    "group_norm_terms",
     "instance_norm",
     "instance_norm_magnitude",
     "instance_norm_running",
+    "instance_norm_terms",
     "layer_norm",
     "layer_norm_magnitude",
+    "layer_norm_terms",
     "local_response_norm",
     "normalize",
 }
+
+
+def test_terms_grow_with_the_variance_conditioning() -> None:
+    """Values clustered far from zero (a variance computed by cancellation) count more terms."""
+    rng = _rng(9)
+    spread = rng.normal(size=(6, 2))
+    near, far = (
+        ora.batch_norm_terms(spread, training=True),
+        ora.batch_norm_terms(spread + 1000.0, training=True),
+    )
+    assert near.max() < 100 < 1000 < far.min()
+    assert np.array_equal(ora.layer_norm_terms(spread, 2).shape, spread.shape)

@@ -18,13 +18,17 @@ __all__ = [
     "batch_norm",
     "batch_norm_magnitude",
     "batch_norm_running",
+    "batch_norm_terms",
     "group_norm",
     "group_norm_magnitude",
+    "group_norm_terms",
     "instance_norm",
     "instance_norm_magnitude",
     "instance_norm_running",
+    "instance_norm_terms",
     "layer_norm",
     "layer_norm_magnitude",
+    "layer_norm_terms",
     "local_response_norm",
     "normalize",
 ]
@@ -57,30 +61,27 @@ def _standardize(x: Array, mean: Array, var: Array, eps: float) -> Array:
 
 
 def _error_size(
-    x: Array,
-    mean: Array,
-    var: Array,
-    eps: float,
-    weight: Array | None,
-    bias: Array | None,
-    axes: tuple[int, ...] | None,
+    x: Array, mean: Array, var: Array, eps: float, weight: Array | None, bias: Array | None
 ) -> Array:
-    """Per element, the error per reduced term of a float kernel, divided by its eps.
-
-    The mean carries ``n eps (|x| + |mean|)``; the variance ``n eps * 2 mean(|x - mean| (|x| +
-    |mean|))`` (batch statistics, ``axes`` given) or ``eps var`` (given statistics); the
-    inverse deviation turns a variance error ``dv`` into ``r**3 dv / 2``.
-    """
+    """Per element, the size of a float kernel's rounding error per term (over its eps):
+    ``|weight| r (|x| + |mean| + |x - mean|) + |bias|`` with ``r = 1 / sqrt(var + eps)``."""
     r = 1 / np.sqrt(var + eps)
-    size = np.abs(x) + np.abs(mean)
-    spread = np.abs(x - mean)
-    if axes is None:
-        square = var + eps
-    else:
-        square = 2 * (size * spread).mean(axis=axes, keepdims=True) if x.size else var
-    lead = r * (size + 0.5 * r * r * spread * square)
+    lead = r * (np.abs(x) + np.abs(mean) + np.abs(x - mean))
     lead = lead if weight is None else lead * np.abs(weight)
     return lead if bias is None else lead + np.abs(bias)
+
+
+def _terms(x: Array, mean: Array, var: Array, eps: float, axes: tuple[int, ...] | None) -> Array:
+    """Terms per element: ``n + 4`` for batch statistics over ``axes`` (``n`` values reduced),
+    times the variance's conditioning ``1 + r**2 * 2 mean(|x - mean| (|x| + |mean|))``: the
+    error of a variance computed by cancellation, relative to the variance (and so to the
+    inverse deviation, the output and its gradients). Given statistics: 4."""
+    if axes is None:
+        return np.full(x.shape, 4.0)
+    count = int(np.prod([x.shape[a] for a in axes]))
+    product = (np.abs(x - mean) * (np.abs(x) + np.abs(mean))).mean(axis=axes, keepdims=True)
+    condition = 1 + 2 * product / (var + eps) if x.size else 1.0
+    return np.broadcast_to((count + 4) * condition, x.shape).copy()
 
 
 def _batch_axes(ndim: int) -> tuple[int, ...]:
@@ -120,13 +121,30 @@ def batch_norm_magnitude(
 ) -> Array:
     """The rounding-error size per term of :func:`batch_norm`'s output elements."""
     x = _wide(input)
-    axes = _batch_axes(x.ndim)
+    mean, var, _ = _batch_stats(x, running_mean, running_var, training)
+    return _error_size(x, mean, var, eps, _channel(weight, x.ndim), _channel(bias, x.ndim))
+
+
+def _batch_stats(
+    x: Array, running_mean: Array | None, running_var: Array | None, training: bool
+) -> tuple[Array, Array, tuple[int, ...] | None]:
     if training or running_mean is None:
-        mean, var = _moments(x, axes)
-    else:
-        mean, var, axes = _channel(running_mean, x.ndim), _channel(running_var, x.ndim), None
-    w, b = _channel(weight, x.ndim), _channel(bias, x.ndim)
-    return _error_size(x, mean, var, eps, w, b, axes)
+        axes = _batch_axes(x.ndim)
+        return (*_moments(x, axes), axes)
+    return _channel(running_mean, x.ndim), _channel(running_var, x.ndim), None
+
+
+def batch_norm_terms(
+    input: Array,  # noqa: A002
+    running_mean: Array | None = None,
+    running_var: Array | None = None,
+    training: bool = False,
+    eps: float = 1e-5,
+) -> Array:
+    """The terms (with the variance's conditioning) of :func:`batch_norm`'s elements."""
+    x = _wide(input)
+    mean, var, axes = _batch_stats(x, running_mean, running_var, training)
+    return _terms(x, mean, var, eps, axes)
 
 
 def _factor(momentum: float | None, num_batches_tracked: Array | int | None) -> float:
@@ -196,13 +214,30 @@ def instance_norm_magnitude(
 ) -> Array:
     """The rounding-error size per term of :func:`instance_norm`'s output elements."""
     x = _wide(input)
-    axes: tuple[int, ...] | None = _spatial_axes(x.ndim)
+    mean, var, _ = _instance_stats(x, running_mean, running_var, use_input_stats)
+    return _error_size(x, mean, var, eps, _channel(weight, x.ndim), _channel(bias, x.ndim))
+
+
+def _instance_stats(
+    x: Array, running_mean: Array | None, running_var: Array | None, use_input_stats: bool
+) -> tuple[Array, Array, tuple[int, ...] | None]:
     if use_input_stats:
-        mean, var = _moments(x, axes)
-    else:
-        mean, var, axes = _channel(running_mean, x.ndim), _channel(running_var, x.ndim), None
-    w, b = _channel(weight, x.ndim), _channel(bias, x.ndim)
-    return _error_size(x, mean, var, eps, w, b, axes)
+        axes = _spatial_axes(x.ndim)
+        return (*_moments(x, axes), axes)
+    return _channel(running_mean, x.ndim), _channel(running_var, x.ndim), None
+
+
+def instance_norm_terms(
+    input: Array,  # noqa: A002
+    running_mean: Array | None = None,
+    running_var: Array | None = None,
+    use_input_stats: bool = True,
+    eps: float = 1e-5,
+) -> Array:
+    """The terms (with the variance's conditioning) of :func:`instance_norm`'s elements."""
+    x = _wide(input)
+    mean, var, axes = _instance_stats(x, running_mean, running_var, use_input_stats)
+    return _terms(x, mean, var, eps, axes)
 
 
 def instance_norm_running(
@@ -255,7 +290,18 @@ def layer_norm_magnitude(
     x = _wide(input)
     axes = _trailing(x, normalized_shape)
     mean, var = _moments(x, axes)
-    return _error_size(x, mean, var, eps, _wide(weight), _wide(bias), axes)
+    return _error_size(x, mean, var, eps, _wide(weight), _wide(bias))
+
+
+def layer_norm_terms(
+    input: Array,  # noqa: A002
+    normalized_shape: int | Sequence[int],
+    eps: float = 1e-5,
+) -> Array:
+    """The terms (with the variance's conditioning) of :func:`layer_norm`'s elements."""
+    x = _wide(input)
+    axes = _trailing(x, normalized_shape)
+    return _terms(x, *_moments(x, axes), eps, axes)
 
 
 def _grouped(x: Array, num_groups: int) -> tuple[Array, Array, Array]:
@@ -292,15 +338,16 @@ def group_norm_magnitude(
 ) -> Array:
     """The rounding-error size per term of :func:`group_norm`'s output elements."""
     x = _wide(input)
-    g, mean, var = _grouped(x, num_groups)
-    size = np.abs(x) + np.abs(mean)
-    product = (size * np.abs(x - mean)).reshape(g.shape).mean(axis=2, keepdims=True)
-    square = np.broadcast_to(2 * product, g.shape).reshape(x.shape)
-    r = 1 / np.sqrt(var + eps)
-    lead = r * (size + 0.5 * r * r * np.abs(x - mean) * square)
-    w, b = _channel(weight, x.ndim), _channel(bias, x.ndim)
-    lead = lead if w is None else lead * np.abs(w)
-    return lead if b is None else lead + np.abs(b)
+    _, mean, var = _grouped(x, num_groups)
+    return _error_size(x, mean, var, eps, _channel(weight, x.ndim), _channel(bias, x.ndim))
+
+
+def group_norm_terms(input: Array, num_groups: int, eps: float = 1e-5) -> Array:  # noqa: A002
+    """The terms (with the variance's conditioning) of :func:`group_norm`'s elements."""
+    x = _wide(input)
+    g = x.reshape(x.shape[0], num_groups, -1)
+    mean, var = _moments(g, (2,))
+    return _terms(g, mean, var, eps, (2,)).reshape(x.shape)
 
 
 def local_response_norm(
