@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import traceback
 from collections import Counter
 from pathlib import Path
@@ -27,6 +30,8 @@ from conformance.session import BOOTSTRAP_SECTION, RunConfig, Session, UsageErro
 from spec.loader import Entry, Spec, SpecError, load_spec
 
 SUITE_DIR = Path(__file__).resolve().parent
+#: prefix of a run's working folder (then the pid of the torchconform process)
+WORKDIR_PREFIX = "torchconform-run-"
 #: exit statuses beyond 0 (all passed) and 1 (the library failed checks)
 EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
 #: problems of a bad spec printed before "N more problems not shown"
@@ -133,7 +138,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else REPORTS_DIR / session.adapter.name
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out} exists and is not a folder")
-    with tempfile.TemporaryDirectory(prefix="torchconform-") as tmp:
+    _remove_stale_workdirs()
+    with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-") as tmp:
         code = supervisor.run(_pytest_args(args, Path(tmp)), Path(tmp), args.timeout)
         if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
             raise UsageError(f"pytest could not run the suite (exit {int(code)})")
@@ -142,11 +148,46 @@ def cmd_run(args: argparse.Namespace) -> int:
             return 1
         out.mkdir(parents=True, exist_ok=True)
         for name in ("results.json", "report.html"):
-            shutil.move(str(Path(tmp) / name), out / name)
+            _place(Path(tmp) / name, out / name)
     results = load_results(out / "results.json")
     report = out / "report.html"
     print(f"torchconform: {session.adapter.name}: {_summary_line(results)} -> {report}")
     return 1 if results.summary.unexpected else 0
+
+
+def _place(source: Path, target: Path) -> None:
+    """Move ``source`` to ``target``, replacing whatever ``target`` is (a symlink included)
+    rather than writing through it, so nothing lands outside ``--out``."""
+    if target.is_symlink() or target.exists():
+        if target.is_dir() and not target.is_symlink():
+            raise UsageError(f"--out: {target} is a folder")
+        target.unlink()
+    shutil.move(str(source), target)
+
+
+def _remove_stale_workdirs() -> None:
+    """Remove the working folders of runs whose process is gone (killed with SIGKILL, which
+    leaves no chance to clean up)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*-*"):
+        pid = folder.name[len(WORKDIR_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM (``timeout``, CI cancellation) ends the run as an interrupt does: the child is
+    killed and the working folder removed on the way out."""
+    raise KeyboardInterrupt
 
 
 def _summary_line(results: Results) -> str:
@@ -185,6 +226,8 @@ def _pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``torchconform`` console script."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         args = _parser().parse_args(argv)
         return cmd_list(args) if args.command == "list" else cmd_run(args)

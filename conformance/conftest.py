@@ -23,6 +23,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--tc-out", help="folder for results.json and report.html")
     group.addoption("--tc-journal", help="file to append each case id to before it runs")
     group.addoption("--tc-crashed", help="JSON file: case id -> why it crashed (not run again)")
+    group.addoption("--tc-finished", help="JSON lines: outcomes of finished cases (not run again)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -43,7 +44,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--tc-crashed"):
         session.crashed = json.loads(Path(config.getoption("--tc-crashed")).read_text())
     if config.getoption("--tc-journal"):
-        session.journal = open(config.getoption("--tc-journal"), "a", encoding="utf-8")  # noqa: SIM115
+        finished = config.getoption("--tc-finished")
+        session.follow(Path(config.getoption("--tc-journal")), Path(finished) if finished else None)
     config.stash[SESSION] = session
 
 
@@ -63,5 +65,5 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(SESSION, None)
     if out and run is not None and run.outcomes and exitstatus != pytest.ExitCode.INTERRUPTED:
         run.write(Path(out))
-    if run is not None and run.journal is not None:
-        run.journal.close()
+    if run is not None:
+        run.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -54,7 +54,10 @@ class Session:
     settings: Settings
     outcomes: dict[str, tuple[Case, Outcome]] = field(default_factory=dict)
     crashed: dict[str, str] = field(default_factory=dict)
+    #: outcomes of cases an earlier child finished (answered from here, not run again)
+    finished: dict[str, Outcome] = field(default_factory=dict)
     journal: TextIO | None = None
+    finished_journal: TextIO | None = None
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @classmethod
@@ -92,7 +95,9 @@ class Session:
         found = expect.find(self.expectations, case, self.adapter.version())
         blockers = self.bootstrap.blockers(case.requires)
         lacking = [c for c in case.capabilities if c not in self.adapter.capabilities]
-        if case.id in self.crashed:
+        if case.id in self.finished:
+            outcome = self.finished[case.id]
+        elif case.id in self.crashed:
             outcome = Outcome("error", self.crashed[case.id])
         elif found is not None and found.status == "crash":
             outcome = Outcome("skipped", f"not run (crashes): {found.reason}")
@@ -105,7 +110,29 @@ class Session:
             if found is not None:
                 outcome = _apply_expectation(outcome, found)
         self.outcomes[case.id] = (case, outcome)
+        if self.finished_journal is not None and case.id not in self.finished:
+            self.finished_journal.write(json.dumps({"id": case.id, **asdict(outcome)}) + "\n")
+            self.finished_journal.flush()
         return outcome
+
+    def follow(self, journal: Path, finished: Path | None) -> None:
+        """Write each case id to ``journal`` before it runs and, when ``finished`` is given,
+        each outcome to it after; outcomes already there are answered without running."""
+        self.journal = open(journal, "a", encoding="utf-8")  # noqa: SIM115 - closed at the end
+        if finished is None:
+            return
+        if finished.exists():
+            for line in finished.read_text(encoding="utf-8").splitlines():
+                record = json.loads(line)
+                case_id = record.pop("id")
+                self.finished[case_id] = Outcome(**record)
+        self.finished_journal = open(finished, "a", encoding="utf-8")  # noqa: SIM115
+
+    def close(self) -> None:
+        """Close the journals."""
+        for handle in (self.journal, self.finished_journal):
+            if handle is not None:
+                handle.close()
 
     def results(self) -> Results:
         """The run's results, valid against ``results.schema.json``."""

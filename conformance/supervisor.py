@@ -2,13 +2,21 @@
 that case's result and the run goes on.
 
 The child (pytest with the conformance plugin) writes each case id to a journal before running
-it.  When the child dies from a signal, or the journal stands still longer than the per-case
-timeout, the last case started is recorded as ``error`` (crashed or hung) and the suite is run
-again with that case answered from the record instead of run.
+it, and each finished case's outcome to a second journal after.  When the child dies from a
+signal, or the journal stands still longer than the per-case timeout, the last case started is
+recorded as ``error`` (crashed or hung) and the suite is started again: every case already
+finished or crashed is answered from the journals, so no case runs twice and however many
+cases crash, each stays one result.
+
+The child dies with its parent (``PR_SET_PDEATHSIG`` on Linux, and a kill of its process
+group when the parent is interrupted or terminated), and keeps its temporary files and
+hypothesis's storage inside the run's working folder, which the caller removes.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import signal
@@ -17,10 +25,11 @@ import sys
 import time
 from pathlib import Path
 
-MAX_RESTARTS = 25
 STARTUP_S = 300.0  # importing, loading the spec and collecting, before the first case
 JOURNAL = "journal.txt"
+FINISHED = "finished.jsonl"
 CRASHED = "crashed.json"
+_PR_SET_PDEATHSIG = 1
 
 
 def last_started(journal: Path) -> str | None:
@@ -41,8 +50,7 @@ def _wait(proc: subprocess.Popen, journal: Path, timeout_s: float) -> str | None
         if current != seen:
             seen, since = current, time.monotonic()
         elif time.monotonic() - since > limit:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            _kill(proc)
             return f"hung: no result within {limit:g} s; the process was killed"
     if proc.returncode < 0:
         name = signal.Signals(-proc.returncode).name
@@ -50,20 +58,49 @@ def _wait(proc: subprocess.Popen, journal: Path, timeout_s: float) -> str | None
     return None
 
 
+def _kill(proc: subprocess.Popen) -> None:
+    """Kill the child's whole process group and reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: be killed when the parent dies, however it dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _child_env(workdir: Path) -> dict[str, str]:
+    """The child's environment: temporary files and hypothesis's storage in ``workdir``."""
+    scratch = workdir / "tmp"
+    scratch.mkdir(exist_ok=True)
+    return {
+        **os.environ,
+        "TMPDIR": str(scratch),
+        "HYPOTHESIS_STORAGE_DIRECTORY": str(workdir / "hypothesis"),
+    }
+
+
 def run(pytest_args: list[str], workdir: Path, timeout_s: float) -> int:
     """Run pytest until it finishes without crashing; returns its exit status."""
     journal, crashed_file = workdir / JOURNAL, workdir / CRASHED
+    finished = workdir / FINISHED
     crashed: dict[str, str] = {}
     args = [*pytest_args, "--tc-journal", str(journal), "--tc-crashed", str(crashed_file)]
-    for _ in range(MAX_RESTARTS + 1):
+    args += ["--tc-finished", str(finished)]
+    env = _child_env(workdir)
+    while True:
         crashed_file.write_text(json.dumps(crashed), encoding="utf-8")
         journal.unlink(missing_ok=True)
-        cmd = [sys.executable, "-m", "pytest", "-p", "no:faulthandler", *args]
-        proc = subprocess.Popen(cmd, start_new_session=True)
+        cmd = [sys.executable, "-m", "pytest", "-p", "no:faulthandler", "-p", "no:benchmark"]
+        proc = subprocess.Popen(
+            [*cmd, *args], start_new_session=True, preexec_fn=_die_with_parent, env=env
+        )
         try:
             failure = _wait(proc, journal, timeout_s)
-        except KeyboardInterrupt:
-            os.killpg(proc.pid, signal.SIGKILL)
+        except BaseException:  # interrupted or terminated: the child goes too
+            _kill(proc)
             raise
         culprit = last_started(journal)
         if failure is None:
@@ -72,6 +109,5 @@ def run(pytest_args: list[str], workdir: Path, timeout_s: float) -> int:
             where = f"again in {culprit}" if culprit else "before the first case"
             print(f"torchconform: the suite {failure.split(':')[0]} {where}", file=sys.stderr)
             return 1
-        print(f"torchconform: {culprit}: {failure}; running the rest again", file=sys.stderr)
+        print(f"torchconform: {culprit}: {failure}; running the rest", file=sys.stderr)
         crashed[culprit] = failure
-    return 1

@@ -36,4 +36,4 @@ def test_crash_and_hang_are_recorded_and_the_run_goes_on(
     assert hung.status == "error" and "hung" in hung.message
     others = [c for c in cases.values() if c.id not in (crashed.id, hung.id)]
     assert others and all(c.status == "passed" for c in others)
-    assert "running the rest again" in capsys.readouterr().err
+    assert "running the rest" in capsys.readouterr().err
