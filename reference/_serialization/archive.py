@@ -155,6 +155,7 @@ class _Record(NamedTuple):
     csize: int
     usize: int
     method: int
+    crc: int
 
 
 def _zip64_values(extra: bytes, wanted: list[bool]) -> list[int | None]:
@@ -168,6 +169,23 @@ def _zip64_values(extra: bytes, wanted: list[bool]) -> list[int | None]:
             return [next(it, None) if w else None for w in wanted]
         pos += 4 + size
     return [None] * len(wanted)
+
+
+def _inflate(data: bytes, rec: _Record) -> bytes:
+    """Inflate a deflated record to exactly the size it declares, and no further."""
+    inflater = zlib.decompressobj(-15)
+    try:
+        out = inflater.decompress(data, rec.usize + 1)
+    except zlib.error as exc:
+        raise RuntimeError(
+            f"PytorchStreamReader failed reading zip archive: {exc}. {_MINIZ}"
+        ) from None
+    if len(out) != rec.usize:
+        raise RuntimeError(
+            f"PytorchStreamReader failed reading zip archive: a record declares {rec.usize} bytes "
+            f"but inflates to {'more' if len(out) > rec.usize else len(out)}. {_MINIZ}"
+        )
+    return out
 
 
 class ZipReader:
@@ -212,7 +230,7 @@ class ZipReader:
         head = self.source.read(offset, 46)
         if head[:4] != b"PK\x01\x02":
             raise RuntimeError(f"PytorchStreamReader failed reading zip archive. {_MINIZ}")
-        method, csize, usize, nlen, xlen, clen = struct.unpack_from("<H8xIIHHH", head, 10)
+        method, crc, csize, usize, nlen, xlen, clen = struct.unpack_from("<H4xIIIHHH", head, 10)
         (header,) = struct.unpack_from("<I", head, 42)
         rest = self.source.read(offset + 46, nlen + xlen)
         name = rest[:nlen].decode("utf-8", "replace")
@@ -222,7 +240,7 @@ class ZipReader:
         usize, csize, header = (
             w if w is not None else v for w, v in zip(wide, narrow, strict=True)
         )
-        return name, _Record(header, csize, usize, method), offset + 46 + nlen + xlen + clen
+        return name, _Record(header, csize, usize, method, crc), offset + 46 + nlen + xlen + clen
 
     def has(self, name: str) -> bool:
         return self.prefix + name in self.records
@@ -239,15 +257,27 @@ class ZipReader:
         nlen, xlen = struct.unpack_from("<HH", head, 26)
         return rec, rec.header + 30 + nlen + xlen
 
+    def size(self, name: str) -> int:
+        """The size a record declares (before anything is read or inflated)."""
+        return self._locate(name)[0].usize
+
     def array(self, name: str) -> np.ndarray:
-        """A record's bytes as a uint8 array (a view of the mapping under mmap)."""
+        """A record's bytes as a uint8 array (a view of the mapping under mmap), never more
+        than the size it declares, its CRC-32 checked (a zero CRC is torch's "not computed")."""
         rec, start = self._locate(name)
         if rec.method == 0:
-            return self.source.array(start, rec.usize)
-        if rec.method != 8:
+            out = self.source.array(start, rec.usize)
+        elif rec.method == 8:
+            inflated = _inflate(self.source.read(start, rec.csize), rec)
+            out = np.frombuffer(bytearray(inflated), np.uint8)
+        else:
             raise RuntimeError(f"reference.load: unsupported compression method {rec.method}")
-        data = zlib.decompress(self.source.read(start, rec.csize), -15)
-        return np.frombuffer(bytearray(data), np.uint8)
+        if rec.crc and zlib.crc32(out) != rec.crc:
+            raise RuntimeError(
+                f"PytorchStreamReader failed reading file {name}: CRC-32 mismatch (the file is "
+                f"corrupted). {_MINIZ}"
+            )
+        return out
 
     def get(self, name: str) -> bytes:
         return self.array(name).tobytes()

@@ -56,6 +56,11 @@ def _storage_loader(reader: ZipReader, map_location: Any):
         storage_type, key, location, numel = pid[1:]
         if not isinstance(storage_type, StorageType):
             raise pickle.UnpicklingError(f"Unknown storage type {storage_type!r}")
+        if not isinstance(numel, int) or numel < 0:
+            raise TypeError(
+                f"get_storage_from_record(): incompatible function arguments: the storage's "
+                f"numel must be a non-negative int, got {numel!r}"
+            )
         key, dt = _ascii(key), storage_type.dtype
         if key not in loaded:
             raw = _read_storage(reader, key, int(numel) * dt.itemsize)
@@ -68,13 +73,15 @@ def _storage_loader(reader: ZipReader, map_location: Any):
 
 
 def _read_storage(reader: ZipReader, key: str, nbytes: int):
-    """The first ``nbytes`` of record ``data/<key>``."""
-    raw = reader.array(f"data/{key}")
-    if raw.size < nbytes:
+    """Record ``data/<key>``, which must declare exactly ``nbytes`` (checked before it is read
+    or inflated, so a small file cannot claim a huge storage)."""
+    size = reader.size(f"data/{key}")
+    if size != nbytes:
         raise RuntimeError(
-            f"reference.load: record data/{key} holds {raw.size} bytes, {nbytes} expected"
+            f"record size ({size} bytes) does not match expected size ({nbytes} bytes = "
+            f"{nbytes} elements * 1 bytes/element) for dtype Byte"
         )
-    return raw[:nbytes]
+    return reader.array(f"data/{key}")
 
 
 def _load_zip(reader: ZipReader, map_location, base, weights_only: bool, args) -> Any:
