@@ -141,8 +141,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     _remove_stale_workdirs()
     with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-") as tmp:
         code = supervisor.run(_pytest_args(args, Path(tmp)), Path(tmp), args.timeout)
-        if code in (pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.INTERNAL_ERROR):
+        if code == pytest.ExitCode.USAGE_ERROR:
             raise UsageError(f"pytest could not run the suite (exit {int(code)})")
+        if code == pytest.ExitCode.INTERNAL_ERROR:
+            print("torchconform: internal error in the suite's process", file=sys.stderr)
+            return EXIT_INTERNAL
         if code == pytest.ExitCode.INTERRUPTED or not (Path(tmp) / "results.json").exists():
             print("torchconform: run interrupted; nothing written", file=sys.stderr)
             return 1
