@@ -43,13 +43,17 @@ RESIZE = [
 ]
 
 
+CASES = [
+    (mode, corners)
+    for mode in SHAPES
+    for corners in ([None] if mode in ("nearest", "nearest-exact", "area") else [False, True])
+]
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("align_corners", [False, True, None])
 @pytest.mark.parametrize("resize", RESIZE, ids=str)
-@pytest.mark.parametrize("mode", list(SHAPES))
-def test_interpolate(mode: str, resize: dict, align_corners, dtype) -> None:
-    if (align_corners is None) != (mode in ("nearest", "nearest-exact", "area")):
-        pytest.skip("align_corners is given exactly for the interpolating modes")
+@pytest.mark.parametrize(("mode", "align_corners"), CASES)
+def test_interpolate(mode: str, align_corners, resize: dict, dtype) -> None:
     x = RNG.normal(size=SHAPES[mode]).astype(dtype)
     want = F.interpolate(torch.from_numpy(x), mode=mode, align_corners=align_corners, **resize)
     got = vision.interpolate(x, mode=mode, align_corners=align_corners, **resize)
