@@ -91,7 +91,7 @@ def _analytical(outputs: list[Tensor], inputs: tuple, i: int, out_idx: int) -> n
         return jac
     for k in range(out.numel()):
         v = filled_like(out, 0)
-        v._data.reshape(-1)[k] = 1
+        v._data[np.unravel_index(k, tuple(out.shape))] = 1  # in place, whatever the strides
         (g,) = grad(out, x, v, retain_graph=True, allow_unused=True)
         if g is not None:
             jac[:, k] = g.detach().cpu().numpy().reshape(-1)

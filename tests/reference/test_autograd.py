@@ -318,3 +318,9 @@ def test_gradcheck_passes_and_fails_like_torch() -> None:
             lib.autograd.gradcheck(
                 lib.sin, (lib.tensor([0.5], requires_grad=True),), eps=1e-3, atol=1e-2
             )
+
+
+def test_gradcheck_of_a_non_contiguous_output():
+    x = reference.randn(3, 2, dtype=reference.float64, requires_grad=True)
+    assert reference.autograd.gradcheck(lambda a: (a * 1).transpose(0, 1), (x,))
+    assert reference.autograd.gradcheck(lambda a: (a * a)[:, ::2], (x,))
