@@ -52,9 +52,7 @@ def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: in
     )
 
 
-def batched(
-    *core: int, min_dims: int = 0, max_dims: int = 2, min_side: int = 0, max_side: int = 3
-):
+def batched(*core: int, min_dims: int = 0, max_dims: int = 2, min_side: int = 0, max_side: int = 3):
     """Shapes ``(*batch, *core)``: leading batch dims (maybe none, maybe empty) before the
     trailing dims a layer fixes, such as ``batched(in_features)``."""
     return shapes(min_dims, max_dims, min_side, max_side).map(lambda b: (*b, *map(int, core)))

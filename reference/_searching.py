@@ -18,6 +18,7 @@ from .autograd import _formulas as grads
 
 __all__ = ["topk", "searchsorted"]
 
+
 def check_out_dtype(out: Tensor, expected: _dtypes.dtype) -> None:
     """A structured op's out= tensor must have exactly the result dtype."""
     if out._dtype is not expected:

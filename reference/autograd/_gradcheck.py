@@ -162,9 +162,7 @@ def gradgradcheck(
     outs = _outputs(func, tupled)
     rng = np.random.default_rng(0)
     if grad_outputs is None:
-        grad_outputs = [
-            new_leaf(rng.standard_normal(tuple(o.shape)), o.dtype, CPU) for o in outs
-        ]
+        grad_outputs = [new_leaf(rng.standard_normal(tuple(o.shape)), o.dtype, CPU) for o in outs]
     vs = list(_tupled(grad_outputs))
 
     def first(*xs: Any) -> tuple:
