@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import collections
+import functools
 import io
 import os
 import pathlib
@@ -67,6 +68,20 @@ def _inside(path: str | os.PathLike[str], what: str, fixtures: bool = True) -> s
     if not any(os.path.commonpath([real, root]) == root for root in roots):
         raise PermissionError(f"{what}: {os.fspath(path)!r} is outside the run's temporary folder")
     return real
+
+
+def confined(fn: Any, name: str, position: int, keyword: str) -> Any:
+    """``fn`` (a library function that opens the file it is given as argument ``position``
+    or ``keyword``) refusing a path outside the run's temporary folder and ``spec/fixtures``."""
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        target = args[position] if len(args) > position else kwargs.get(keyword)
+        if isinstance(target, (str, os.PathLike)):
+            _inside(target, name)
+        return fn(*args, **kwargs)
+
+    return call
 
 
 def path_like(path: str | os.PathLike[str]) -> pathlib.Path:

@@ -15,7 +15,7 @@ import ml_dtypes
 import numpy as np
 
 from adapters.base import Adapter
-from conformance import checks
+from conformance import checks, files
 from conformance.compare import NUMPY_DTYPES, numpy_dtype
 from conformance.generators import VOCABULARY
 from conformance.oracles import ORACLE_HELPERS
@@ -179,6 +179,12 @@ class _Whitelist:
 NP = _Whitelist(np, _NUMPY_NAMES, {"bfloat16": ml_dtypes.bfloat16})
 
 
+#: library functions that read or write the paths they are given: a spec's paths must lie in
+#: the run's temporary folder (or spec/fixtures), like those of the file helpers
+#: (name -> position and keyword of the file argument)
+FILE_FUNCTIONS = {"torch.save": (1, "f"), "torch.load": (0, "f"), "torch.onnx.export": (2, "f")}
+
+
 class LibraryNamespace:
     """``torch`` (and ``torch.nn``...) resolved through the adapter, one attribute at a time."""
 
@@ -191,6 +197,8 @@ class LibraryNamespace:
         value = self._adapter.resolve(full)
         if isinstance(value, type(np)):  # a submodule: keep resolving through the adapter
             return LibraryNamespace(self._adapter, full)
+        if full in FILE_FUNCTIONS:
+            return files.confined(value, full, *FILE_FUNCTIONS[full])
         return value
 
     def __repr__(self) -> str:

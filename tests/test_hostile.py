@@ -134,6 +134,8 @@ ESCAPES = [
     "torch.nn.modules.module.warnings",
     "torch.hub.load('a', 'b')",
     "torch.utils.cpp_extension",
+    f"torch.save(torch.ones(2), '{SENTINEL}')",
+    "torch.load('/etc/hostname')",
     f"pickle_module().loads(\"cos\\nsystem\\n(S'touch {SENTINEL}'\\ntR.\".encode())",
     f"torch.load(bytes_io(\"cos\\nsystem\\n(S'touch {SENTINEL}'\\ntR.\"), weights_only=False)",
     f"open_file('{SENTINEL}', 'wb')",
@@ -212,6 +214,7 @@ def test_expression_escapes_are_refused(
         ("sum(range(10**12))", "the limit is"),
         ("((2**4096)**4096)**4096", "too large"),
         ("path_like('/etc/hostname')", "outside the run's temporary folder"),
+        ("torch.save(torch.ones(1), '/tmp/x.pt')", "outside the run's temporary folder"),
     ],
 )
 def test_refusals_say_why(source: str, refusal: str) -> None:
