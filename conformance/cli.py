@@ -188,8 +188,8 @@ def _alive(pid: int) -> bool:
 
 
 def _terminate(signum: int, frame: object) -> None:
-    """SIGTERM (``timeout``, CI cancellation) ends the run as an interrupt does: the child is
-    killed and the working folder removed on the way out."""
+    """SIGTERM (``timeout``, CI cancellation) and SIGINT end the run alike: the child is killed
+    and the working folder removed on the way out."""
     raise KeyboardInterrupt
 
 
@@ -230,7 +230,8 @@ def _pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``torchconform`` console script."""
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminate)
+        for signum in (signal.SIGTERM, signal.SIGINT):  # SIGINT too: a background job ignores it
+            signal.signal(signum, _terminate)
     try:
         args = _parser().parse_args(argv)
         return cmd_list(args) if args.command == "list" else cmd_run(args)
