@@ -321,9 +321,15 @@ def _wait_for_child(proc: subprocess.Popen) -> None:
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
 def test_a_killed_run_leaves_no_process_and_no_folder(tmp_path: Path, how: signal.Signals):
     proc = _start_hanging_run(tmp_path)
-    _wait_for_child(proc)
-    proc.send_signal(how)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _wait_for_child(proc)
+        proc.send_signal(how)
+        _, err = proc.communicate(timeout=60)
+    finally:  # a run that outlives a failed test must not go on hanging
+        if proc.poll() is None:
+            proc.kill()
+            for pid in _children(proc.pid):
+                os.kill(int(pid), signal.SIGKILL)
     deadline = time.monotonic() + 30
     while _children(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
