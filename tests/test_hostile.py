@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -336,5 +337,5 @@ def test_a_killed_run_leaves_no_process_and_no_folder(tmp_path: Path, how: signa
     assert not _children(proc.pid), "the pytest child outlived its parent"
     if how != signal.SIGKILL:
         assert proc.returncode == 130 and err.strip() == "torchconform: interrupted", err
-        assert not glob.glob(f"/tmp/torchconform-run-{proc.pid}-*")
+        assert not glob.glob(os.path.join(tempfile.gettempdir(), f"torchconform-run-{proc.pid}-*"))
     assert not (tmp_path / ".hypothesis").exists() and not (tmp_path / "out").exists()
