@@ -28,6 +28,10 @@ __all__ = [
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
 
 
+#: a set, printed as torch prints its own (whose order follows the process's string hashing)
+_PADDING_STRINGS = {"same", "valid"}
+
+
 def _check_arguments(in_channels, out_channels, stride, padding, groups, padding_mode) -> None:
     if groups <= 0:
         raise ValueError("groups must be a positive integer")
@@ -36,9 +40,9 @@ def _check_arguments(in_channels, out_channels, stride, padding, groups, padding
     if out_channels % groups != 0:
         raise ValueError("out_channels must be divisible by groups")
     if isinstance(padding, str):
-        if padding not in ("same", "valid"):
+        if padding not in _PADDING_STRINGS:
             raise ValueError(
-                f"Invalid padding string {padding!r}, should be one of {{'same', 'valid'}}"
+                f"Invalid padding string {padding!r}, should be one of {_PADDING_STRINGS}"
             )
         if padding == "same" and any(s != 1 for s in stride):
             raise ValueError("padding='same' is not supported for strided convolutions")
