@@ -26,16 +26,43 @@ from spec.schema import OptimizerItem, SchedulerItem
 def _gradients(
     data: st.DataObject, item: OptimizerItem, params: dict[str, np.ndarray], dtype: str
 ) -> list[dict[str, np.ndarray]]:
-    """For each step, a gradient per parameter from ``gradient`` (``param`` bound)."""
+    """For each step, a gradient per parameter from ``gradient`` (``param`` bound); none
+    when an objective gives them."""
     out = []
     for step in range(item.steps):
         grads = {}
         for name, value in params.items():
+            if item.objective is not None:
+                continue
             strategy = item.gradient.evaluate(generator_env({"param": value}, dtype))
             drawn = data.draw(strategy, label=f"{name}.grad[{step}]")
             grads[name] = np.asarray(numpy_world({"g": drawn})["g"], dtype=value.dtype)
         out.append(grads)
     return out
+
+
+def _numpy_closure(item: OptimizerItem, options: dict[str, Any], name: str, dtype: str) -> Any:
+    """The rule's ``closure``: a numpy parameter -> ``(loss, gradient)`` from the objective."""
+
+    def closure(value: np.ndarray) -> tuple[float, np.ndarray]:
+        env = numpy_env(numpy_world(options) | {name: np.asarray(value)}, dtype)
+        loss = item.objective.evaluate(env)  # type: ignore[union-attr]
+        grad = item.objective_grad.evaluate(env)  # type: ignore[union-attr]
+        return float(loss), np.asarray(grad, dtype=np.asarray(value).dtype)
+
+    return closure
+
+
+def _library_closure(item: OptimizerItem, optimizer: Any, env: dict[Any, Any]) -> Any:
+    """``step``'s closure: zero the gradients, evaluate the objective, backward, the loss."""
+
+    def closure() -> Any:
+        optimizer.zero_grad()
+        loss = item.objective.evaluate(env)  # type: ignore[union-attr]
+        loss.backward()
+        return loss
+
+    return closure
 
 
 def check_optimizer(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
@@ -50,29 +77,48 @@ def check_optimizer(case: Case, adapter: Adapter, opts: Settings, trace: Trace) 
         }
         trace.values = options | params
         steps = _gradients(data, item, params, dtype)
-        trace.call = f"{item.build.source}  # then, {item.steps} times: assign .grad, step()"
+        how = "step(closure)" if item.objective is not None else "assign .grad, step()"
+        trace.call = f"{item.build.source}  # then, {item.steps} times: {how}"
         leaves = {k: adapter.from_numpy(v).requires_grad_(True) for k, v in params.items()}
         lib = {k: to_library(v, adapter) for k, v in options.items()}
         env = library_env(adapter, lib | {"params": list(leaves.values())}, dtype)
         optimizer = item.build.evaluate(env)
+        closure = _library_closure(item, optimizer, env | leaves)
         expected = {k: v.copy() for k, v in params.items()}
         states: dict[str, dict[str, Any]] = {k: {} for k in params}
         for step, grads in enumerate(steps, start=1):
             for name, leaf in leaves.items():
-                leaf.grad = adapter.from_numpy(grads[name])
-            optimizer.step()
+                if name in grads:
+                    leaf.grad = _library_grad(adapter, grads[name], item.sparse_grad)
+            optimizer.step(closure) if item.objective is not None else optimizer.step()
             for name in params:
-                world = numpy_world(options) | {
-                    "param": expected[name],
-                    "grad": grads[name],
-                    "state": states[name],
-                    "step": step,
-                }
+                world = numpy_world(options) | {"param": expected[name], "state": states[name]}
+                world |= {"step": step} | _rule_gradient(item, options, name, dtype, world, grads)
                 expected[name], states[name] = item.update.evaluate(numpy_env(world, dtype))
                 _same_param(name, step, leaves[name], expected[name], adapter, item)
                 _same_state(name, step, optimizer.state[leaves[name]], states[name], adapter)
 
     explore_examples(opts, body)
+
+
+def _library_grad(adapter: Adapter, grad: np.ndarray, sparse: bool) -> Any:
+    tensor = adapter.from_numpy(grad)
+    return tensor.to_sparse() if sparse else tensor
+
+
+def _rule_gradient(
+    item: OptimizerItem,
+    options: dict[str, Any],
+    name: str,
+    dtype: str,
+    world: dict[str, Any],
+    grads: dict[str, np.ndarray],
+) -> dict[str, Any]:
+    """``grad`` (and ``closure``, with an objective) for the rule of parameter ``name``."""
+    if item.objective is None:
+        return {"grad": grads[name]}
+    closure = _numpy_closure(item, options, name, dtype)
+    return {"closure": closure, "grad": closure(world["param"])[1]}
 
 
 def _tolerance(dtype: np.dtype, item: Any, steps: int) -> tuple[float, float]:
@@ -94,15 +140,35 @@ def _same_param(
 
 
 def _same_state(name: str, step: int, state: Any, want: dict[str, Any], adapter: Adapter) -> None:
-    """Every state entry the rule returns, by torch's key, within the tolerance."""
+    """The optimizer's whole state: the rule's keys (torch's), every value within the
+    tolerance; a rule's ``...`` is a key whose value is not compared."""
+    where = f"state of {name} after step {step}"
+    if set(state) != set(want):
+        raise CheckFailed(f"{where} has keys {sorted(state)}, expected {sorted(want)}")
     for key, value in want.items():
-        if key not in state:
-            raise CheckFailed(f"state of {name} after step {step} has no {key!r}: {list(state)}")
-        got = state[key]
-        got = adapter.to_numpy(got) if adapter.is_tensor(got) else np.asarray(got)
-        tol = TOLERANCES.get(str(got.dtype), (0.0, 0.0))
-        where = f"state[{key!r}] of {name} after step {step}"
-        assert_values(got.astype(np.float64), np.asarray(value, np.float64), tol, where)
+        _same_value(state[key], value, adapter, f"{where}: [{key!r}]")
+
+
+def _same_value(got: Any, want: Any, adapter: Adapter, where: str) -> None:
+    """A state value: a tensor, a number, None or a list of them, against the rule's."""
+    if want is Ellipsis:
+        return
+    if want is None or got is None:
+        if got is not want:
+            raise CheckFailed(f"{where} is {got!r}, expected {want!r}")
+        return
+    if isinstance(want, (list, tuple)):
+        if not isinstance(got, (list, tuple)) or len(got) != len(want):
+            raise CheckFailed(f"{where} is {got!r}, expected {len(want)} items")
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            _same_value(g, w, adapter, f"{where}[{i}]")
+        return
+    got = adapter.to_numpy(got) if adapter.is_tensor(got) else np.asarray(got)
+    want = np.asarray(want)
+    if got.shape != want.shape:
+        raise CheckFailed(f"{where} has shape {got.shape}, expected {want.shape}")
+    tol = TOLERANCES.get(str(got.dtype), (0.0, 0.0))
+    assert_values(got.astype(np.float64), want.astype(np.float64), tol, where)
 
 
 def check_scheduler(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:

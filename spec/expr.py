@@ -5,7 +5,9 @@ An expression is parsed once with :mod:`ast`, checked against a whitelist of nod
 and compiled into a tree of closures.  What an expression can reach is exactly what the
 environment passed to :meth:`Expr.evaluate` binds: names are looked up there (no builtins
 unless the environment supplies them), attributes starting with ``_`` are refused, and
-there are no lambdas, comprehensions, assignments or imports.
+there are no comprehensions, assignments or imports. A ``lambda`` of plain positional
+parameters and one expression is allowed (``LambdaLR``'s schedule): its calls are bounded in
+number and depth, so no lambda can recurse without end.
 """
 
 from __future__ import annotations
@@ -29,6 +31,20 @@ class _AttributeHook:
 
 
 ATTRIBUTE_HOOK = _AttributeHook()
+
+
+class _LambdaBudget:
+    """The key under which a lambda's body finds the call budget it shares with the lambda
+    that created it (a mutable ``[calls left, depth]``)."""
+
+    def __repr__(self) -> str:
+        return "LAMBDA_BUDGET"
+
+
+LAMBDA_BUDGET = _LambdaBudget()
+#: Calls that a lambda and every lambda created inside it may make, and their nesting
+MAX_LAMBDA_CALLS = 1_000_000
+MAX_LAMBDA_DEPTH = 64
 
 MAX_POWER_EXPONENT = 4096
 MAX_REPEAT = 1_000_000
@@ -332,6 +348,40 @@ def _ifexp(node: ast.IfExp, names: set[str]) -> Node:
     return lambda env: body(env) if test(env) else orelse(env)
 
 
+def _lambda(node: ast.Lambda, names: set[str]) -> Node:
+    """``lambda a, b: body``: positional parameters only; the body sees the environment
+    the lambda was made in, its parameters on top."""
+    spec = node.args
+    if spec.posonlyargs or spec.vararg or spec.kwonlyargs or spec.kwarg or spec.defaults:
+        raise ExprError("a lambda takes plain positional parameters only (no defaults, *, **)")
+    params = [a.arg for a in spec.args]
+    if bad := [p for p in params if p.startswith("__")]:
+        raise ExprError(f"parameter {bad[0]!r} is not allowed")
+    inner: set[str] = set()
+    body = _compile(node.body, inner)
+    names.update(inner - set(params))
+
+    def make(env: Env) -> Callable[..., Any]:
+        budget = env.get(LAMBDA_BUDGET) or [MAX_LAMBDA_CALLS, 0]
+
+        def call(*args: Any) -> Any:
+            if len(args) != len(params):
+                raise TypeError(f"the lambda takes {len(params)} arguments, got {len(args)}")
+            if budget[0] <= 0 or budget[1] >= MAX_LAMBDA_DEPTH:
+                what = "calls" if budget[0] <= 0 else "nested calls"
+                raise EvalError(f"a spec lambda made too many {what}")
+            budget[0] -= 1
+            budget[1] += 1
+            try:
+                return body({**env, **dict(zip(params, args, strict=True)), LAMBDA_BUDGET: budget})
+            finally:
+                budget[1] -= 1
+
+        return call
+
+    return make
+
+
 _HANDLERS: dict[type, Callable[[Any, set[str]], Node]] = {
     ast.Constant: _constant,
     ast.Name: _name,
@@ -348,4 +398,5 @@ _HANDLERS: dict[type, Callable[[Any, set[str]], Node]] = {
     ast.BoolOp: _boolop,
     ast.Compare: _compare,
     ast.IfExp: _ifexp,
+    ast.Lambda: _lambda,
 }

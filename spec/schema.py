@@ -42,6 +42,7 @@ from spec.fields import (
     _check_dtypes,
     _field_error,
 )
+from spec.oracles import ORACLES
 
 __all__ = [
     "CAPABILITIES",
@@ -381,14 +382,24 @@ class OptimizerItem(ItemBase):
     tensors), and for each of ``steps`` steps assigns the gradients and calls ``step()``.
     ``update`` is the numpy rule for one parameter and one step: it sees ``param``, ``grad``,
     ``state`` (a dict, empty at first), ``step`` (1, 2, ...) and the options, and returns
-    ``(new_param, new_state)``. Every step, parameters and every state entry the rule
-    returns must match the optimizer's.
+    ``(new_param, new_state)``. Every step, the parameters and the optimizer's whole state
+    must match: the same keys, every value within tolerance (a value of ``...`` is present
+    but not compared).
+
+    With ``objective`` (one parameter), no gradient is drawn: every ``step(closure)`` gets a
+    closure that zeroes the gradients, evaluates ``objective`` on the parameter and calls
+    ``backward()``; the rule's ``closure`` maps a numpy parameter to ``(loss, gradient)``
+    (the gradient from ``objective_grad``), and its ``grad`` is the gradient at ``param``.
+    With ``sparse_grad``, each drawn gradient is handed over as ``grad.to_sparse()``.
     """
 
     kind: Literal["optimizer"]
     options: dict[str, ExprT] = {}
     params: dict[str, ExprT] = Field(min_length=1)
     gradient: ExprT = Field(default_factory=lambda: parse("tensor(shape=param.shape)"))
+    objective: ExprT | None = None
+    objective_grad: ExprT | None = None
+    sparse_grad: bool = False
     steps: int = Field(3, ge=1, le=MAX_STEPS)
     build: ExprT = Field(alias="construct")
     update: ExprT
@@ -399,6 +410,14 @@ class OptimizerItem(ItemBase):
             raise _field_error(
                 ("construct",), f"uses names 'options' does not draw: {missing}", None
             )
+        if (self.objective is None) != (self.objective_grad is None):
+            raise _field_error(("objective",), "objective and objective_grad come together", None)
+        if self.objective is not None and len(self.params) != 1:
+            raise _field_error(("params",), "an objective takes exactly one parameter", None)
+        known = set(self.options) | set(self.params)
+        for key, world in (("objective", set()), ("objective_grad", {"np", *ORACLES})):
+            if missing := _unknown_names(getattr(self, key), known | world):
+                raise _field_error((key,), f"uses names nothing draws: {missing}", None)
         return self
 
     def _own_checks(self) -> list[str]:

@@ -20,6 +20,9 @@ from spec.expr import EvalError, ExprError, parse
         ("-x ** 2", {"x": 3}, -9),
         ("x if x else y", {"x": 0, "y": 4}, 4),
         ("None is None", {}, True),
+        ("(lambda e: g ** e)(3)", {"g": 0.5}, 0.125),
+        ("(lambda a, b: (lambda c: a + b + c))(1, 2)(3)", {}, 6),
+        ("(lambda x: x)(5) + x", {"x": 1}, 6),
     ],
 )
 def test_evaluates(source: str, env: dict, value: object) -> None:
@@ -32,7 +35,11 @@ def test_evaluates(source: str, env: dict, value: object) -> None:
         "__import__('os')",
         "x.__class__",
         "x._private",
-        "lambda: 1",
+        "lambda x=1: x",
+        "lambda *a: a",
+        "lambda **k: k",
+        "lambda x, *, y: y",
+        "lambda __x: 1",
         "[y for y in x]",
         "(y := 1)",
         "f(__x=1)",
@@ -61,6 +68,24 @@ def test_cost_guards() -> None:
         parse("10 ** 100000").evaluate({})
     with pytest.raises(EvalError):
         parse("'a' * 10 ** 9").evaluate({})
+
+
+def test_lambda_names_and_arity() -> None:
+    assert parse("lambda e: gamma ** e").names == {"gamma"}
+    with pytest.raises(TypeError, match="takes 1 arguments, got 2"):
+        parse("lambda e: e").evaluate({})(1, 2)
+
+
+@pytest.mark.parametrize(
+    ("source", "what"),
+    [
+        ("(lambda f: f(f))(lambda f: f(f))", "nested calls"),
+        ("(lambda f: f(f, 40))(lambda f, n: 0 if n == 0 else f(f, n - 1) + f(f, n - 1))", "calls"),
+    ],
+)
+def test_lambdas_cannot_run_without_end(source: str, what: str) -> None:
+    with pytest.raises(EvalError, match=f"too many {what}$"):
+        parse(source).evaluate({})
 
 
 def test_a_single_comparison_is_not_truth_tested() -> None:

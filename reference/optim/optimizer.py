@@ -1,0 +1,303 @@
+"""``torch.optim.Optimizer``: parameter groups, per-parameter state, and their state_dict.
+
+An optimizer holds ``param_groups`` (dicts of a ``params`` list and the options, defaults
+filled in) and ``state`` (a dict per parameter, keyed by the tensor itself). Subclasses write
+:meth:`Optimizer.step` with :func:`stepping`, which runs the step hooks and computes without
+recording gradients. Updates compute on the parameters' arrays in place (:func:`array`,
+:func:`written`), so views and modules that share a parameter see the new values.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Iterable
+from copy import deepcopy
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+from .._device import module_of
+from .._grad_mode import set_grad_enabled
+from .._ops import bump_version
+from .._tensor import Tensor
+from ..nn.printing import typename
+
+__all__ = ["Optimizer", "required"]
+
+
+class _Required:
+    """The default of an option that every parameter group must give (SGD's ``lr`` once)."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _Required()
+_HOOK_ID = [0]
+
+
+class Optimizer:
+    """Base class of the optimizers: ``Optimizer(params, defaults)``."""
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        self._step_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
+        self._step_post_hooks: OrderedDict[int, Callable] = OrderedDict()
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or "
+                f"dicts, but got {typename(params)}"
+            )
+        self.state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_step_pre_hooks", OrderedDict())
+        self.__dict__.setdefault("_step_post_hooks", OrderedDict())
+        self.defaults.setdefault("differentiable", False)
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
+        return "\n".join(lines) + "\n)"
+
+    # ----- parameter groups -------------------------------------------------------------
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group: its ``params`` (a tensor, or an ordered iterable of tensors or of
+        ``(name, tensor)`` pairs) and options; missing options take the defaults."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group["params"]
+        if isinstance(params, set):
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, but the "
+                "ordering of tensors in sets will change between runs. Please use a list "
+                "instead."
+            )
+        params = [params] if isinstance(params, Tensor) else list(params)
+        names = [p[0] for p in params if isinstance(p, tuple)]
+        param_group["params"] = [p[1] if isinstance(p, tuple) else p for p in params]
+        if names and len(names) != len(params):
+            raise ValueError(
+                "all optimizer params should be with/without names. Some param names are missing"
+            )
+        if names:
+            param_group["param_names"] = names
+        for p in param_group["params"]:
+            _check_param(p, self.defaults.get("differentiable"))
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(
+                    "parameter group didn't specify a value of required optimization "
+                    f"parameter {name}"
+                )
+            param_group.setdefault(name, default)
+        self._check_new_group(param_group)
+        self.param_groups.append(param_group)
+
+    def _check_new_group(self, group: dict[str, Any]) -> None:
+        params = group["params"]
+        if len({id(p) for p in params}) != len(params):
+            warnings.warn(
+                "optimizer contains a parameter group with duplicate parameters; in future, "
+                "this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more "
+                "information",
+                UserWarning,
+                stacklevel=4,
+            )
+        for other in self.param_groups:
+            if ("param_names" in group) != ("param_names" in other):
+                which = "with names" if "param_names" in group else "without names"
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. "
+                    f"cannot add param group {which} to the optimizer"
+                )
+        seen = {id(p) for other in self.param_groups for p in other["params"]}
+        if any(id(p) in seen for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+
+    # ----- gradients and steps ----------------------------------------------------------
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient: to None, or (``set_to_none=False``) to zeros
+        detached from any graph."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                    continue
+                if p.grad.grad_fn is not None:
+                    p.grad.detach_()
+                else:
+                    p.grad.requires_grad_(False)
+                p.grad.zero_()
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter (subclasses)."""
+        raise NotImplementedError
+
+    def register_step_pre_hook(self, hook: Callable) -> _Handle:
+        """``hook(optimizer, args, kwargs)`` before every step; it may return new
+        ``(args, kwargs)``."""
+        return _Handle.add(self._step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook: Callable) -> _Handle:
+        """``hook(optimizer, args, kwargs)`` after every step."""
+        return _Handle.add(self._step_post_hooks, hook)
+
+    # ----- state_dict -------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """``{"state": {id: {...}}, "param_groups": [{..., "params": [ids]}]}``: parameters
+        replaced by their position over all groups, in order."""
+        ids: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                ids.setdefault(id(p), len(ids))
+            packed["params"] = [ids[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {(ids[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Take the state and options of ``state_dict`` (from an optimizer over parameters of
+        the same group sizes); state tensors are copied onto each parameter's dtype and device
+        (``step`` keeps its dtype)."""
+        saved = deepcopy(state_dict["param_groups"])
+        if len(saved) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(
+            len(g["params"]) != len(s["params"])
+            for g, s in zip(self.param_groups, saved, strict=True)
+        ):
+            raise ValueError(
+                "loaded state dict contains a parameter group that doesn't match the size of "
+                "optimizer's group"
+            )
+        params = dict(
+            zip(
+                chain.from_iterable(s["params"] for s in saved),
+                chain.from_iterable(g["params"] for g in self.param_groups),
+                strict=True,
+            )
+        )
+        state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
+        for key, value in state_dict["state"].items():
+            if key in params:
+                state[params[key]] = _cast(params[key], value)
+            else:
+                state[key] = value
+        for group, new in zip(self.param_groups, saved, strict=True):
+            new["params"] = group["params"]
+            if "param_names" in group and "param_names" not in new:
+                new["param_names"] = group["param_names"]
+        self.__setstate__({"state": state, "param_groups": saved})
+
+
+def _check_param(p: Any, differentiable: Any) -> None:
+    if not isinstance(p, Tensor):
+        raise TypeError(
+            f"optimizer can only optimize Tensors, but one of the params is {typename(p)}"
+        )
+    if not differentiable and not (p.is_leaf or p.retains_grad):
+        raise ValueError("can't optimize a non-leaf Tensor")
+
+
+def _cast(param: Tensor, value: Any, key: Any = None) -> Any:
+    """A deep copy of a saved state value, tensors moved to ``param``'s device (and, but for
+    ``step``, to its floating dtype)."""
+    if isinstance(value, Tensor):
+        if key != "step" and param.is_floating_point():
+            return value.to(dtype=param.dtype, device=param.device)
+        return value.to(device=param.device)
+    if isinstance(value, dict):
+        return {k: _cast(param, v, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_cast(param, v) for v in value)
+    return value
+
+
+class _Handle:
+    """Removes one hook from the optimizer's ordered dict of hooks."""
+
+    def __init__(self, hooks: OrderedDict[int, Callable], key: int) -> None:
+        self.hooks, self.id = hooks, key
+
+    @classmethod
+    def add(cls, hooks: OrderedDict[int, Callable], hook: Callable) -> _Handle:
+        _HOOK_ID[0] += 1
+        hooks[_HOOK_ID[0]] = hook
+        return cls(hooks, _HOOK_ID[0])
+
+    def remove(self) -> None:
+        self.hooks.pop(self.id, None)
+
+
+def stepping(step: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a subclass's ``step``: pre-hooks, the update without recording gradients (unless
+    the optimizer is ``differentiable``), post-hooks; counts the steps a scheduler checks."""
+
+    @functools.wraps(step)
+    def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        for hook in list(self._step_pre_hooks.values()):
+            if (result := hook(self, args, kwargs)) is not None:
+                args, kwargs = result
+        self._opt_called = True
+        with set_grad_enabled(bool(self.defaults.get("differentiable", False))):
+            out = step(self, *args, **kwargs)
+        for hook in list(self._step_post_hooks.values()):
+            hook(self, args, kwargs)
+        return out
+
+    return wrapper
+
+
+# ----- helpers of the update rules --------------------------------------------------------
+def array(t: Tensor) -> Any:
+    """The memory of ``t`` as a numpy (or cupy) array, written in place by updates."""
+    return t._data
+
+
+def written(t: Tensor) -> Tensor:
+    """Count an in-place update of ``t`` (autograd sees its version move)."""
+    bump_version(t)
+    return t
+
+
+def xp(t: Tensor) -> Any:
+    """numpy or cupy: the array module of ``t``."""
+    return module_of(t._data)
+
+
+def state_like(param: Tensor, fill: float = 0.0) -> Tensor:
+    """A state buffer shaped, typed and placed like ``param``."""
+    data = xp(param).full(tuple(param.shape), fill, dtype=param._data.dtype)
+    return Tensor._make(data, param.dtype, param._device)
+
+
+def step_tensor(value: float = 0.0) -> Tensor:
+    """torch keeps an optimizer's ``step`` count as a float32 0-dim tensor."""
+    return Tensor._make(np.array(value, dtype=np.float32))
+
+
+def params_with_grad(group: dict[str, Any]) -> list[Tensor]:
+    """The group's parameters that have a gradient (the others are skipped)."""
+    return [p for p in group["params"] if p.grad is not None]
