@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,32 @@ CHECK_NAMES |= files.NAMES  # temp_path(), bytes_io(), fixture()... (section 2.3
 CHECK_NAMES |= STATISTICS  # ks_uniform(), chi_square_uniform()... (section 2.2)
 
 
+def _compare(a: Any, e: Any, arrays: Callable[..., None], where: str) -> None:
+    """``a`` against ``e``: arrays with ``arrays``, containers part by part (``where`` names
+    the part), anything else (None, strings, options) by ``==``."""
+    if isinstance(a, dict) or isinstance(e, dict):
+        if not isinstance(a, dict) or not isinstance(e, dict) or list(a) != list(e):
+            keys = list(a) if isinstance(a, dict) else type(a).__name__
+            raise CheckFailed(f"{where or 'value'}: keys {keys} != expected {list(e)}")
+        for key in e:
+            _compare(a[key], e[key], arrays, f"{where}[{key!r}]")
+        return
+    if isinstance(a, (list, tuple)) or isinstance(e, (list, tuple)):
+        if len(a) != len(e):
+            raise CheckFailed(f"{where or 'value'}: {len(a)} parts != expected {len(e)}")
+        for i, (x, y) in enumerate(zip(a, e, strict=True)):
+            _compare(x, y, arrays, f"{where}[{i}]" if where else f"part {i}")
+        return
+    if isinstance(a, np.ndarray) or isinstance(e, np.ndarray) or _numeric(a) and _numeric(e):
+        arrays(np.asarray(a), np.asarray(e), what=where or "result")
+    elif not (a == e and type(a) is type(e)):
+        raise CheckFailed(f"{where or 'value'}: {a!r} != expected {e!r}")
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, (bool, int, float, complex, np.generic))
+
+
 def for_adapter(target: str) -> dict[str, Any]:
     """The checks bound to an adapter given as a name or ``module:attr`` (for reproducers)."""
     from adapters import load_adapter
@@ -54,36 +81,37 @@ def vocabulary(adapter: Adapter) -> dict[str, Any]:
     """The check functions bound to ``adapter``."""
 
     def to_np(value: Any) -> Any:
-        """numpy copy of a tensor; lists/tuples element-wise; numpy and scalars unchanged."""
+        """numpy copy of a tensor; lists, tuples and dicts element-wise; numpy and scalars
+        unchanged."""
         if isinstance(value, Raw):
             return value.array
         if adapter.is_tensor(value):
             return adapter.to_numpy(value)
         if isinstance(value, (list, tuple)):
             return type(value)(to_np(v) for v in value)
+        if isinstance(value, dict):
+            return {k: to_np(v) for k, v in value.items()}
         return value
 
     def same(actual: Any, expected: Any) -> bool:
-        """Equal shape, dtype and values (NaN equals NaN), after conversion."""
-        a, e = to_np(actual), to_np(expected)
-        if isinstance(a, (list, tuple)) or isinstance(e, (list, tuple)):
-            if len(a) != len(e):
-                raise CheckFailed(f"{len(a)} parts != expected {len(e)}")
-            for i, (x, y) in enumerate(zip(a, e, strict=True)):
-                assert_equal(np.asarray(x), np.asarray(y), what=f"part {i}")
-            return True
-        assert_equal(np.asarray(a), np.asarray(e))
+        """Equal shape, dtype and values (NaN equals NaN), after conversion; lists, tuples
+        and dicts (an optimizer's state_dict) part by part, other values by ``==``."""
+        _compare(to_np(actual), to_np(expected), assert_equal, "")
         return True
 
     def close(
         actual: Any, expected: Any, rtol: float | None = None, atol: float | None = None
     ) -> bool:
-        """Equal shape and dtype, values within the dtype's tolerance."""
-        a, e = np.asarray(to_np(actual)), np.asarray(to_np(expected))
+        """Equal shape and dtype, values within the dtype's tolerance; containers part by
+        part."""
         tol = None if rtol is None and atol is None else (rtol or 0.0, atol or 0.0)
-        if a.shape != e.shape:
-            raise CheckFailed(f"shape {a.shape} != expected {e.shape}")
-        assert_values(a, e, tol)
+
+        def values(a: np.ndarray, e: np.ndarray, what: str) -> None:
+            if a.shape != e.shape:
+                raise CheckFailed(f"{what}: shape {a.shape} != expected {e.shape}")
+            assert_values(a, e, tol, what)
+
+        _compare(to_np(actual), to_np(expected), values, "")
         return True
 
     def write(target: Any, value: Any) -> Any:
