@@ -20,12 +20,18 @@ from typing import Any
 import numpy as np
 
 from .._device import module_of
+from .._dtypes import float32
 from .._grad_mode import set_grad_enabled
 from .._ops import bump_version
 from .._tensor import Tensor
 from ..nn.printing import typename
 
-__all__ = ["Optimizer", "required"]
+__all__ = [
+    "Optimizer",
+    "register_optimizer_step_post_hook",
+    "register_optimizer_step_pre_hook",
+    "required",
+]
 
 
 class _Required:
@@ -37,6 +43,17 @@ class _Required:
 
 required = _Required()
 _HOOK_ID = [0]
+#: hooks every optimizer runs around its step (before its own pre-hooks, after its post-hooks)
+_GLOBAL_PRE_HOOKS: OrderedDict[int, Callable] = OrderedDict()
+_GLOBAL_POST_HOOKS: OrderedDict[int, Callable] = OrderedDict()
+_HOOK_TABLES = (
+    "_step_pre_hooks",
+    "_step_post_hooks",
+    "_state_dict_pre_hooks",
+    "_state_dict_post_hooks",
+    "_load_state_dict_pre_hooks",
+    "_load_state_dict_post_hooks",
+)
 
 
 class Optimizer:
@@ -44,8 +61,8 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
-        self._step_pre_hooks: OrderedDict[int, Callable] = OrderedDict()
-        self._step_post_hooks: OrderedDict[int, Callable] = OrderedDict()
+        for table in _HOOK_TABLES:
+            setattr(self, table, OrderedDict())
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "
@@ -66,16 +83,16 @@ class Optimizer:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self.__dict__.setdefault("_step_pre_hooks", OrderedDict())
-        self.__dict__.setdefault("_step_post_hooks", OrderedDict())
+        for table in _HOOK_TABLES:
+            self.__dict__.setdefault(table, OrderedDict())
         self.defaults.setdefault("differentiable", False)
 
     def __repr__(self) -> str:
-        lines = [f"{type(self).__name__} ("]
+        text = f"{type(self).__name__} ("
         for i, group in enumerate(self.param_groups):
-            lines.append(f"Parameter Group {i}")
-            lines += [f"    {key}: {group[key]}" for key in sorted(group) if key != "params"]
-        return "\n".join(lines) + "\n)"
+            text += f"\nParameter Group {i}\n"
+            text += "".join(f"    {k}: {group[k]}\n" for k in sorted(group) if k != "params")
+        return text + ")"
 
     # ----- parameter groups -------------------------------------------------------------
     def add_param_group(self, param_group: dict[str, Any]) -> None:
@@ -154,33 +171,64 @@ class Optimizer:
         raise NotImplementedError
 
     def register_step_pre_hook(self, hook: Callable) -> _Handle:
-        """``hook(optimizer, args, kwargs)`` before every step; it may return new
-        ``(args, kwargs)``."""
+        """``hook(optimizer, args, kwargs)`` before every step (``args`` starts with the
+        optimizer); it may return new ``(args, kwargs)``."""
         return _Handle.add(self._step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook: Callable) -> _Handle:
         """``hook(optimizer, args, kwargs)`` after every step."""
         return _Handle.add(self._step_post_hooks, hook)
 
+    def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+        """``hook(optimizer)`` before :meth:`state_dict` builds the dict."""
+        return _Handle.add(self._state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+        """``hook(optimizer, state_dict)`` after :meth:`state_dict`; it may return a new dict."""
+        return _Handle.add(self._state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+        """``hook(optimizer, state_dict)`` before :meth:`load_state_dict` (on a shallow copy);
+        it may return the dict to load instead."""
+        return _Handle.add(self._load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+        """``hook(optimizer)`` after :meth:`load_state_dict`."""
+        return _Handle.add(self._load_state_dict_post_hooks, hook, prepend)
+
     # ----- state_dict -------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         """``{"state": {id: {...}}, "param_groups": [{..., "params": [ids]}]}``: parameters
-        replaced by their position over all groups, in order."""
+        replaced by their position over all groups, in order (a parameter listed twice in one
+        group takes its last position there). State values are the optimizer's own tensors."""
+        for hook in list(self._state_dict_pre_hooks.values()):
+            hook(self)
         ids: dict[int, int] = {}
-        groups = []
+        groups, start = [], 0
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
-            for p in group["params"]:
-                ids.setdefault(id(p), len(ids))
+            seen = set(ids)
+            for i, p in enumerate(group["params"], start):
+                if id(p) not in seen:
+                    ids[id(p)] = i
             packed["params"] = [ids[id(p)] for p in group["params"]]
+            start += len(packed["params"])
             groups.append(packed)
         state = {(ids[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
-        return {"state": state, "param_groups": groups}
+        state_dict = {"state": state, "param_groups": groups}
+        for hook in list(self._state_dict_post_hooks.values()):
+            if (result := hook(self, state_dict)) is not None:
+                state_dict = result
+        return state_dict
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Take the state and options of ``state_dict`` (from an optimizer over parameters of
         the same group sizes); state tensors are copied onto each parameter's dtype and device
-        (``step`` keeps its dtype)."""
+        (``step`` is kept as saved, but for capturable or fused groups: float32 there)."""
+        state_dict = state_dict.copy()
+        for hook in list(self._load_state_dict_pre_hooks.values()):
+            if (result := hook(self, state_dict)) is not None:
+                state_dict = result
         saved = deepcopy(state_dict["param_groups"])
         if len(saved) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
@@ -202,7 +250,8 @@ class Optimizer:
         state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
         for key, value in state_dict["state"].items():
             if key in params:
-                state[params[key]] = _cast(params[key], value)
+                special = _step_as_float32(key, state_dict["param_groups"])
+                state[params[key]] = _cast(params[key], value, special)
             else:
                 state[key] = value
         for group, new in zip(self.param_groups, saved, strict=True):
@@ -210,6 +259,27 @@ class Optimizer:
             if "param_names" in group and "param_names" not in new:
                 new["param_names"] = group["param_names"]
         self.__setstate__({"state": state, "param_groups": saved})
+        for hook in list(self._load_state_dict_post_hooks.values()):
+            hook(self)
+
+
+def register_optimizer_step_pre_hook(hook: Callable) -> _Handle:
+    """``hook(optimizer, args, kwargs)`` before every optimizer's step, its own hooks after."""
+    return _Handle.add(_GLOBAL_PRE_HOOKS, hook)
+
+
+def register_optimizer_step_post_hook(hook: Callable) -> _Handle:
+    """``hook(optimizer, args, kwargs)`` after every optimizer's step and its own hooks."""
+    return _Handle.add(_GLOBAL_POST_HOOKS, hook)
+
+
+def _step_as_float32(param_id: Any, groups: list[dict[str, Any]]) -> bool:
+    """Whether the saved group holding ``param_id`` is capturable or fused: its ``step`` is
+    loaded as float32 on the parameter's device."""
+    for group in groups:
+        if param_id in group["params"]:
+            return bool(group.get("fused", False) or group.get("capturable", False))
+    return False
 
 
 def _check_param(p: Any, differentiable: Any) -> None:
@@ -221,17 +291,21 @@ def _check_param(p: Any, differentiable: Any) -> None:
         raise ValueError("can't optimize a non-leaf Tensor")
 
 
-def _cast(param: Tensor, value: Any, key: Any = None) -> Any:
-    """A deep copy of a saved state value, tensors moved to ``param``'s device (and, but for
-    ``step``, to its floating dtype)."""
+def _cast(param: Tensor, value: Any, special_step: bool, key: Any = None) -> Any:
+    """A saved state value with its tensors on ``param``'s device and floating dtype (the
+    tensor itself where nothing changes); ``step`` as saved, or float32 if ``special_step``."""
     if isinstance(value, Tensor):
-        if key != "step" and param.is_floating_point():
+        if key == "step":
+            if special_step:
+                return value.to(dtype=float32, device=param.device)
+            return value
+        if param.is_floating_point():
             return value.to(dtype=param.dtype, device=param.device)
         return value.to(device=param.device)
     if isinstance(value, dict):
-        return {k: _cast(param, v, k) for k, v in value.items()}
+        return {k: _cast(param, v, special_step, k) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(_cast(param, v) for v in value)
+        return type(value)(_cast(param, v, special_step) for v in value)
     return value
 
 
@@ -242,13 +316,23 @@ class _Handle:
         self.hooks, self.id = hooks, key
 
     @classmethod
-    def add(cls, hooks: OrderedDict[int, Callable], hook: Callable) -> _Handle:
+    def add(
+        cls, hooks: OrderedDict[int, Callable], hook: Callable, prepend: bool = False
+    ) -> _Handle:
         _HOOK_ID[0] += 1
         hooks[_HOOK_ID[0]] = hook
+        if prepend:
+            hooks.move_to_end(_HOOK_ID[0], last=False)
         return cls(hooks, _HOOK_ID[0])
 
     def remove(self) -> None:
         self.hooks.pop(self.id, None)
+
+    def __enter__(self) -> _Handle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
 
 
 def stepping(step: Callable[..., Any]) -> Callable[..., Any]:
@@ -256,14 +340,22 @@ def stepping(step: Callable[..., Any]) -> Callable[..., Any]:
     the optimizer is ``differentiable``), post-hooks; counts the steps a scheduler checks."""
 
     @functools.wraps(step)
-    def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
-        for hook in list(self._step_pre_hooks.values()):
-            if (result := hook(self, args, kwargs)) is not None:
-                args, kwargs = result
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        self: Optimizer = args[0]
+        for hook in [*_GLOBAL_PRE_HOOKS.values(), *self._step_pre_hooks.values()]:
+            result = hook(self, args, kwargs)
+            if result is None:
+                continue
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise RuntimeError(
+                    f"{step} must return None or a tuple of (new_args, new_kwargs), but got "
+                    f"{result}."
+                )
+            args, kwargs = result
         self._opt_called = True
         with set_grad_enabled(bool(self.defaults.get("differentiable", False))):
-            out = step(self, *args, **kwargs)
-        for hook in list(self._step_post_hooks.values()):
+            out = step(*args, **kwargs)
+        for hook in [*self._step_post_hooks.values(), *_GLOBAL_POST_HOOKS.values()]:
             hook(self, args, kwargs)
         return out
 
