@@ -172,7 +172,8 @@ def _same_value(got: Any, want: Any, adapter: Adapter, where: str) -> None:
 
 
 def check_scheduler(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
-    """The learning rate after construction and after every epoch against the oracle."""
+    """Every group's learning rate after construction and after every epoch against the
+    oracle (called once per group, with that group's initial rate and index)."""
     item: SchedulerItem = case.entry.item  # type: ignore[assignment]
     dtype = case.dtype or "float32"
 
@@ -184,18 +185,22 @@ def check_scheduler(case: Case, adapter: Adapter, opts: Settings, trace: Trace) 
         lib = {k: to_library(v, adapter) for k, v in drawn.items()}
         env = library_env(adapter, lib | {"params": [param]}, dtype)
         optimizer = item.optimizer.evaluate(env)
+        base_lrs = _lrs(optimizer)
         scheduler = item.build.evaluate(env | {"optimizer": optimizer})
-        got = [_lr(optimizer)]
+        got = [_lrs(optimizer)]
         for epoch in range(item.epochs):
             optimizer.step()
             scheduler.step(*([] if metrics is None else [metrics[epoch]]))
-            got.append(_lr(optimizer))
-            last = scheduler.get_last_lr()
-            if not np.isclose(float(last[0]), got[-1], rtol=1e-12, atol=0):
-                raise CheckFailed(f"epoch {epoch + 1}: get_last_lr() {last} != param lr {got[-1]}")
-        world = numpy_world(drawn) | {"base_lr": drawn["lr"], "epochs": item.epochs}
-        want = item.oracle.evaluate(numpy_env(world | {"metrics": metrics}, dtype))
-        _same_rates(np.asarray(got, np.float64), np.asarray(want, np.float64))
+            got.append(_lrs(optimizer))
+            last = [float(v) for v in scheduler.get_last_lr()]
+            if not np.allclose(last, got[-1], rtol=1e-12, atol=0):
+                raise CheckFailed(f"epoch {epoch + 1}: get_last_lr() {last} != group lrs {got[-1]}")
+        world = numpy_world(drawn) | {"epochs": item.epochs, "metrics": metrics}
+        for group, base in enumerate(base_lrs):
+            env_np = numpy_env(world | {"base_lr": base, "group": group}, dtype)
+            want = item.oracle.evaluate(env_np)
+            rates = np.asarray([lrs[group] for lrs in got], np.float64)
+            _same_rates(rates, np.asarray(want, np.float64), group)
 
     explore_examples(opts, body)
 
@@ -210,19 +215,19 @@ def _metrics(data: st.DataObject, item: SchedulerItem, dtype: str) -> list[float
     ]
 
 
-def _lr(optimizer: Any) -> float:
-    return float(optimizer.param_groups[0]["lr"])
+def _lrs(optimizer: Any) -> list[float]:
+    return [float(group["lr"]) for group in optimizer.param_groups]
 
 
-def _same_rates(got: np.ndarray, want: np.ndarray) -> None:
+def _same_rates(got: np.ndarray, want: np.ndarray, group: int) -> None:
     if got.shape != want.shape:
         raise CheckFailed(f"{got.size} learning rates, the oracle gives {want.size}")
     bad = ~np.isclose(got, want, rtol=1e-9, atol=0)
     if bad.any():
         epoch = int(np.argmax(bad))
         raise CheckFailed(
-            f"learning rate after epoch {epoch}: {got[epoch]!r} != expected {want[epoch]!r} "
-            f"(all: {got.tolist()})"
+            f"learning rate of group {group} after epoch {epoch}: {got[epoch]!r} != expected "
+            f"{want[epoch]!r} (all: {got.tolist()})"
         )
 
 

@@ -432,7 +432,8 @@ class SchedulerItem(ItemBase):
     calls ``optimizer.step()`` and ``scheduler.step()`` (``scheduler.step(metric)`` with a
     value drawn from ``metric`` when given). ``oracle`` returns the ``epochs + 1`` learning
     rates (after construction, then after each epoch) from ``base_lr``, ``epochs``,
-    ``metrics`` (the drawn values, or None) and the options.
+    ``metrics`` (the drawn values, or None) and the options; it is called once per parameter
+    group, with the group's initial rate as ``base_lr`` and its index as ``group``.
     """
 
     kind: Literal["lr_scheduler"]
