@@ -216,6 +216,7 @@ from ._reductions import (
 from ._searching import searchsorted, topk
 from ._serialization import load, save
 from ._size import Size
+from ._sparse import sparse_coo_tensor
 from ._tensor import Tensor
 from ._views import (
     as_strided,
@@ -351,6 +352,7 @@ __all__ = [
     "set_grad_enabled",
     "short",
     "sparse_coo",
+    "sparse_coo_tensor",
     "split",
     "squeeze",
     "stack",

@@ -18,6 +18,7 @@ from . import (
     _random,
     _reductions,
     _searching,
+    _sparse,
     _views,
     autograd,
 )
@@ -201,6 +202,7 @@ def bind() -> None:
         setattr(Tensor, name, _cast(dt))
     Tensor.type = _legacy.tensor_type
     Tensor.data = property(_data_get, _data_set)
+    Tensor.to_sparse = _sparse.to_sparse
     _bind_math()
 
 
