@@ -1,0 +1,142 @@
+"""``torch.optim.Adagrad``: per-coordinate rates from the sum of squared gradients.
+
+``sum`` starts at ``initial_accumulator_value`` (the state exists from construction on) and
+gathers ``grad * grad``; the update is ``clr * grad / (sqrt(sum) + eps)`` with
+``clr = lr / (1 + (step - 1) * lr_decay)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .._tensor import Tensor
+from .optimizer import Optimizer, array, params_with_grad, state_like, stepping, written, xp
+from .sgd import (
+    bump,
+    check_fused,
+    check_fused_options,
+    check_lr,
+    direction,
+    guard,
+    number,
+    real,
+    run_closure,
+    scalar_tensor,
+)
+
+__all__ = ["Adagrad"]
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi et al., 2011), with learning-rate decay and weight decay."""
+
+    def __init__(
+        self,
+        params: Any,
+        lr: float | Tensor = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        check_lr(lr)
+        for what, value in (
+            ("lr_decay", lr_decay),
+            ("weight_decay", weight_decay),
+            ("initial_accumulator_value", initial_accumulator_value),
+            ("epsilon", eps),
+        ):
+            if not value >= 0.0:
+                raise ValueError(f"Invalid {what} value: {value}")
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "fused": fused,
+        }
+        super().__init__(params, defaults)
+        if fused:
+            check_fused_options(differentiable, foreach)
+            self._need_device_dtype_check_for_fused = True
+            self._step_supports_amp_scaling = True
+        for group in self.param_groups:
+            for p in group["params"]:
+                self._init_state(p, group["fused"], initial_accumulator_value)
+
+    def _init_state(self, p: Tensor, fused: bool | None, initial: float) -> None:
+        """``step`` 0 (float32 on the parameter's device when fused) and ``sum`` filled
+        with ``initial`` (``initial + initial j`` for a complex parameter)."""
+        state = self.state[p]
+        if fused:
+            state["step"] = Tensor._make(xp(p).zeros((), np.float32), None, p.device)
+        else:
+            state["step"] = scalar_tensor(0.0)
+        state["sum"] = state_like(p, complex(initial, initial) if p.is_complex() else initial)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        for group in self.param_groups:
+            group.setdefault("foreach", None)
+            group.setdefault("maximize", False)
+            group.setdefault("differentiable", False)
+            group.setdefault("fused", None)
+            for p in group["params"]:
+                p_state = self.state.get(p, {})
+                if p_state and not isinstance(p_state["step"], Tensor):
+                    p_state["step"] = _step(float(p_state["step"]), p, group["fused"])
+
+    def share_memory(self) -> None:
+        """torch moves the ``sum`` tensors to shared memory; here arrays stay in place."""
+
+    @stepping
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter that has a gradient; returns the closure's loss."""
+        loss = run_closure(closure)
+        for group in self.param_groups:
+            params = params_with_grad(group)
+            for p in params:
+                if group["fused"] and getattr(self, "_need_device_dtype_check_for_fused", True):
+                    check_fused(p)
+                    self._need_device_dtype_check_for_fused = False
+                if not self.state[p]:
+                    if group["fused"]:
+                        check_fused(p)
+                    initial = self.defaults["initial_accumulator_value"]
+                    self._init_state(p, group["fused"], initial)
+            for p in params:
+                _update(p, self.state[p], group)
+        return loss
+
+
+def _step(value: float, p: Tensor, fused: bool | None) -> Tensor:
+    if fused:
+        return Tensor._make(xp(p).asarray(np.array(value, np.float32)), None, p.device)
+    return scalar_tensor(value)
+
+
+def _update(p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
+    bump(state["step"])
+    step = state["step"].item()
+    grad = real(direction(p, group["maximize"], group["weight_decay"]))
+    clr = number(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
+    total = real(array(state["sum"]))
+    total += grad * grad
+    written(state["sum"])
+    std = xp(p).sqrt(total)
+    std += group["eps"]
+    guard(p)
+    real(array(p))[...] += -clr * grad / std
+    written(p)
