@@ -30,6 +30,9 @@ __all__ = ["Adadelta"]
 class Adadelta(Optimizer):
     """Adadelta (Zeiler, 2012), with weight decay and ``maximize``."""
 
+    #: the update of one parameter: ``rule(param, state, group)``
+    _rule: Callable[[Tensor, dict[str, Any], dict[str, Any]], None]
+
     def __init__(
         self,
         params: Any,
@@ -90,7 +93,7 @@ class Adadelta(Optimizer):
             if group["capturable"]:
                 check_capturable(params, xla=False)
             for p in params:
-                _update(p, self.state[p], group)
+                self._rule(p, self.state[p], group)
         return loss
 
 
@@ -112,3 +115,6 @@ def _update(p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
     guard(p)
     real(array(p))[...] += -number(group["lr"]) * delta
     written(p)
+
+
+Adadelta._rule = staticmethod(_update)

@@ -33,6 +33,9 @@ __all__ = ["Adagrad"]
 class Adagrad(Optimizer):
     """Adagrad (Duchi et al., 2011), with learning-rate decay and weight decay."""
 
+    #: the update of one parameter: ``rule(param, state, group)``
+    _rule: Callable[[Tensor, dict[str, Any], dict[str, Any]], None]
+
     def __init__(
         self,
         params: Any,
@@ -117,7 +120,7 @@ class Adagrad(Optimizer):
                     initial = self.defaults["initial_accumulator_value"]
                     self._init_state(p, group["fused"], initial)
             for p in params:
-                _update(p, self.state[p], group)
+                self._rule(p, self.state[p], group)
         return loss
 
 
@@ -140,3 +143,6 @@ def _update(p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
     guard(p)
     real(array(p))[...] += -clr * grad / std
     written(p)
+
+
+Adagrad._rule = staticmethod(_update)

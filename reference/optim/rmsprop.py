@@ -30,6 +30,9 @@ __all__ = ["RMSprop"]
 class RMSprop(Optimizer):
     """RMSprop (Hinton), optionally centered (Graves, 2013) and with momentum."""
 
+    #: the update of one parameter: ``rule(param, state, group)``
+    _rule: Callable[[Tensor, dict[str, Any], dict[str, Any]], None]
+
     def __init__(
         self,
         params: Any,
@@ -100,7 +103,7 @@ class RMSprop(Optimizer):
             for p in params:
                 if group["capturable"]:
                     check_capturable([p])
-                _update(p, self.state[p], group)
+                self._rule(p, self.state[p], group)
         return loss
 
 
@@ -141,3 +144,6 @@ def _lerp(start: Any, end: Any, weight: float) -> None:
         start += w * (end - start)
     else:
         start[...] = end - (end - start) * (1 - w)
+
+
+RMSprop._rule = staticmethod(_update)

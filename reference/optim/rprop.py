@@ -20,6 +20,9 @@ __all__ = ["Rprop"]
 class Rprop(Optimizer):
     """Rprop (Riedmiller and Braun, 1993), the variant without weight backtracking."""
 
+    #: the update of one parameter: ``rule(param, state, group)``
+    _rule: Callable[[Tensor, dict[str, Any], dict[str, Any]], None]
+
     def __init__(
         self,
         params: Any,
@@ -75,7 +78,7 @@ class Rprop(Optimizer):
             for p in params:
                 if group["capturable"]:
                     check_capturable([p])
-                _update(p, self.state[p], group)
+                self._rule(p, self.state[p], group)
         return loss
 
 
@@ -101,3 +104,6 @@ def _update(p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
     written(p)
     prev[...] = grad
     written(state["prev"])
+
+
+Rprop._rule = staticmethod(_update)
