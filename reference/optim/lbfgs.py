@@ -148,8 +148,8 @@ class LBFGS(Optimizer):
             if state["n_iter"] == 1:
                 m.update(d=-g, old_dirs=[], old_stps=[], ro=[], H_diag=1)
             else:
-                _update_history(m, g - m["prev_flat_grad"], m["d"] * m["t"], history_size)
-                m["d"] = _direction(m, g, history_size)
+                self._remember(m, g - m["prev_flat_grad"], m["d"] * m["t"], history_size)
+                m["d"] = self._direction(m, g, history_size)
             d = m["d"]
             m["prev_flat_grad"], m["prev_loss"] = g.copy(), loss
             t = min(1.0, 1.0 / np.abs(g).sum()) * lr if state["n_iter"] == 1 else lr
@@ -169,7 +169,7 @@ class LBFGS(Optimizer):
                     self._set(start)
                     return out
 
-                loss, g, t, used = _strong_wolfe(along, t, d, loss, g, gtd, max_eval - evals)
+                loss, g, t, used = self._line_search(along, t, d, loss, g, gtd, max_eval - evals)
                 m["t"] = t
                 self._add(t, d)
                 optimal = np.abs(g).max() <= tolerance_grad
@@ -380,3 +380,9 @@ def _tensors(value: Any, like: Tensor) -> Any:
     if isinstance(value, (np.ndarray, np.generic)):
         return Tensor._make(xp(like).asarray(value), None, like._device)
     return value
+
+
+# The parts of an iteration, as methods a subclass may replace.
+LBFGS._remember = staticmethod(_update_history)  # type: ignore[attr-defined]
+LBFGS._direction = staticmethod(_direction)  # type: ignore[attr-defined]
+LBFGS._line_search = staticmethod(_strong_wolfe)  # type: ignore[attr-defined]
