@@ -147,7 +147,11 @@ class SparseTensor(Tensor):
         """The strided tensor it stands for (repeated entries added up)."""
         values = _host(self._values_t)
         out = np.zeros(self._size, values.dtype)
-        np.add.at(out, tuple(_host(self._indices_t)), values)
+        index = _host(self._indices_t)
+        if len(index):
+            np.add.at(out, tuple(index), values)
+        else:  # no sparse dimension: every value is the whole tensor
+            out += values.sum(axis=0)
         dense = _like(self._values_t, out)
         return dense if dtype is None else dense.to(dtype)
 
@@ -238,7 +242,8 @@ def sparse_coo_tensor(
             f"'len(size) == sparse_dim + dense_dim' is not satisfied: len(size) = {len(size)}, "
             f"sparse_dim = {sparse_dim}, dense_dim = {dense_dim}"
         )
-    out = SparseTensor._sparse(index, value, size, bool(is_coalesced))
+    coalesced = index_arr.shape[1] < 2 if is_coalesced is None else bool(is_coalesced)
+    out = SparseTensor._sparse(index, value, size, coalesced)
     out._requires_grad = bool(requires_grad)
     return out
 
