@@ -136,7 +136,17 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
 def unflatten(input: Tensor, dim: int, sizes) -> Tensor:  # noqa: A002
     """Split dim ``dim`` into ``sizes``."""
     d = wrap_dim(dim, input.ndim)
-    sizes = infer_size(tuple(sizes), input.shape[d])
+    if len(sizes) == 0:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    try:
+        sizes = infer_size(tuple(sizes), input.shape[d])
+    except RuntimeError as exc:
+        if "is invalid for input of size" not in str(exc):
+            raise RuntimeError(f"unflatten got an unexpected error:\n{exc}") from None
+        raise RuntimeError(
+            f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} "
+            f"({input.shape[d]}) in the input tensor"
+        ) from None
     return view(input, (*input.shape[:d], *sizes, *input.shape[d + 1 :]))
 
 

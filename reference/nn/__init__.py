@@ -9,6 +9,7 @@ from . import (
     attention,
     conv,
     ctc_loss,
+    flatten,
     fold,
     functional,
     init,
@@ -27,6 +28,7 @@ from .attention import *  # noqa: F403
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import *  # noqa: F403
 from .ctc_loss import *  # noqa: F403
+from .flatten import *  # noqa: F403
 from .fold import *  # noqa: F403
 from .linear import Bilinear, Identity, LazyLinear, Linear
 from .loss import *  # noqa: F403
