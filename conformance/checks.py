@@ -19,6 +19,7 @@ from conformance.compare import CheckFailed, assert_equal, assert_values, dtype_
 from conformance.generators import Raw
 from conformance.statistics import CHECK_NAMES as STATISTICS
 from conformance.statistics import vocabulary as statistics
+from spec.oracles import ORACLES
 
 CHECK_NAMES = frozenset(
     {
@@ -35,6 +36,8 @@ CHECK_NAMES = frozenset(
         "set_item",
         "del_item",
         "ordered_dict",
+        "repeat",
+        "oracle",
     }
 )
 #: Expressions have no assignment statement: ``assign(x, "grad", g)`` is ``x.grad = g``, for
@@ -64,6 +67,30 @@ def _compare(a: Any, e: Any, arrays: Callable[..., None], where: str) -> None:
         arrays(np.asarray(a), np.asarray(e), what=where or "result")
     elif not (a == e and type(a) is type(e)):
         raise CheckFailed(f"{where or 'value'}: {a!r} != expected {e!r}")
+
+
+class _Oracles:
+    """``oracle.<name>``: the numpy oracles, for scenarios that hold a library's result
+    against one (arguments go through ``to_np``)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return ORACLES[name]
+        except KeyError:
+            raise AttributeError(f"there is no oracle named {name!r}") from None
+
+
+ORACLE_NAMESPACE = _Oracles()
+#: The most calls ``repeat`` makes
+MAX_REPEATS = 10_000
+
+
+def repeat(times: int, fn: Callable[[], Any]) -> list[Any]:
+    """``[fn(), fn(), ...]``: ``times`` calls in order (a scenario's loop: epochs, training
+    steps), at most :data:`MAX_REPEATS`."""
+    if not isinstance(times, int) or not 0 <= times <= MAX_REPEATS:
+        raise CheckFailed(f"repeat() takes 0 to {MAX_REPEATS:,} times, got {times!r}")
+    return [fn() for _ in range(times)]
 
 
 def _numeric(value: Any) -> bool:
@@ -159,6 +186,8 @@ def vocabulary(adapter: Adapter) -> dict[str, Any]:
         "assign": assign,
         "set_item": set_item,
         "ordered_dict": lambda pairs=(): OrderedDict(pairs),
+        "repeat": repeat,
+        "oracle": ORACLE_NAMESPACE,
         "del_item": del_item,
         "to_np": to_np,
         "same": same,

@@ -179,20 +179,6 @@ class _Whitelist:
 NP = _Whitelist(np, _NUMPY_NAMES, {"bfloat16": ml_dtypes.bfloat16})
 
 
-class _Oracles:
-    """``oracle.<name>``: the numpy oracles, for scenarios that compare a library's result
-    with one (arguments go through ``to_np``)."""
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return ORACLES[name]
-        except KeyError:
-            raise AttributeError(f"there is no oracle named {name!r}") from None
-
-
-ORACLE_NAMESPACE = _Oracles()
-
-
 #: library functions that read or write the paths they are given: a spec's paths must lie in
 #: the run's temporary folder (or spec/fixtures), like those of the file helpers
 #: (name -> position and keyword of the file argument)
@@ -258,7 +244,7 @@ def numpy_env(values: dict[str, Any], dtype: str | None) -> dict[Any, Any]:
 def library_env(adapter: Adapter, values: dict[str, Any], dtype: str | None) -> dict[Any, Any]:
     """Calls and checks see ``torch`` (the library), ``np``, the check vocabulary, values."""
     env: dict[Any, Any] = dict(SAFE_BUILTINS) | checks.vocabulary(adapter)
-    env.update(torch=LibraryNamespace(adapter), np=NP, oracle=ORACLE_NAMESPACE)
+    env.update(torch=LibraryNamespace(adapter), np=NP)
     env["dtype"] = adapter.dtype(dtype) if dtype else None
     env.update(values)
     env[ATTRIBUTE_HOOK] = _library_getattr

@@ -96,7 +96,8 @@ def check_optimizer(case: Case, adapter: Adapter, opts: Settings, trace: Trace) 
                 world |= {"step": step} | _rule_gradient(item, options, name, dtype, world, grads)
                 expected[name], states[name] = item.update.evaluate(numpy_env(world, dtype))
                 _same_param(name, step, leaves[name], expected[name], adapter, item)
-                _same_state(name, step, optimizer.state[leaves[name]], states[name], adapter)
+                got = optimizer.state[leaves[name]]
+                _same_state(name, step, got, states[name], adapter, item)
 
     explore_examples(opts, body)
 
@@ -139,17 +140,19 @@ def _same_param(
     assert_values(got, want, _tolerance(got.dtype, item, step), f"{name} after step {step}")
 
 
-def _same_state(name: str, step: int, state: Any, want: dict[str, Any], adapter: Adapter) -> None:
+def _same_state(
+    name: str, step: int, state: Any, want: dict[str, Any], adapter: Adapter, item: Any
+) -> None:
     """The optimizer's whole state: the rule's keys (torch's), every value within the
-    tolerance; a rule's ``...`` is a key whose value is not compared."""
+    entry's tolerance for its dtype; a rule's ``...`` is a key whose value is not compared."""
     where = f"state of {name} after step {step}"
     if set(state) != set(want):
         raise CheckFailed(f"{where} has keys {sorted(state)}, expected {sorted(want)}")
     for key, value in want.items():
-        _same_value(state[key], value, adapter, f"{where}: [{key!r}]")
+        _same_value(state[key], value, adapter, f"{where}: [{key!r}]", tolerances_of(item))
 
 
-def _same_value(got: Any, want: Any, adapter: Adapter, where: str) -> None:
+def _same_value(got: Any, want: Any, adapter: Adapter, where: str, tols: dict) -> None:
     """A state value: a tensor, a number, None or a list of them, against the rule's."""
     if want is Ellipsis:
         return
@@ -161,13 +164,14 @@ def _same_value(got: Any, want: Any, adapter: Adapter, where: str) -> None:
         if not isinstance(got, (list, tuple)) or len(got) != len(want):
             raise CheckFailed(f"{where} is {got!r}, expected {len(want)} items")
         for i, (g, w) in enumerate(zip(got, want, strict=True)):
-            _same_value(g, w, adapter, f"{where}[{i}]")
+            _same_value(g, w, adapter, f"{where}[{i}]", tols)
         return
     got = adapter.to_numpy(got) if adapter.is_tensor(got) else np.asarray(got)
     want = np.asarray(want)
     if got.shape != want.shape:
         raise CheckFailed(f"{where} has shape {got.shape}, expected {want.shape}")
-    tol = TOLERANCES.get(str(got.dtype), (0.0, 0.0))
+    name = str(got.dtype)
+    tol = tols.get(name) or TOLERANCES.get(name, (0.0, 0.0))
     assert_values(got.astype(np.float64), want.astype(np.float64), tol, where)
 
 
