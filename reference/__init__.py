@@ -451,6 +451,7 @@ __all__ = [
     "linalg",
     "autograd",
     "nn",
+    "optim",
     "exp",
     "exp_",
     "log",

@@ -69,6 +69,7 @@ __all__ = [
     *margin_loss.__all__,
     *ctc_loss.__all__,
     *conv.__all__,
+    *flatten.__all__,
     *fold.__all__,
     *pooling.__all__,
     *padding.__all__,
