@@ -11,8 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, array, params_with_grad, state_like, stepping, written, xp
-from .sgd import (
+from ._functional import (
     bump,
     check_capturable,
     check_lr,
@@ -22,7 +21,9 @@ from .sgd import (
     real,
     run_closure,
     scalar_tensor,
+    state_like,
 )
+from .optimizer import Optimizer, array, params_with_grad, stepping, written, xp
 
 __all__ = ["Adadelta"]
 

@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, array, params_with_grad, state_like, stepping, written, xp
-from .sgd import (
+from ._functional import (
     bump,
     check_fused,
     check_fused_options,
@@ -25,7 +24,9 @@ from .sgd import (
     real,
     run_closure,
     scalar_tensor,
+    state_like,
 )
+from .optimizer import Optimizer, array, params_with_grad, stepping, written, xp
 
 __all__ = ["Adagrad"]
 
@@ -99,7 +100,9 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 p_state = self.state.get(p, {})
                 if p_state and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = _step(float(p_state["step"]), p, group["fused"])
+                    p_state["step"] = scalar_tensor(
+                        float(p_state["step"]), p if group["fused"] else None, group["fused"]
+                    )
 
     def share_memory(self) -> None:
         """torch moves the ``sum`` tensors to shared memory; here arrays stay in place."""
@@ -122,12 +125,6 @@ class Adagrad(Optimizer):
             for p in params:
                 self._rule(p, self.state[p], group)
         return loss
-
-
-def _step(value: float, p: Tensor, fused: bool | None) -> Tensor:
-    if fused:
-        return Tensor._make(xp(p).asarray(np.array(value, np.float32)), None, p.device)
-    return scalar_tensor(value)
 
 
 def _update(p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:

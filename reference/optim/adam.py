@@ -14,112 +14,27 @@ from typing import Any
 
 import numpy as np
 
-from .._dtypes import float32, float64, get_default_dtype
-from .._grad_mode import enable_grad, is_grad_enabled
 from .._tensor import Tensor
+from ._functional import (
+    add_scaled,
+    as_python,
+    check_capturable,
+    check_lr,
+    fma,
+    lerp_,
+    real,
+    run_closure,
+    scalar_tensor,
+    state_like,
+    to_scalar,
+    value_of,
+    write_param,
+)
 from .optimizer import Optimizer, array, params_with_grad, stepping, written
 
 __all__ = ["Adam"]
 
 #: Devices torch's capturable optimizers accept (the single-tensor path also names xla).
-_CAPTURABLE = ["cuda", "xpu", "hpu", "privateuseone"]
-
-
-# ----- helpers shared with Adamax ---------------------------------------------------------
-def scalar_step(value: float = 0.0, fused: Any = None) -> Tensor:
-    """``step`` as torch keeps it: a 0-dim float tensor (float64 when that is the default
-    dtype, unless the optimizer is fused)."""
-    dt = float64 if not fused and get_default_dtype() is float64 else float32
-    return Tensor._make(np.array(value, dtype=dt._np), dt)
-
-
-def zeros_state(p: Tensor) -> Tensor:
-    """A zero buffer shaped, strided, typed and placed like ``p`` (``zeros_like``)."""
-    out = p.detach().clone()
-    array(out)[...] = 0
-    return out
-
-
-def to_scalar(x: Any) -> Any:
-    """A 1-element tensor as a 0-dim one (torch's ``_to_scalar``); other values as given."""
-    if isinstance(x, Tensor) and x.ndim != 0:
-        return x.squeeze()
-    return x
-
-
-def value_of(x: Any) -> Any:
-    """A hyperparameter for arithmetic: a Python number, or a tensor's 0-dim array (which
-    keeps the tensor's dtype through numpy's scalar arithmetic, as torch's 0-dim tensors)."""
-    return np.asarray(array(x)).reshape(()) if isinstance(x, Tensor) else x
-
-
-def as_python(x: Any) -> float:
-    """A scalar argument (``value=``, ``alpha=``) as torch reads it: a Python float."""
-    return float(x)
-
-
-def real(a: Any) -> Any:
-    """A complex array as its real view (torch's ``view_as_real``); a real one as given."""
-    if a.dtype.kind != "c":
-        return a
-    return a.view(a.real.dtype).reshape(*a.shape, 2)
-
-
-def capturable_check(p: Tensor, xla: bool) -> None:
-    """torch's check of ``capturable=True``: the parameters must be on a capturable device."""
-    devices = _CAPTURABLE + (["xla"] if xla else [])
-    if p.device.type not in devices:
-        raise AssertionError(
-            f"If capturable=True, params and state_steps must be on supported devices: {devices}."
-        )
-
-
-def write_param(p: Tensor) -> np.ndarray:
-    """The array of ``p`` to update in place; a leaf that requires grad refuses it while
-    gradients are recorded (``differentiable=True``), as autograd does."""
-    if is_grad_enabled() and p.requires_grad and p.is_leaf:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation."
-        )
-    return real(array(p))
-
-
-def fma(x: Any, y: Any, z: Any, dtype: np.dtype) -> Any:
-    """``x * y + z`` rounded once, as torch's vectorized kernels compute it: float32 through
-    float64 (exact product); wider types round twice."""
-    if np.dtype(dtype) == np.float32:
-        wide = np.asarray(x, np.float64) * np.asarray(y, np.float64) + np.asarray(z, np.float64)
-        return wide.astype(np.float32)
-    return x * y + z
-
-
-def add_scaled(a: Any, alpha: Any, b: Any) -> Any:
-    """``a.add(b, alpha=alpha)``: ``alpha`` in ``a``'s dtype, one rounding."""
-    return fma(a.dtype.type(alpha), b, a, a.dtype)
-
-
-def lerp_(a: np.ndarray, end: np.ndarray, weight: Any) -> None:
-    """``a.lerp_(end, weight)`` with torch's two formulas (exact at both ends)."""
-    w = a.dtype.type(weight)
-    diff = end - a
-    if abs(float(w)) < 0.5:
-        a[...] = fma(w, diff, a, a.dtype)
-    else:
-        a[...] = fma(-(a.dtype.type(1) - w), diff, end, a.dtype)
-
-
-def check_lr(lr: Any, foreach: Any = None, capturable: bool = False) -> None:
-    """torch's checks of ``lr``: a tensor has one element (and needs capturable with
-    foreach in Adam), and it is not negative."""
-    if isinstance(lr, Tensor):
-        if foreach and not capturable:
-            raise ValueError(
-                "lr as a Tensor is not supported for capturable=False and foreach=True"
-            )
-        if lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-    if not lr >= 0.0:
-        raise ValueError(f"Invalid learning rate: {lr}")
 
 
 def check_common(eps: Any, betas: Any, weight_decay: Any) -> None:
@@ -147,14 +62,6 @@ def _check_betas(betas: Any, foreach: Any, capturable: bool) -> None:
                 raise ValueError(f"Tensor betas[{i}] must be 1-element")
 
 
-def closure_loss(closure: Callable[[], Any] | None) -> Any:
-    """Evaluate the closure with gradients recorded, as every optimizer's ``step`` does."""
-    if closure is None:
-        return None
-    with enable_grad():
-        return closure()
-
-
 class Adam(Optimizer):
     """Adam: ``Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
     amsgrad=False, *, foreach=None, maximize=False, capturable=False, differentiable=False,
@@ -176,7 +83,7 @@ class Adam(Optimizer):
         fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ) -> None:
-        check_lr(lr, foreach, capturable)
+        check_lr(lr, foreach=foreach, capturable=capturable)
         check_common(eps, betas, weight_decay)
         _check_betas(betas, foreach, capturable)
         defaults = {
@@ -217,7 +124,7 @@ class Adam(Optimizer):
                 p_state = self.state.get(p, {})
                 if p_state and not isinstance(p_state["step"], Tensor):
                     fused = group["fused"] if group["capturable"] or group["fused"] else None
-                    p_state["step"] = scalar_step(float(p_state["step"]), fused)
+                    p_state["step"] = scalar_tensor(float(p_state["step"]), fused=fused)
 
     def _state_of(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         """The parameter's state, created at its first step."""
@@ -229,11 +136,11 @@ class Adam(Optimizer):
                     "supported devices: ['mps', 'cuda', 'xpu', 'hpu', 'cpu', 'mtia', "
                     f"'privateuseone'] but {p.dtype} and {p.device.type}"
                 )
-            state["step"] = scalar_step(0.0, group["fused"])
-            state["exp_avg"] = zeros_state(p)
-            state["exp_avg_sq"] = zeros_state(p)
+            state["step"] = scalar_tensor(0.0, fused=group["fused"])
+            state["exp_avg"] = state_like(p)
+            state["exp_avg_sq"] = state_like(p)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = zeros_state(p)
+                state["max_exp_avg_sq"] = state_like(p)
         return state
 
     def _group_params(self, group: dict[str, Any]) -> list[Tensor]:
@@ -255,12 +162,12 @@ class Adam(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One Adam update of every parameter that has a gradient; returns the closure's
         loss."""
-        loss = closure_loss(closure)
+        loss = run_closure(closure)
         for group in self.param_groups:
             params = self._group_params(group)
             for p in params:
                 if group["capturable"]:
-                    capturable_check(p, xla=not group["foreach"])
+                    check_capturable([p], xla=not group["foreach"])
                 _adam_step(p, self.state[p], group)
         return loss
 

@@ -9,22 +9,21 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from .adam import (
+from ._functional import (
     add_scaled,
-    array,
     as_python,
-    capturable_check,
-    check_common,
+    check_capturable,
     check_lr,
-    closure_loss,
     lerp_,
     real,
-    scalar_step,
+    run_closure,
+    scalar_tensor,
+    state_like,
     value_of,
     write_param,
-    zeros_state,
 )
-from .optimizer import Optimizer, params_with_grad, stepping, written
+from .adam import check_common
+from .optimizer import Optimizer, array, params_with_grad, stepping, written
 
 __all__ = ["Adamax"]
 
@@ -73,7 +72,7 @@ class Adamax(Optimizer):
             for p in group["params"]:
                 p_state = self.state.get(p, {})
                 if p_state and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = scalar_step(float(p_state["step"]))
+                    p_state["step"] = scalar_tensor(float(p_state["step"]))
 
     def _group_params(self, group: dict[str, Any]) -> list[Tensor]:
         """The group's parameters with a gradient, their state ready."""
@@ -83,20 +82,20 @@ class Adamax(Optimizer):
                 raise RuntimeError("Adamax does not support sparse gradients")
             state = self.state[p]
             if not state:
-                state["step"] = scalar_step()
-                state["exp_avg"] = zeros_state(p)
-                state["exp_inf"] = zeros_state(p)
+                state["step"] = scalar_tensor(0.0)
+                state["exp_avg"] = state_like(p)
+                state["exp_inf"] = state_like(p)
         return params
 
     @stepping
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One Adamax update of every parameter that has a gradient; returns the closure's
         loss."""
-        loss = closure_loss(closure)
+        loss = run_closure(closure)
         for group in self.param_groups:
             for p in self._group_params(group):
                 if group["capturable"]:
-                    capturable_check(p, xla=not group["foreach"])
+                    check_capturable([p], xla=not group["foreach"])
                 _adamax_step(p, self.state[p], group)
         return loss
 

@@ -13,8 +13,17 @@ from collections.abc import Callable
 from typing import Any
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, array, params_with_grad, state_like, stepping, written
-from .sgd import bump, check_lr, direction, guard, number, run_closure, scalar_tensor
+from ._functional import (
+    bump,
+    check_lr,
+    direction,
+    guard,
+    number,
+    run_closure,
+    scalar_tensor,
+    state_like,
+)
+from .optimizer import Optimizer, array, params_with_grad, stepping, written
 
 __all__ = ["ASGD"]
 

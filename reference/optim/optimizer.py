@@ -17,8 +17,6 @@ from copy import deepcopy
 from itertools import chain
 from typing import Any
 
-import numpy as np
-
 from .._device import module_of
 from .._dtypes import float32
 from .._grad_mode import set_grad_enabled
@@ -377,17 +375,6 @@ def written(t: Tensor) -> Tensor:
 def xp(t: Tensor) -> Any:
     """numpy or cupy: the array module of ``t``."""
     return module_of(t._data)
-
-
-def state_like(param: Tensor, fill: float = 0.0) -> Tensor:
-    """A state buffer shaped, typed and placed like ``param``."""
-    data = xp(param).full(tuple(param.shape), fill, dtype=param._data.dtype)
-    return Tensor._make(data, param.dtype, param._device)
-
-
-def step_tensor(value: float = 0.0) -> Tensor:
-    """torch keeps an optimizer's ``step`` count as a float32 0-dim tensor."""
-    return Tensor._make(np.array(value, dtype=np.float32))
 
 
 def params_with_grad(group: dict[str, Any]) -> list[Tensor]:

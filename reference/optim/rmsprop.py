@@ -11,18 +11,20 @@ from collections.abc import Callable
 from typing import Any
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, array, params_with_grad, state_like, stepping, written, xp
-from .sgd import (
+from ._functional import (
     bump,
     check_capturable,
     check_lr,
     direction,
     guard,
+    lerp_,
     number,
     real,
     run_closure,
     scalar_tensor,
+    state_like,
 )
+from .optimizer import Optimizer, array, params_with_grad, stepping, written, xp
 
 __all__ = ["RMSprop"]
 
@@ -117,7 +119,7 @@ def _update(p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
     written(state["square_avg"])
     if group["centered"]:
         grad_avg = real(array(state["grad_avg"]))
-        _lerp(grad_avg, grad, 1 - alpha)
+        lerp_(grad_avg, grad, 1 - alpha)
         written(state["grad_avg"])
         avg = xp(p).sqrt(square_avg + -1 * grad_avg * grad_avg)
     else:
@@ -135,15 +137,6 @@ def _update(p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
         guard(p)
         real(array(p))[...] += -lr * grad / avg
     written(p)
-
-
-def _lerp(start: Any, end: Any, weight: float) -> None:
-    """``start.lerp_(end, weight)`` as torch computes it: from the nearer end."""
-    w = start.dtype.type(weight)
-    if abs(w) < 0.5:
-        start += w * (end - start)
-    else:
-        start[...] = end - (end - start) * (1 - w)
 
 
 RMSprop._rule = staticmethod(_update)

@@ -11,8 +11,18 @@ from collections.abc import Callable
 from typing import Any
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, array, params_with_grad, state_like, stepping, written, xp
-from .sgd import bump, check_capturable, check_lr, guard, number, real, run_closure, scalar_tensor
+from ._functional import (
+    bump,
+    check_capturable,
+    check_lr,
+    guard,
+    number,
+    real,
+    run_closure,
+    scalar_tensor,
+    state_like,
+)
+from .optimizer import Optimizer, array, params_with_grad, stepping, written, xp
 
 __all__ = ["Rprop"]
 

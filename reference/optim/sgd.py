@@ -8,108 +8,22 @@ few ulp.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
-from .._dtypes import float64, get_default_dtype
-from .._grad_mode import enable_grad
-from .._ops import _check_inplace
 from .._tensor import Tensor
-from .optimizer import Optimizer, array, params_with_grad, stepping, written, xp
+from ._functional import (
+    check_fused,
+    check_fused_options,
+    check_lr,
+    direction,
+    guard,
+    number,
+    run_closure,
+)
+from .optimizer import Optimizer, array, params_with_grad, stepping, written
 
 __all__ = ["SGD"]
-
-#: Device types whose kernels torch fuses (``fused=True``), in torch's order.
-FUSED_DEVICES = ["mps", "cuda", "xpu", "hpu", "cpu", "mtia", "privateuseone"]
-
-
-# ----- shared by the update rules ---------------------------------------------------------
-def check_lr(lr: float | Tensor, nan_ok: bool = False) -> None:
-    """torch's checks of a learning rate: a 1-element tensor or a number, not negative
-    (nor NaN, but for ``nan_ok``)."""
-    if isinstance(lr, Tensor) and lr.numel() != 1:
-        raise ValueError("Tensor lr must be 1-element")
-    if (lr < 0.0) if nan_ok else not lr >= 0.0:
-        raise ValueError(f"Invalid learning rate: {lr}")
-
-
-def number(x: float | Tensor) -> float:
-    """A hyperparameter as a Python number (a tensor learning rate's value)."""
-    return x.item() if isinstance(x, Tensor) else x
-
-
-def scalar_tensor(value: float, like: Tensor | None = None) -> Tensor:
-    """A 0-dim tensor of torch's scalar state dtype (float64 when that is the default
-    dtype, else float32), on ``like``'s device (the CPU without ``like``)."""
-    dtype = float64 if get_default_dtype() is float64 else None
-    data = np.array(value, dtype=np.float64 if dtype is float64 else np.float32)
-    if like is None:
-        return Tensor._make(data)
-    return Tensor._make(xp(like).asarray(data), None, like.device)
-
-
-def bump(t: Tensor) -> None:
-    """One more step in a ``step`` state tensor (``step += 1``)."""
-    array(t)[...] += 1
-    written(t)
-
-
-def real(arr: Any) -> Any:
-    """A complex array as its interleaved real and imaginary parts (``view_as_real``); a
-    real array as itself."""
-    return arr.view(arr.real.dtype) if arr.dtype.kind == "c" else arr
-
-
-def guard(param: Tensor) -> None:
-    """The error torch's in-place update of ``param`` raises while recording gradients
-    (``differentiable=True`` on a leaf that requires grad)."""
-    _check_inplace("add_", param)
-
-
-def check_capturable(params: Iterable[Tensor], xla: bool = True) -> None:
-    """``capturable=True`` needs parameters on a device that captures graphs."""
-    devices = ["cuda", "xpu", "hpu", "privateuseone"] + (["xla"] if xla else [])
-    if any(p.device.type not in devices for p in params):
-        raise AssertionError(
-            f"If capturable=True, params and state_steps must be on supported devices: {devices}."
-        )
-
-
-def check_fused(param: Tensor) -> None:
-    """``fused=True`` needs floating parameters on a device with fused kernels."""
-    if not (param.device.type in FUSED_DEVICES and param.is_floating_point()):
-        raise RuntimeError(
-            "`fused=True` requires all the params to be floating point Tensors of "
-            f"supported devices: {FUSED_DEVICES} but {param.dtype} and {param.device.type}"
-        )
-
-
-def check_fused_options(differentiable: bool, foreach: bool | None) -> None:
-    """The options ``fused=True`` excludes."""
-    if differentiable:
-        raise RuntimeError("`fused` does not support `differentiable`")
-    if foreach:
-        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
-
-
-def run_closure(closure: Callable[[], Any] | None) -> Any:
-    """The loss of ``closure``, evaluated with gradients recorded."""
-    if closure is None:
-        return None
-    with enable_grad():
-        return closure()
-
-
-def direction(param: Tensor, maximize: bool, weight_decay: float) -> Any:
-    """The gradient's array, negated for ``maximize``, plus ``weight_decay * param``: a
-    new array unless it is the gradient itself."""
-    grad = array(param.grad)
-    grad = -grad if maximize else grad
-    if weight_decay != 0:
-        grad = grad + weight_decay * array(param)
-    return grad
 
 
 # ----- SGD ----------------------------------------------------------------------------

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor
-from .adam import array, closure_loss, value_of, zeros_state
-from .optimizer import Optimizer, params_with_grad, stepping, written
+from ._functional import run_closure, state_like, value_of
+from .optimizer import Optimizer, array, params_with_grad, stepping, written
 
 __all__ = ["SparseAdam"]
 
@@ -56,7 +56,7 @@ class SparseAdam(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of the entries each parameter's sparse gradient holds; returns the
         closure's loss."""
-        loss = closure_loss(closure)
+        loss = run_closure(closure)
         for group in self.param_groups:
             for p in params_with_grad(group):
                 if not p.grad.is_sparse:
@@ -65,7 +65,7 @@ class SparseAdam(Optimizer):
                     )
                 state = self.state[p]
                 if not state:
-                    state.update(step=0, exp_avg=zeros_state(p), exp_avg_sq=zeros_state(p))
+                    state.update(step=0, exp_avg=state_like(p), exp_avg_sq=state_like(p))
                 state["step"] += 1
             for p in params_with_grad(group):
                 _sparse_adam_step(p, self.state[p], group)

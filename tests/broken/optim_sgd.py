@@ -7,8 +7,8 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
+from reference.optim._functional import direction, number, real
 from reference.optim.optimizer import array, written, xp
-from reference.optim.sgd import direction, number, real
 from tests.broken.base import Patched
 
 
