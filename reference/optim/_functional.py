@@ -13,9 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from .._device import module_of
 from .._dtypes import float32, float64, get_default_dtype
 from .._grad_mode import enable_grad
 from .._ops import _check_inplace
+from .._sparse import sparse_coo_tensor
 from .._tensor import Tensor
 from .optimizer import array, written, xp
 
@@ -74,6 +76,12 @@ def guard(param: Tensor) -> None:
     _check_inplace("add_", param)
 
 
+def refuse_sparse(p: Tensor, name: str) -> None:
+    """The error of an optimizer without a sparse path, for a sparse gradient."""
+    if p.grad.is_sparse:
+        raise RuntimeError(f"{name} does not support sparse gradients")
+
+
 def run_closure(closure: Callable[[], Any] | None) -> Any:
     """The loss of ``closure``, evaluated with gradients recorded (every ``step`` does)."""
     if closure is None:
@@ -128,6 +136,27 @@ def bump(t: Tensor) -> None:
     """One more step in a ``step`` state tensor (``step += 1``)."""
     array(t)[...] += 1
     written(t)
+
+
+# ----- sparse gradients -------------------------------------------------------------------
+def sparse_parts(grad: Tensor) -> tuple[Any, Any]:
+    """A sparse COO tensor as its dense array (duplicates summed) and the boolean mask, over
+    its sparse dims, of the slices it holds (``array[held]`` selects them)."""
+    dense = array(grad.to_dense())
+    index = np.asarray(array(grad._indices()).tolist(), dtype=np.int64).reshape(
+        grad.sparse_dim(), -1
+    )
+    held = np.zeros(tuple(grad.shape[: grad.sparse_dim()]), bool)
+    held[tuple(index)] = True
+    return dense, module_of(dense).asarray(held)
+
+
+def as_sparse(dense: Any, held: Any, like: Tensor) -> Tensor:
+    """The coalesced COO tensor of ``like``'s size holding ``dense`` at the ``held`` slices."""
+    index = np.stack(np.nonzero(np.asarray(held.tolist(), bool))).astype(np.int64)
+    index = index.reshape(held.ndim, -1)
+    values = Tensor._make(dense[held], like.dtype, like.device)
+    return sparse_coo_tensor(Tensor._make(index), values, tuple(like.shape), is_coalesced=True)
 
 
 # ----- array arithmetic ---------------------------------------------------------------------

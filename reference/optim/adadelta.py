@@ -19,6 +19,7 @@ from ._functional import (
     guard,
     number,
     real,
+    refuse_sparse,
     run_closure,
     scalar_tensor,
     state_like,
@@ -86,6 +87,7 @@ class Adadelta(Optimizer):
         for group in self.param_groups:
             params = params_with_grad(group)
             for p in params:
+                refuse_sparse(p, "Adadelta")
                 state = self.state[p]
                 if not state:
                     state["step"] = scalar_tensor(0.0, p if group["capturable"] else None)

@@ -24,6 +24,7 @@ from ._functional import (
     real,
     run_closure,
     scalar_tensor,
+    sparse_parts,
     state_like,
 )
 from .optimizer import Optimizer, array, params_with_grad, stepping, written, xp
@@ -128,6 +129,9 @@ class Adagrad(Optimizer):
 
 
 def _update(p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
+    if p.grad.is_sparse:
+        _update_sparse(p, state, group)
+        return
     bump(state["step"])
     step = state["step"].item()
     grad = real(direction(p, group["maximize"], group["weight_decay"]))
@@ -139,6 +143,27 @@ def _update(p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
     std += group["eps"]
     guard(p)
     real(array(p))[...] += -clr * grad / std
+    written(p)
+
+
+def _update_sparse(p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
+    """Only the slices the gradient holds: their sums grow by the squared gradient, and they
+    move by ``clr * grad / (sqrt(sum) + eps)``. Weight decay is refused (after the step
+    count moved, as in torch)."""
+    bump(state["step"])
+    if group["weight_decay"] != 0:
+        raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+    step = state["step"].item()
+    grad, held = sparse_parts(p.grad)
+    grad = -grad[held] if group["maximize"] else grad[held]
+    clr = number(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
+    total = array(state["sum"])
+    total[held] += grad * grad
+    written(state["sum"])
+    std = xp(p).sqrt(total[held])
+    std += group["eps"]
+    guard(p)
+    array(p)[held] += -clr * (grad / std)
     written(p)
 
 

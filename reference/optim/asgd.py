@@ -19,6 +19,7 @@ from ._functional import (
     direction,
     guard,
     number,
+    refuse_sparse,
     run_closure,
     scalar_tensor,
     state_like,
@@ -81,6 +82,7 @@ class ASGD(Optimizer):
         loss = run_closure(closure)
         for group in self.param_groups:
             for p in params_with_grad(group):
+                refuse_sparse(p, "ASGD")
                 state = self.state[p]
                 if not state:
                     state["step"] = scalar_tensor(0.0, p)

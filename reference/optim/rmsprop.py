@@ -20,6 +20,7 @@ from ._functional import (
     lerp_,
     number,
     real,
+    refuse_sparse,
     run_closure,
     scalar_tensor,
     state_like,
@@ -94,6 +95,7 @@ class RMSprop(Optimizer):
         for group in self.param_groups:
             params = params_with_grad(group)
             for p in params:
+                refuse_sparse(p, "RMSprop")
                 state = self.state[p]
                 if not state:
                     state["step"] = scalar_tensor(0.0, p if group["capturable"] else None)

@@ -18,6 +18,7 @@ from ._functional import (
     guard,
     number,
     real,
+    refuse_sparse,
     run_closure,
     scalar_tensor,
     state_like,
@@ -79,6 +80,7 @@ class Rprop(Optimizer):
         for group in self.param_groups:
             params = params_with_grad(group)
             for p in params:
+                refuse_sparse(p, "Rprop")
                 state = self.state[p]
                 if not state:
                     lr = number(group["lr"])

@@ -13,6 +13,7 @@ from typing import Any
 
 from .._tensor import Tensor
 from ._functional import (
+    as_sparse,
     check_fused,
     check_fused_options,
     check_lr,
@@ -20,6 +21,7 @@ from ._functional import (
     guard,
     number,
     run_closure,
+    sparse_parts,
 )
 from .optimizer import Optimizer, array, params_with_grad, stepping, written
 
@@ -96,6 +98,9 @@ class SGD(Optimizer):
         return loss
 
     def _update(self, p: Tensor, group: dict[str, Any]) -> None:
+        if p.grad.is_sparse:
+            self._update_sparse(p, group)
+            return
         momentum, wd = group["momentum"], number(group["weight_decay"])
         grad = direction(p, group["maximize"], wd)
         if momentum != 0:
@@ -109,6 +114,31 @@ class SGD(Optimizer):
                 grad = grad + momentum * buf
         guard(p)
         array(p)[...] += -number(group["lr"]) * grad
+        written(p)
+
+    def _update_sparse(self, p: Tensor, group: dict[str, Any]) -> None:
+        """A sparse gradient moves only the slices it holds; the momentum buffer is sparse,
+        holding every slice any gradient held. Weight decay cannot add a dense term."""
+        if number(group["weight_decay"]) != 0:
+            raise RuntimeError(
+                "add(sparse, dense) is not supported. Use add(dense, sparse) instead."
+            )
+        grad, held = sparse_parts(p.grad)
+        grad = -grad if group["maximize"] else grad
+        momentum = group["momentum"]
+        if momentum != 0:
+            state = self.state[p]
+            previous = state.get("momentum_buffer")
+            if previous is None:
+                buf = grad.copy()
+            else:
+                old, old_held = sparse_parts(previous)
+                buf = momentum * old + (1 - group["dampening"]) * grad
+                held = held | old_held
+            state["momentum_buffer"] = as_sparse(buf, held, p.grad)
+            grad = grad + momentum * buf if group["nesterov"] else buf
+        guard(p)
+        array(p)[held] += -number(group["lr"]) * grad[held]
         written(p)
 
     def _buffer(self, p: Tensor, grad: Any, momentum: float, dampening: float) -> Any:
