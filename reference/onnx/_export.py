@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import enum
 import inspect
+import io
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -14,14 +15,15 @@ from typing import Any
 from .._grad_mode import no_grad
 from .._tensor import Tensor
 from ..nn.module import Module
-from . import _lower, _trace, _write
+from . import _fold, _lower, _trace, _write
 from ._graph import INPUT, NODE, PARAM, Graph, tensors_in
-from .errors import OnnxExporterError, OnnxExporterWarning
+from .errors import ConversionError, OnnxExporterError, OnnxExporterWarning, TorchExportError
 
 __all__ = ["TrainingMode", "ONNXProgram", "export", "DEFAULT_OPSET", "MIN_OPSET"]
 
-#: torch 2.13's default opset for both exporters; the reference writes 17 and later.
-DEFAULT_OPSET, MIN_OPSET = 20, 17
+#: torch 2.13's default opset for both exporters (and the TorchScript one's newest without a
+#: warning), the newest its TorchScript exporter writes, and the reference's oldest.
+DEFAULT_OPSET, TORCHSCRIPT_MAX_OPSET, MIN_OPSET = 20, 23, 17
 
 
 class TrainingMode(enum.IntEnum):
@@ -63,7 +65,12 @@ def _host(t: Tensor) -> Any:
 
 
 def _kinds() -> dict[CodeType, str]:
-    kinds = {fn.__code__: f"{fn.__module__}.{fn.__qualname__}" for fn in _lower.LOWERINGS}
+    kinds: dict[CodeType, str] = {}
+    for fn, lowering in _lower.LOWERINGS.items():
+        key = f"{fn.__module__}.{fn.__qualname__}"
+        if _BY_KIND.get(kinds.get(fn.__code__, key)) is not lowering:
+            raise RuntimeError(f"two lowerings share the code of {key}")
+        kinds[fn.__code__] = key
     kinds.update({fn.__code__: "primitive" for fn in _lower.PRIMITIVES})
     return kinds
 
@@ -123,10 +130,18 @@ def _positional_name(params: list[inspect.Parameter], i: int) -> str:
     return f"input_{i}"
 
 
-def _dynamic(spec: Mapping[str, Any] | None, known: set[str]) -> dict[str, dict[int, str]]:
-    """``dynamic_axes`` as name -> {axis: dim name}; a list of axes gets torch's names."""
+def _dynamic(spec: Mapping[str, Any] | None, known: set[str], dynamo: bool) -> dict:
+    """``dynamic_axes`` as name -> {axis: dim name}; a list of axes gets torch's names. An
+    unknown name is skipped with a warning (TorchScript) or an error (dynamo)."""
     result: dict[str, dict[int, str]] = {}
     for name, axes in (spec or {}).items():
+        if name not in known and dynamo:
+            raise OnnxExporterError(
+                "# Failed to convert 'dynamic_axes' to 'dynamic_shapes'. Please provide "
+                "'dynamic_shapes' directly. Refer to the documentation for "
+                f"'torch.export.export' for more information on dynamic shapes. ({name!r} names "
+                "no input or output)"
+            )
         if name not in known:
             warnings.warn(
                 f"Provided key {name} for dynamic axes is not a valid input/output name",
@@ -141,14 +156,64 @@ def _dynamic(spec: Mapping[str, Any] | None, known: set[str]) -> dict[str, dict[
     return result
 
 
-def _opset(onnx: Any, opset_version: int | None) -> int:
+def _opset(onnx: Any, opset_version: int | None, dynamo: bool) -> int:
+    """The opset to write: torch's default, its TorchScript exporter's bounds (a warning above
+    20, an error above 23), and the reference's own (17 to the onnx package's newest)."""
     opset = DEFAULT_OPSET if opset_version is None else int(opset_version)
-    if not MIN_OPSET <= opset <= onnx.defs.onnx_opset_version():
+    newest = onnx.defs.onnx_opset_version()
+    if not dynamo and opset > TORCHSCRIPT_MAX_OPSET or not MIN_OPSET <= opset <= newest:
         raise OnnxExporterError(
             f"Unsupported onnx_opset_version: {opset} (the reference writes opsets "
-            f"{MIN_OPSET} to {onnx.defs.onnx_opset_version()})"
+            f"{MIN_OPSET} to {min(newest, TORCHSCRIPT_MAX_OPSET if not dynamo else newest)})"
+        )
+    if not dynamo and opset > DEFAULT_OPSET:
+        warnings.warn(
+            f"Exporting to ONNX opset version {opset} is not supported. by "
+            f"'torch.onnx.export()'. The highest opset version supported is {DEFAULT_OPSET}. "
+            "To use a newer opset version, consider 'torch.onnx.export(..., dynamo=True)'. ",
+            OnnxExporterWarning,
+            stacklevel=3,
         )
     return opset
+
+
+def _warn_path(dynamo: bool, model: Module, training: TrainingMode) -> None:
+    """torch's warnings: the legacy exporter and its deprecated ``training``, or (dynamo) a
+    model exported in training mode."""
+    if dynamo:
+        if model.training:
+            warnings.warn(
+                "Exporting a model while it is in training mode. Please ensure that this is "
+                "intended, as it may lead to different behavior during inference. Calling "
+                "model.eval() before export is recommended.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return
+    warnings.warn(
+        "You are using the legacy TorchScript-based ONNX export. Starting in PyTorch 2.9, the "
+        "new torch.export-based ONNX exporter has become the default. Learn more about the new "
+        "export logic: https://docs.pytorch.org/docs/stable/onnx_export.html. For exporting "
+        "control flow: https://pytorch.org/tutorials/beginner/onnx/"
+        "export_control_flow_model_to_onnx_tutorial.html",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    if training == TrainingMode.TRAINING:
+        warnings.warn(
+            "Setting `training` to something other than default is deprecated. The option "
+            "will be removed in a future release. Please set the training mode before "
+            "exporting the model.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+
+
+def _check_inputs(inputs: list[tuple[str, Tensor]], dynamo: bool) -> None:
+    for _, t in inputs:
+        if t._dtype.is_complex:
+            msg = f"ScalarType {t._dtype._scalar_name} is an unexpected tensor scalar type"
+            raise ConversionError(_CONVERSION + msg) if dynamo else OnnxExporterError(msg)
 
 
 # ----- tracing and lowering ---------------------------------------------------------------
@@ -156,7 +221,9 @@ def _modes(model: Module) -> list[tuple[Module, bool]]:
     return [(m, m.training) for m in model.modules()]
 
 
-def _run_forward(model: Module, args: tuple, named: dict, mode: bool | None) -> tuple[Any, list]:
+def _run_forward(
+    model: Module, args: tuple, named: dict, mode: bool | None, dynamo: bool
+) -> tuple[Any, list]:
     saved = _modes(model)
     if mode is not None:
         model.train(mode)
@@ -165,6 +232,10 @@ def _run_forward(model: Module, args: tuple, named: dict, mode: bool | None) -> 
     try:
         with no_grad():
             return _trace.record_calls(_KINDS, model, *args, **named)
+    except Exception as e:
+        if not dynamo:
+            raise
+        raise TorchExportError(f"Failed to export the model with torch.export. {e}") from e
     finally:
         for m, was in saved:
             m.training = was
@@ -224,9 +295,10 @@ def export(
 ) -> ONNXProgram | None:
     """Export ``model`` to ONNX (torch.onnx.export's signature and defaults).
 
-    Both exporters share one path here; as in torch, ``training`` applies to the
-    TorchScript-based one (``dynamo=False``), while ``dynamo=True`` exports the modules in
-    their current mode and returns an :class:`ONNXProgram`."""
+    Both exporters share one tracer here, with the observable differences of torch's two:
+    the TorchScript one (``dynamo=False``) honours ``training`` and ``do_constant_folding``
+    and returns None; the dynamo one exports the modules in their current mode, always
+    folds, and returns an :class:`ONNXProgram`."""
     if not isinstance(model, Module):
         raise OnnxExporterError(f"the model to export must be an nn.Module, not {type(model)}")
     if not dynamo and dynamic_shapes:
@@ -236,35 +308,36 @@ def export(
         )
     if f is None and not dynamo:
         raise OnnxExporterError("f (a path or a binary file) is required when dynamo=False")
+    _check_target(f, dynamo)
+    training = TrainingMode(int(training))
+    _warn_path(dynamo, model, training)
     onnx = _import_onnx()
-    opset = _opset(onnx, opset_version)
+    opset = _opset(onnx, opset_version, dynamo)
     args, named = _split_args(args, kwargs)
-    inputs = _default_names(model, args, named)
-    given_in, given_out = list(input_names or ()), list(output_names or ())
-    if not dynamo and len(given_in) > len(inputs):
-        raise RuntimeError(
-            f"number of input names provided ({len(given_in)}) exceeded number of inputs "
-            f"({len(inputs)})"
-        )
-    inputs = [(given_in[i] if i < len(given_in) else n, t) for i, (n, t) in enumerate(inputs)]
-    mode = (
-        None
-        if dynamo
-        else {TrainingMode.EVAL: False, TrainingMode.TRAINING: True}.get(
-            TrainingMode(int(training))
-        )
-    )
-    result, calls = _run_forward(model, args, named, mode)
-    g = Graph(onnx, opset, reserved=[*given_in, *given_out])
+    inputs = _named_inputs(model, args, named, list(input_names or ()), dynamo)
+    _check_inputs(inputs, dynamo)
+    mode = None if dynamo else {TrainingMode.EVAL: False, TrainingMode.TRAINING: True}.get(training)
+    result, calls = _run_forward(model, args, named, mode, dynamo)
+    eval_mode = not (mode if mode is not None else model.training)
+    folding = dynamo or do_constant_folding
+    fold_params = folding and eval_mode
+    fold_params = fold_params and (dynamo or (export_params and not keep_initializers_as_inputs))
+    g = Graph(onnx, opset, reserved=[*(input_names or ()), *(output_names or ())])
+    g.legacy = not dynamo
     for name, t in inputs:
         g.add_input(t, name)
     for name, t in [*model.named_parameters(), *model.named_buffers()]:
         g.add_param(t, name)
-    eval_mode = not (mode if mode is not None else model.training)
-    fold_params = do_constant_folding and export_params and eval_mode
-    fold_params = fold_params and not keep_initializers_as_inputs
-    _lower_calls(g, calls, do_constant_folding, fold_params)
+    try:
+        _lower_calls(g, calls, folding, fold_params)
+        if fold_params:
+            _fold.fold_batch_norms(g)
+    except OnnxExporterError as e:
+        if not dynamo:
+            raise
+        raise ConversionError(_CONVERSION + str(e)) from e
     outs = _outputs(result)
+    given_out = list(output_names or ())
     if not dynamo and len(given_out) > len(outs):
         raise RuntimeError(
             f"number of output names provided ({len(given_out)}) exceeded number of outputs "
@@ -272,29 +345,59 @@ def export(
         )
     out_names = _write.rename_outputs(g, outs, given_out)
     _write.prune(g, out_names)
-    dynamic = _dynamic(dynamic_axes, {n for n, _ in inputs} | set(out_names))
+    dynamic = _dynamic(dynamic_axes, {n for n, _ in inputs} | set(out_names), dynamo)
     model_proto = _write.build_model(
-        g,
-        inputs,
-        list(zip(out_names, outs, strict=True)),
-        dynamic=dynamic,
-        export_params=export_params,
-        keep_initializers_as_inputs=keep_initializers_as_inputs,
+        g, inputs, list(zip(out_names, outs, strict=True)), dynamic=dynamic
     )
     if verbose:
         print(onnx.helper.printable_graph(model_proto.graph))
-    _save(model_proto, f)
+    _save(model_proto, f, dynamo, export_params, keep_initializers_as_inputs)
     return ONNXProgram(model_proto) if dynamo else None
 
 
-def _save(model_proto: Any, f: Any) -> None:
+_CONVERSION = "Failed to convert the exported program to an ONNX model. "
+
+
+def _named_inputs(
+    model: Module, args: tuple, named: dict, given: list[str], dynamo: bool
+) -> list[tuple[str, Tensor]]:
+    inputs = _default_names(model, args, named)
+    if not dynamo and len(given) > len(inputs):
+        raise RuntimeError(
+            f"number of input names provided ({len(given)}) exceeded number of inputs "
+            f"({len(inputs)})"
+        )
+    return [(given[i] if i < len(given) else n, t) for i, (n, t) in enumerate(inputs)]
+
+
+def _check_target(f: Any, dynamo: bool) -> None:
+    """The dynamo exporter takes a path or a BytesIO; the TorchScript one any binary file."""
+    if f is None or isinstance(f, (str, os.PathLike)):
+        return
+    if dynamo and not isinstance(f, io.BytesIO):
+        raise TypeError(f"expected str, bytes or os.PathLike object, not {type(f).__name__}")
+    if not hasattr(f, "write"):
+        raise TypeError(f"f must be a path or a binary file object, not {type(f).__name__}")
+
+
+def _save(model_proto: Any, f: Any, dynamo: bool, export_params: bool, keep: bool) -> None:
+    """Write the model: TorchScript lists the weights as inputs without ``export_params``;
+    dynamo then leaves them out, and writes a BytesIO whole (with a deprecation warning)."""
     if f is None:
         return
+    if dynamo and isinstance(f, io.BytesIO):
+        warnings.warn(
+            "Saving ONNX model to a BytesIO object is deprecated. Please use a file path instead.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+    elif dynamo:
+        model_proto = _write.for_saving(model_proto, export_params, keep)
+    else:
+        model_proto = _write.for_saving(model_proto, export_params, keep or not export_params)
     data = model_proto.SerializeToString()
     if isinstance(f, (str, os.PathLike)):
         with open(f, "wb") as fh:
             fh.write(data)
-    elif hasattr(f, "write"):
-        f.write(data)
     else:
-        raise TypeError(f"f must be a path or a binary file object, not {type(f).__name__}")
+        f.write(data)

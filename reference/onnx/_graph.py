@@ -40,6 +40,8 @@ class Graph:
 
     def __init__(self, onnx: Any, opset: int, reserved: Iterable[str] = ()) -> None:
         self.onnx, self.opset = onnx, opset
+        #: lowering for torch's TorchScript-based exporter (which lacks some ops)
+        self.legacy = False
         self.nodes: list = []
         self.names: dict[int, str] = {}
         self.kinds: dict[str, str] = {}

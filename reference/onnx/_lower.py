@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import _arith, _conversion, _joining, _matmul, _ops, _pointwise, _views
+from .. import _arith, _conversion, _joining, _matmul, _ops, _pointwise, _reductions, _views
 from .._tensor import Tensor
 from ..nn import functional as F
+from ..nn.functional import _attention
 from ._graph import Graph
 from .errors import UnsupportedOperatorError
 
@@ -84,6 +85,8 @@ def _linear(g: Graph, a: dict, out: Any) -> None:
 
 
 def _bilinear(g: Graph, a: dict, out: Any) -> None:
+    if g.legacy:  # torch's TorchScript exporter has no symbolic for it; its dynamo one does
+        raise unsupported(g, "bilinear")
     names = [g.value(a[k]) for k in ("input1", "weight", "input2")]
     y = g.node("Einsum", [names[0], names[1], names[2]], "einsum", equation="...i,kij,...j->...k")
     if a["bias"] is not None:
@@ -149,6 +152,15 @@ def _layer_norm(g: Graph, a: dict, out: Any) -> None:
     g.bind(out, g.node("LayerNormalization", inputs, "layer_norm", axis=axis, epsilon=a["eps"]))
 
 
+def _dropout(g: Graph, a: dict, out: Any) -> None:
+    x, p = a["input"], float(a["p"])
+    if not a["training"] or p == 0.0:
+        g.bind(out, g.value(x))
+        return
+    inputs = [g.value(x), g.scalar(p, _dt(x)), g.const(np.array(True))]
+    g.bind(out, g.node("Dropout", inputs, "dropout"))
+
+
 # ----- activations ----------------------------------------------------------------------
 def _clip(lo: str, hi: str) -> Lowering:
     def lower(g: Graph, a: dict, out: Any) -> None:
@@ -197,6 +209,36 @@ def _softmax(op: str, hint: str) -> Lowering:
         g.bind(out, g.node(op, [name], hint, axis=_dim(dim, x.ndim)))
 
     return lower
+
+
+def _attention_softmax(g: Graph, a: dict, out: Any) -> None:
+    g.bind(out, g.node("Softmax", [g.value(a["scores"])], "softmax", axis=-1))
+
+
+def _reduce(op: str, hint: str) -> Lowering:
+    def lower(g: Graph, a: dict, out: Any) -> None:
+        x, dim = a["input"], a["dim"]
+        if a.get("out") is not None or a.get("dtype") is not None:
+            raise unsupported(g, hint, "out= or dtype=")
+        dims = _tuple(dim, 1) if isinstance(dim, (int, Sequence)) else []
+        axes = sorted({_dim(d, x.ndim) for d in dims}) or list(range(x.ndim))
+        keep = int(out.ndim == x.ndim and x.ndim > 0 and (len(axes) < x.ndim or dims != []))
+        if g.opset >= 18 or op == "ReduceSum":
+            node = g.node(op, [g.value(x), g.ints(axes)], hint, keepdims=keep)
+        else:
+            node = g.node(op, [g.value(x)], hint, axes=axes, keepdims=keep)
+        g.bind(out, node)
+
+    return lower
+
+
+def _chunk(g: Graph, a: dict, out: Any) -> None:
+    x, parts = a["input"], list(out)
+    axis = _dim(a.get("dim", 0), x.ndim)
+    sizes = g.ints([int(p.shape[axis]) for p in parts])
+    names = g.node("Split", [g.value(x), sizes], "split", len(parts), axis=axis)
+    for part, name in zip(parts, [names] if len(parts) == 1 else names, strict=True):
+        g.bind(part, name)
 
 
 # ----- pooling --------------------------------------------------------------------------
@@ -426,6 +468,12 @@ def _pointwise_unary(g: Graph, a: dict, out: Any) -> None:
     g.bind(out, g.node(_UNARY[name], [g.cast(g.value(x), _dt(x), _dt(out))], name))
 
 
+def _wrapped(fn: Callable) -> Callable:
+    """The function a keyword-spelling wrapper calls (its code is shared by every wrapper)."""
+    inner = [c.cell_contents for c in fn.__closure__ or () if callable(c.cell_contents)]
+    return inner[0] if fn.__code__.co_name == "wrapped" and inner else fn
+
+
 def _primitive(g: Graph, a: dict, out: Any) -> None:
     raise unsupported(g, a["name"])
 
@@ -438,6 +486,7 @@ LOWERINGS: dict[Callable, Lowering] = {
     F.conv3d: _conv,
     F.batch_norm: _batch_norm,
     F.layer_norm: _layer_norm,
+    F.dropout: _dropout,
     F.relu: _unary("Relu", "relu"),
     F.sigmoid: _unary("Sigmoid", "sigmoid"),
     F.relu6: _clip("min_val", "max_val"),
@@ -448,6 +497,10 @@ LOWERINGS: dict[Callable, Lowering] = {
     F.gelu: _gelu,
     F.softmax: _softmax("Softmax", "softmax"),
     F.log_softmax: _softmax("LogSoftmax", "log_softmax"),
+    _attention._softmax: _attention_softmax,
+    _wrapped(_reductions.mean): _reduce("ReduceMean", "mean"),
+    _wrapped(_reductions.sum): _reduce("ReduceSum", "sum"),
+    _joining.chunk: _chunk,
     F.max_pool1d: _max_pool(1),
     F.max_pool2d: _max_pool(2),
     F.max_pool3d: _max_pool(3),

@@ -11,7 +11,7 @@ import numpy as np
 from .._tensor import Tensor
 from ._graph import Graph
 
-__all__ = ["rename_outputs", "prune", "build_model"]
+__all__ = ["rename_outputs", "prune", "build_model", "for_saving"]
 
 Dims = list[int | str | None]
 
@@ -82,24 +82,19 @@ def build_model(
     outputs: Sequence[tuple[str, Tensor]],
     *,
     dynamic: Mapping[str, Mapping[int, str]],
-    export_params: bool,
-    keep_initializers_as_inputs: bool,
 ) -> Any:
-    """The checked-ready ModelProto of graph ``g``."""
+    """The ModelProto of graph ``g``, its parameters as initializers."""
     onnx = g.onnx
     graph_inputs = [
         _value_info(onnx, n, t._data.dtype, _dims(t.shape, dynamic.get(n, {}))) for n, t in inputs
     ]
     params = [onnx.numpy_helper.from_array(a, n) for n, a in g.params.items()]
-    if not export_params or keep_initializers_as_inputs:
-        graph_inputs += [_value_info(onnx, n, a.dtype, list(a.shape)) for n, a in g.params.items()]
-    initializers = params if export_params else []
     static = not dynamic
     graph_outputs = [
         _value_info(onnx, n, t._data.dtype, _dims(t.shape, {}) if static else None)
         for n, t in outputs
     ]
-    graph = onnx.helper.make_graph(g.nodes, "main_graph", graph_inputs, graph_outputs, initializers)
+    graph = onnx.helper.make_graph(g.nodes, "main_graph", graph_inputs, graph_outputs, params)
     model = _model(onnx, graph, g.opset)
     if static:
         return model
@@ -109,6 +104,22 @@ def build_model(
             dims[axis] = label
         info.CopyFrom(_value_info(onnx, name, t._data.dtype, dims))
     return model
+
+
+def for_saving(model: Any, include_initializers: bool, as_inputs: bool) -> Any:
+    """A copy of ``model`` with its initializers listed as graph inputs too (``as_inputs``)
+    and/or left out (not ``include_initializers``)."""
+    import onnx
+
+    saved = onnx.ModelProto()
+    saved.CopyFrom(model)
+    if as_inputs:
+        for init in saved.graph.initializer:
+            elem = init.data_type
+            saved.graph.input.append(onnx.helper.make_tensor_value_info(init.name, elem, init.dims))
+    if not include_initializers:
+        del saved.graph.initializer[:]
+    return saved
 
 
 def _model(onnx: Any, graph: Any, opset: int) -> Any:

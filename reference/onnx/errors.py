@@ -19,3 +19,11 @@ class UnsupportedOperatorError(OnnxExporterError):
     def __init__(self, name: str, version: int, detail: str | None = None) -> None:
         msg = f"Exporting the operator '{name}' to ONNX opset version {version} is not supported"
         super().__init__(msg if detail is None else f"{msg}: {detail}")
+
+
+class TorchExportError(OnnxExporterError):
+    """The dynamo exporter could not capture the model's forward."""
+
+
+class ConversionError(OnnxExporterError):
+    """The dynamo exporter could not convert the captured forward to ONNX."""
