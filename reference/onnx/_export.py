@@ -225,6 +225,7 @@ def _run_forward(
     model: Module, args: tuple, named: dict, mode: bool | None, dynamo: bool
 ) -> tuple[Any, list]:
     saved = _modes(model)
+    buffers = [(b, b._data.copy()) for b in model.buffers()] if dynamo else []
     if mode is not None:
         model.train(mode)
     if not _KINDS:
@@ -239,6 +240,8 @@ def _run_forward(
     finally:
         for m, was in saved:
             m.training = was
+        for b, values in buffers:  # torch.export leaves the module's state as it was
+            b._data[...] = values
 
 
 def _live(g: Graph, call: _trace.Call, fold_params: bool) -> bool:

@@ -136,7 +136,8 @@ def _batch_norm(g: Graph, a: dict, out: Any) -> None:
     ]
     momentum = 0.1 if a["momentum"] is None else float(a["momentum"])
     attrs = {"epsilon": float(a["eps"]), "momentum": 1.0 - momentum}
-    if a["training"]:
+    # torch's dynamo exporter writes a batch norm that has running statistics in eval form
+    if a["training"] and (g.legacy or a["running_mean"] is None):
         y = g.node("BatchNormalization", inputs, "batch_norm", 3, training_mode=1, **attrs)[0]
     else:
         y = g.node("BatchNormalization", inputs, "batch_norm", **attrs)

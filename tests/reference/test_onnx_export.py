@@ -352,7 +352,11 @@ def test_dynamo_exports_the_module_as_it_is(tmp_path) -> None:
     rm.train()
     with pytest.warns(UserWarning, match="training mode"):
         R.onnx.export(rm, (x,), tmp_path / "m.onnx", training=R.onnx.TrainingMode.EVAL)
-    assert "Dropout" in _ops(_load(tmp_path / "m.onnx"))
+    model = _load(tmp_path / "m.onnx")
+    assert "Dropout" in _ops(model)
+    bn = [n for n in model.graph.node if n.op_type == "BatchNormalization"]
+    assert bn and all(a.i == 0 for a in bn[0].attribute if a.name == "training_mode")
+    assert rm.training and int(rm[1].num_batches_tracked) == 0  # state left as it was
 
 
 # ----- errors ---------------------------------------------------------------------------
