@@ -1,9 +1,16 @@
 """Dropout: each element zeroed with probability ``p`` in training, the kept ones scaled by
-``1 / (1 - p)``; the identity otherwise."""
+``1 / (1 - p)``; the identity otherwise.
+
+The mask is torch's ``bernoulli_(1 - p)`` on the CPU generator: element ``i`` is kept when the
+``i``-th float64 uniform (53 random bits) is below ``1 - p``, so after the same
+``manual_seed`` the masks are torch's (where its CPU build draws them so; some builds route
+``bernoulli_`` through MKL).
+"""
 
 from __future__ import annotations
 
-from ..._random import rand_like
+from ..._dtypes import float64
+from ..._random import rand
 from ..._tensor import Tensor
 
 __all__ = ["dropout"]
@@ -15,5 +22,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    kept = input * 0.0 if p == 1.0 else input * (rand_like(input) >= p) / (1.0 - p)
+    if p == 1.0:  # no draw
+        kept = input * 0.0
+    else:
+        noise = (rand(input.shape, dtype=float64, device=input.device) < 1.0 - p).to(input.dtype)
+        kept = input * (noise / (1.0 - p))
     return input.copy_(kept) if inplace else kept
