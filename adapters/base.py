@@ -29,6 +29,7 @@ CAPABILITIES = frozenset(
         "autograd",  # requires_grad, backward and torch.autograd
         "cuda",  # a usable CUDA device (see cuda_capabilities)
         "cpu_only",  # built without CUDA: torch's CPU-build errors for CUDA calls
+        "onnx_export",  # torch.onnx.export writes ONNX models
     }
 )
 

@@ -23,6 +23,7 @@ class ReferenceAdapter(Adapter):
             "error_messages",
             "bitwise_torch_rng",
             "autograd",
+            "onnx_export",
         }
     )
 

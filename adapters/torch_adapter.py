@@ -23,6 +23,7 @@ class TorchAdapter(Adapter):
             "error_messages",
             "bitwise_torch_rng",
             "autograd",
+            "onnx_export",
         }
     )
 

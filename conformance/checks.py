@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from adapters.base import Adapter
-from conformance import files
+from conformance import files, onnx_checks
 from conformance.compare import CheckFailed, assert_equal, assert_values, dtype_name
 from conformance.generators import Raw
 from conformance.statistics import CHECK_NAMES as STATISTICS
@@ -45,6 +45,7 @@ CHECK_NAMES = frozenset(
 ASSIGNABLE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 CHECK_NAMES |= files.NAMES  # temp_path(), bytes_io(), fixture()... (section 2.3)
 CHECK_NAMES |= STATISTICS  # ks_uniform(), chi_square_uniform()... (section 2.2)
+CHECK_NAMES |= onnx_checks.NAMES  # onnx_check(), onnx_graph(), onnx_run() (section 9)
 
 
 def _compare(a: Any, e: Any, arrays: Callable[..., None], where: str) -> None:
@@ -199,4 +200,5 @@ def vocabulary(adapter: Adapter) -> dict[str, Any]:
         "is_tensor": adapter.is_tensor,
         "lib_dtype": adapter.dtype,
         **statistics(adapter),  # ks_uniform(), chi_square_uniform()... (section 2.2)
+        **onnx_checks.vocabulary(to_np),  # onnx_check(), onnx_graph(), onnx_run() (section 9)
     }

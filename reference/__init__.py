@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _methods, autograd, cpu, cuda, linalg, nn, optim
+from . import _methods, autograd, cpu, cuda, linalg, nn, onnx, optim
 from ._arith import abs, allclose, bitwise_not, equal, isclose, neg  # noqa: A004
 from ._conversion import clone, detach
 from ._creation import (
@@ -451,6 +451,7 @@ __all__ = [
     "linalg",
     "autograd",
     "nn",
+    "onnx",
     "optim",
     "exp",
     "exp_",

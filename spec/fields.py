@@ -50,6 +50,7 @@ CAPABILITIES = (
     "autograd",
     "cuda",  # a usable CUDA device: torch.cuda.is_available() is true
     "cpu_only",  # built without CUDA: CUDA calls raise "Torch not compiled with CUDA enabled"
+    "onnx_export",  # torch.onnx.export writes ONNX models (section 9)
 )
 Capability = Literal[CAPABILITIES]  # type: ignore[valid-type]
 PY_TYPES = ("int", "float", "bool", "complex", "str", "list", "tuple", "NoneType")

@@ -9,6 +9,7 @@ from . import (
     attention,
     conv,
     ctc_loss,
+    dropout,
     flatten,
     fold,
     functional,
@@ -28,6 +29,7 @@ from .attention import *  # noqa: F403
 from .containers import ModuleDict, ModuleList, Sequential
 from .conv import *  # noqa: F403
 from .ctc_loss import *  # noqa: F403
+from .dropout import *  # noqa: F403
 from .flatten import *  # noqa: F403
 from .fold import *  # noqa: F403
 from .linear import Bilinear, Identity, LazyLinear, Linear
@@ -68,6 +70,7 @@ __all__ = [
     *loss.__all__,
     *margin_loss.__all__,
     *ctc_loss.__all__,
+    *dropout.__all__,
     *conv.__all__,
     *flatten.__all__,
     *fold.__all__,

@@ -8,6 +8,7 @@ from . import (
     _attention,
     _conv,
     _ctc_loss,
+    _dropout,
     _fold,
     _linear,
     _loss,
@@ -22,6 +23,7 @@ from ._activation import *  # noqa: F403
 from ._attention import *  # noqa: F403
 from ._conv import *  # noqa: F403
 from ._ctc_loss import *  # noqa: F403
+from ._dropout import *  # noqa: F403
 from ._fold import *  # noqa: F403
 from ._linear import *  # noqa: F403
 from ._loss import *  # noqa: F403
@@ -41,6 +43,7 @@ __all__ = [
     *_loss.__all__,
     *_margin_loss.__all__,
     *_ctc_loss.__all__,
+    *_dropout.__all__,
     *_conv.__all__,
     *_fold.__all__,
     *_pooling.__all__,
