@@ -19,7 +19,7 @@ from .._grad_mode import enable_grad
 from .._ops import _check_inplace
 from .._sparse import sparse_coo_tensor
 from .._tensor import Tensor
-from .optimizer import array, written, xp
+from .optimizer import array, params_with_grad, written, xp
 
 #: Device types whose kernels torch fuses (``fused=True``), in torch's order.
 FUSED_DEVICES = ["mps", "cuda", "xpu", "hpu", "cpu", "mtia", "privateuseone"]
@@ -88,6 +88,51 @@ def run_closure(closure: Callable[[], Any] | None) -> Any:
         return None
     with enable_grad():
         return closure()
+
+
+# ----- the step and the state of older saves -----------------------------------------------
+def step_each(
+    optimizer: Any,
+    closure: Callable[[], Any] | None,
+    init: Callable[[Tensor, dict[str, Any], dict[str, Any]], None],
+    capturable_xla: bool = True,
+) -> Any:
+    """A single-tensor ``step``: the closure's loss; then, group by group, the parameters
+    with a gradient get their state at their first step (``init(p, state, group)``; a
+    sparse gradient is refused first), ``capturable`` is checked, and ``optimizer._rule``
+    updates each."""
+    loss = run_closure(closure)
+    name = type(optimizer).__name__
+    for group in optimizer.param_groups:
+        params = params_with_grad(group)
+        for p in params:
+            refuse_sparse(p, name)
+            if not optimizer.state[p]:
+                init(p, optimizer.state[p], group)
+        if group.get("capturable"):
+            check_capturable(params, xla=capturable_xla)
+        for p in params:
+            optimizer._rule(p, optimizer.state[p], group)
+    return loss
+
+
+def restore_state(
+    optimizer: Any,
+    defaults: dict[str, Any],
+    scalar: Callable[[float, Tensor, dict[str, Any]], Tensor],
+    keys: tuple[str, ...] = ("step",),
+) -> None:
+    """torch's ``__setstate__`` for a state saved by an older version: options the groups
+    lack take their defaults, and state scalars saved as numbers become tensors
+    (``scalar(value, param, group)``)."""
+    for group in optimizer.param_groups:
+        for key, value in defaults.items():
+            group.setdefault(key, value)
+        for p in group["params"]:
+            p_state = optimizer.state.get(p, {})
+            for key in keys if p_state else ():
+                if not isinstance(p_state[key], Tensor):
+                    p_state[key] = scalar(float(p_state[key]), p, group)
 
 
 # ----- hyperparameters and state ------------------------------------------------------------

@@ -22,6 +22,7 @@ from ._functional import (
     guard,
     number,
     real,
+    restore_state,
     run_closure,
     scalar_tensor,
     sparse_parts,
@@ -93,17 +94,11 @@ class Adagrad(Optimizer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("fused", None)
-            for p in group["params"]:
-                p_state = self.state.get(p, {})
-                if p_state and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = scalar_tensor(
-                        float(p_state["step"]), p if group["fused"] else None, group["fused"]
-                    )
+        restore_state(
+            self,
+            {"foreach": None, "maximize": False, "differentiable": False, "fused": None},
+            lambda v, p, group: scalar_tensor(v, p if group["fused"] else None, group["fused"]),
+        )
 
     def share_memory(self) -> None:
         """torch moves the ``sum`` tensors to shared memory; here arrays stay in place."""

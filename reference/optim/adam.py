@@ -23,6 +23,7 @@ from ._functional import (
     fma,
     lerp_,
     real,
+    restore_state,
     run_closure,
     scalar_tensor,
     state_like,
@@ -109,22 +110,21 @@ class Adam(Optimizer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            for key, default in (
-                ("amsgrad", False),
-                ("maximize", False),
-                ("foreach", None),
-                ("capturable", False),
-                ("differentiable", False),
-                ("decoupled_weight_decay", False),
-                ("fused", None),
-            ):
-                group.setdefault(key, default)
-            for p in group["params"]:
-                p_state = self.state.get(p, {})
-                if p_state and not isinstance(p_state["step"], Tensor):
-                    fused = group["fused"] if group["capturable"] or group["fused"] else None
-                    p_state["step"] = scalar_tensor(float(p_state["step"]), fused=fused)
+        restore_state(
+            self,
+            {
+                "amsgrad": False,
+                "maximize": False,
+                "foreach": None,
+                "capturable": False,
+                "differentiable": False,
+                "decoupled_weight_decay": False,
+                "fused": None,
+            },
+            lambda v, p, group: scalar_tensor(
+                v, fused=group["fused"] if group["capturable"] or group["fused"] else None
+            ),
+        )
 
     def _state_of(self, p: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         """The parameter's state, created at its first step."""

@@ -16,6 +16,7 @@ from ._functional import (
     check_lr,
     lerp_,
     real,
+    restore_state,
     run_closure,
     scalar_tensor,
     state_like,
@@ -61,18 +62,11 @@ class Adamax(Optimizer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            for key, default in (
-                ("foreach", None),
-                ("maximize", False),
-                ("differentiable", False),
-                ("capturable", False),
-            ):
-                group.setdefault(key, default)
-            for p in group["params"]:
-                p_state = self.state.get(p, {})
-                if p_state and not isinstance(p_state["step"], Tensor):
-                    p_state["step"] = scalar_tensor(float(p_state["step"]))
+        restore_state(
+            self,
+            {"foreach": None, "maximize": False, "differentiable": False, "capturable": False},
+            lambda v, p, group: scalar_tensor(v),
+        )
 
     def _group_params(self, group: dict[str, Any]) -> list[Tensor]:
         """The group's parameters with a gradient, their state ready."""

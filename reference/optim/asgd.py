@@ -20,6 +20,7 @@ from ._functional import (
     guard,
     number,
     refuse_sparse,
+    restore_state,
     run_closure,
     scalar_tensor,
     state_like,
@@ -65,16 +66,12 @@ class ASGD(Optimizer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, {})
-                for key in ("step", "eta", "mu") if p_state else ():
-                    if not isinstance(p_state[key], Tensor):
-                        p_state[key] = scalar_tensor(float(p_state[key]), p)
+        restore_state(
+            self,
+            {"foreach": None, "maximize": False, "differentiable": False, "capturable": False},
+            lambda v, p, group: scalar_tensor(v, p),
+            keys=("step", "eta", "mu"),
+        )
 
     @stepping
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

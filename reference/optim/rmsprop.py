@@ -13,19 +13,18 @@ from typing import Any
 from .._tensor import Tensor
 from ._functional import (
     bump,
-    check_capturable,
     check_lr,
     direction,
     guard,
     lerp_,
     number,
     real,
-    refuse_sparse,
-    run_closure,
+    restore_state,
     scalar_tensor,
     state_like,
+    step_each,
 )
-from .optimizer import Optimizer, array, params_with_grad, stepping, written, xp
+from .optimizer import Optimizer, array, stepping, written, xp
 
 __all__ = ["RMSprop"]
 
@@ -75,40 +74,32 @@ class RMSprop(Optimizer):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        for group in self.param_groups:
-            group.setdefault("momentum", 0)
-            group.setdefault("centered", False)
-            group.setdefault("foreach", None)
-            group.setdefault("maximize", False)
-            group.setdefault("differentiable", False)
-            group.setdefault("capturable", False)
-            for p in group["params"]:
-                p_state = self.state.get(p, {})
-                if p_state and not isinstance(p_state["step"], Tensor):
-                    on = p if group["capturable"] else None
-                    p_state["step"] = scalar_tensor(float(p_state["step"]), on)
+        restore_state(
+            self,
+            {
+                "momentum": 0,
+                "centered": False,
+                "foreach": None,
+                "maximize": False,
+                "differentiable": False,
+                "capturable": False,
+            },
+            lambda v, p, group: scalar_tensor(v, p if group["capturable"] else None),
+        )
 
     @stepping
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; returns the closure's loss."""
-        loss = run_closure(closure)
-        for group in self.param_groups:
-            params = params_with_grad(group)
-            for p in params:
-                refuse_sparse(p, "RMSprop")
-                state = self.state[p]
-                if not state:
-                    state["step"] = scalar_tensor(0.0, p if group["capturable"] else None)
-                    state["square_avg"] = state_like(p)
-                    if group["momentum"] > 0:
-                        state["momentum_buffer"] = state_like(p)
-                    if group["centered"]:
-                        state["grad_avg"] = state_like(p)
-            for p in params:
-                if group["capturable"]:
-                    check_capturable([p])
-                self._rule(p, self.state[p], group)
-        return loss
+        return step_each(self, closure, self._init_state)
+
+    @staticmethod
+    def _init_state(p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
+        state["step"] = scalar_tensor(0.0, p if group["capturable"] else None)
+        state["square_avg"] = state_like(p)
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = state_like(p)
+        if group["centered"]:
+            state["grad_avg"] = state_like(p)
 
 
 def _update(p: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:

@@ -21,6 +21,9 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from spec.oracles.optim import sgd
+from spec.oracles.optim_adam import adam
+
 __all__ = ["lenet_gradients", "lenet_train"]
 
 Array = np.ndarray
@@ -160,34 +163,6 @@ def lenet_gradients(
 
 
 # ----- training ---------------------------------------------------------------------------
-def _adam(
-    param: Array,
-    grad: Array,
-    state: dict[str, Any],
-    step: int,
-    lr: float,
-    betas: tuple[float, float],
-    eps: float,
-    weight_decay: float,
-) -> tuple[Array, dict[str, Any]]:
-    """Adam (L2 weight decay added to the gradient, bias-corrected moments)."""
-    beta1, beta2 = betas
-    if weight_decay:
-        grad = grad + weight_decay * param
-    m = beta1 * state.get("exp_avg", 0.0) + (1 - beta1) * grad
-    v = beta2 * state.get("exp_avg_sq", 0.0) + (1 - beta2) * grad * grad
-    correction1, correction2 = 1 - beta1**step, 1 - beta2**step
-    denom = np.sqrt(v) / np.sqrt(correction2) + eps
-    return param - lr / correction1 * m / denom, {"step": step, "exp_avg": m, "exp_avg_sq": v}
-
-
-def _sgd(param: Array, grad: Array, state: dict[str, Any], step: int, **options: Any) -> Any:
-    """SGD through the registered ``sgd`` rule (looked up when called)."""
-    from spec.oracles import ORACLES
-
-    return ORACLES["sgd"](param, grad, state, step, **options)
-
-
 def lenet_train(
     params: Sequence[Array],
     images: Array,
@@ -212,16 +187,10 @@ def lenet_train(
         losses.append(loss)
         for i, grad in enumerate(grads):
             if optimizer == "adam":
-                rule = _adam(current[i], grad, states[i], step, lr, betas, eps, weight_decay)
+                rule = adam(current[i], grad, states[i], step, lr, betas, eps, weight_decay)
             elif optimizer == "sgd":
-                rule = _sgd(
-                    current[i],
-                    grad,
-                    states[i],
-                    step,
-                    lr=lr,
-                    momentum=momentum,
-                    weight_decay=weight_decay,
+                rule = sgd(
+                    current[i], grad, states[i], step, lr, momentum, weight_decay=weight_decay
                 )
             else:
                 raise ValueError(f"unknown optimizer {optimizer!r}: 'sgd' or 'adam'")
