@@ -22,6 +22,8 @@ from .._dtypes import float32
 from .._grad_mode import set_grad_enabled
 from .._ops import bump_version
 from .._tensor import Tensor
+from ..nn.hooks import RemovableHandle
+from ..nn.module import clear_grad
 from ..nn.printing import typename
 
 __all__ = [
@@ -40,7 +42,6 @@ class _Required:
 
 
 required = _Required()
-_HOOK_ID = [0]
 #: hooks every optimizer runs around its step (before its own pre-hooks, after its post-hooks)
 _GLOBAL_PRE_HOOKS: OrderedDict[int, Callable] = OrderedDict()
 _GLOBAL_POST_HOOKS: OrderedDict[int, Callable] = OrderedDict()
@@ -153,46 +154,45 @@ class Optimizer:
         detached from any graph."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                    continue
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+                clear_grad(p, set_to_none)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter (subclasses)."""
         raise NotImplementedError
 
-    def register_step_pre_hook(self, hook: Callable) -> _Handle:
+    def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs)`` before every step (``args`` starts with the
         optimizer); it may return new ``(args, kwargs)``."""
-        return _Handle.add(self._step_pre_hooks, hook)
+        return _add_hook(self._step_pre_hooks, hook)
 
-    def register_step_post_hook(self, hook: Callable) -> _Handle:
+    def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
         """``hook(optimizer, args, kwargs)`` after every step."""
-        return _Handle.add(self._step_post_hooks, hook)
+        return _add_hook(self._step_post_hooks, hook)
 
-    def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+    def register_state_dict_pre_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
         """``hook(optimizer)`` before :meth:`state_dict` builds the dict."""
-        return _Handle.add(self._state_dict_pre_hooks, hook, prepend)
+        return _add_hook(self._state_dict_pre_hooks, hook, prepend)
 
-    def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+    def register_state_dict_post_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
         """``hook(optimizer, state_dict)`` after :meth:`state_dict`; it may return a new dict."""
-        return _Handle.add(self._state_dict_post_hooks, hook, prepend)
+        return _add_hook(self._state_dict_post_hooks, hook, prepend)
 
-    def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+    def register_load_state_dict_pre_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
         """``hook(optimizer, state_dict)`` before :meth:`load_state_dict` (on a shallow copy);
         it may return the dict to load instead."""
-        return _Handle.add(self._load_state_dict_pre_hooks, hook, prepend)
+        return _add_hook(self._load_state_dict_pre_hooks, hook, prepend)
 
-    def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> _Handle:
+    def register_load_state_dict_post_hook(
+        self, hook: Callable, prepend: bool = False
+    ) -> RemovableHandle:
         """``hook(optimizer)`` after :meth:`load_state_dict`."""
-        return _Handle.add(self._load_state_dict_post_hooks, hook, prepend)
+        return _add_hook(self._load_state_dict_post_hooks, hook, prepend)
 
     # ----- state_dict -------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
@@ -261,14 +261,14 @@ class Optimizer:
             hook(self)
 
 
-def register_optimizer_step_pre_hook(hook: Callable) -> _Handle:
+def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
     """``hook(optimizer, args, kwargs)`` before every optimizer's step, its own hooks after."""
-    return _Handle.add(_GLOBAL_PRE_HOOKS, hook)
+    return _add_hook(_GLOBAL_PRE_HOOKS, hook)
 
 
-def register_optimizer_step_post_hook(hook: Callable) -> _Handle:
+def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
     """``hook(optimizer, args, kwargs)`` after every optimizer's step and its own hooks."""
-    return _Handle.add(_GLOBAL_POST_HOOKS, hook)
+    return _add_hook(_GLOBAL_POST_HOOKS, hook)
 
 
 def _step_as_float32(param_id: Any, groups: list[dict[str, Any]]) -> bool:
@@ -307,30 +307,15 @@ def _cast(param: Tensor, value: Any, special_step: bool, key: Any = None) -> Any
     return value
 
 
-class _Handle:
-    """Removes one hook from the optimizer's ordered dict of hooks."""
-
-    def __init__(self, hooks: OrderedDict[int, Callable], key: int) -> None:
-        self.hooks, self.id = hooks, key
-
-    @classmethod
-    def add(
-        cls, hooks: OrderedDict[int, Callable], hook: Callable, prepend: bool = False
-    ) -> _Handle:
-        _HOOK_ID[0] += 1
-        hooks[_HOOK_ID[0]] = hook
-        if prepend:
-            hooks.move_to_end(_HOOK_ID[0], last=False)
-        return cls(hooks, _HOOK_ID[0])
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self) -> _Handle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
+def _add_hook(
+    hooks: OrderedDict[int, Callable], hook: Callable, prepend: bool = False
+) -> RemovableHandle:
+    """Register ``hook`` in ``hooks`` (first with ``prepend``); the handle removes it."""
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
 
 
 def stepping(step: Callable[..., Any]) -> Callable[..., Any]:
