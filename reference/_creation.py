@@ -166,11 +166,23 @@ def _leaf_dtype(obj) -> dtype:
         raise TypeError(f"Could not infer dtype of {type(obj).__name__}") from None
 
 
+#: the dtype of each plain Python scalar type (nested lists are mostly made of them)
+_PLAIN_DTYPES = {
+    bool: lambda: _dtypes.bool,
+    int: lambda: _dtypes.int64,
+    float: lambda: _dtypes.get_default_dtype(),
+}
+
+
 def _infer_dtype(data) -> dtype:
     if isinstance(data, (list, tuple)):
+        kinds = set(map(type, data))
+        if kinds <= _PLAIN_DTYPES.keys():  # promotion is order-free: once per kind
+            items = [_PLAIN_DTYPES[kind]() for kind in kinds]
+        else:
+            items = map(_infer_dtype, data)
         result = None
-        for item in data:
-            d = _infer_dtype(item)
+        for d in items:
             result = d if result is None else _dtypes.promote_types(result, d)
         return _dtypes.get_default_dtype() if result is None else result
     return _leaf_dtype(data)
@@ -207,7 +219,7 @@ def _convert_leaves(data, sizes: list[int], dim: int, dt: dtype) -> np.ndarray:
         raise TypeError("not a sequence")
     if len(data) != sizes[dim]:
         raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(data)})")
-    if dim == len(sizes) - 1 and all(type(x) in (int, float, bool) for x in data):
+    if dim == len(sizes) - 1 and set(map(type, data)) <= _PLAIN_DTYPES.keys():
         return _fast_vector(data, dt)
     out = np.empty(sizes[dim:], dtype=dt._np)
     for i, item in enumerate(data):

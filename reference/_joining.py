@@ -11,8 +11,9 @@ import numpy as np
 
 from . import _dtypes
 from ._conversion import cast_array, write_out
+from ._device import module_of
 from ._ops import apply_op
-from ._strides import format_shape, wrap_dim
+from ._strides import contiguous_strides, format_shape, wrap_dim
 from ._tensor import Tensor
 from ._views import narrow, restride
 from .autograd import _formulas as grads
@@ -131,8 +132,8 @@ def gather(
                     f"{format_shape(input.shape)} apart from dimension {d}"
                 )
     size = input.shape[d] if input.ndim else 1
-    if index.numel():
-        idx = index._data
+    idx = index._data
+    if index.numel() and (idx.min() < 0 or idx.max() >= size):
         bad = idx[(idx < 0) | (idx >= size)]
         if bad.size:
             raise RuntimeError(
@@ -143,15 +144,28 @@ def gather(
     def fn(a, i):
         if a.ndim == 0:
             return a.reshape(1)[i.reshape(-1).astype(np.int64)].reshape(i.shape)
-        grids = list(np.indices(i.shape, sparse=True)) if i.ndim else []
         if i.ndim == 0:
             return a[i.astype(np.int64)]
-        grids[d] = i.astype(np.int64)
-        return a[tuple(grids)]
+        return _take_along(a, i.astype(np.int64), d)
 
     back = grads.gather(d if input.ndim else 0, tuple(input.shape))
     result = apply_op("gather", fn, input, index, dtype=input._dtype, backward=back)
     return result if out is None else write_out(out, result, "gather")
+
+
+def _take_along(a, i, d: int):
+    """``a`` at ``i`` along ``d`` (other dims: ``i``'s own position) as one flat take at the
+    row-major positions ``i * stride[d] + sum of position[k] * stride[k]``."""
+    xp = module_of(a)
+    a = xp.ascontiguousarray(a)
+    strides = contiguous_strides(a.shape)
+    flat = i * strides[d]
+    for k, n in enumerate(i.shape):
+        if k != d and n > 1:
+            shape = [1] * i.ndim
+            shape[k] = n
+            flat = flat + (xp.arange(n, dtype=np.int64) * strides[k]).reshape(shape)
+    return xp.take(a.reshape(-1), flat)
 
 
 def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:  # noqa: A002

@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 
 from . import _dtypes
-from ._device import CPU, array_namespace, as_device, device
+from ._device import CPU, array_namespace, as_device, data_ptr, device
 from ._dtypes import dtype
 from ._grad_mode import is_grad_enabled, is_inference_mode_enabled
+from ._strides import strided_view
 from ._tensor import Tensor, requires_grad_result
 from .autograd._graph import Formula, Node, record
 from .autograd._scatter import positions
@@ -48,6 +49,8 @@ __all__ = [
 
 def common_device(tensors: Sequence[Tensor], default: device = CPU) -> device:
     """The device shared by ``tensors`` (torch's error when they differ)."""
+    if tensors and all(t._device is tensors[0]._device for t in tensors):
+        return tensors[0]._device
     devs = {t._device for t in tensors}
     if len(devs) > 1:
         a, b = sorted(str(d) for d in devs)[:2]
@@ -122,12 +125,57 @@ def view_formula(view: Tensor, source: Tensor) -> Formula:
     unique = all(st != 0 or n <= 1 for st, n in zip(view.stride(), view.shape, strict=True))
     ids: list = []  # found on the first backward: a forward without backward pays nothing
 
-    def fn(node: Node, g: Tensor) -> tuple:
+    def index() -> np.ndarray:
         if not ids:
             ids.append(positions(*arrays))
-        return (put_add(g, ids[0], shape, unique),)
+        return ids[0]
+
+    def fn(node: Node, g: Tensor) -> tuple:
+        place = _layout(*arrays) if unique else None
+        if place is not None:
+            return (put_strided(g, shape, place, index),)
+        return (put_add(g, index(), shape, unique),)
 
     return Formula(fn)
+
+
+def _layout(view: Any, source: Any) -> tuple | None:
+    """Where ``view`` and ``source`` lie in the memory ``source`` spans: ``(span, source
+    (offset, strides), view (offset, strides))`` in elements, or None unless both have
+    non-negative strides, one dtype size, and ``source`` no element twice."""
+    item = source.dtype.itemsize
+    if view.dtype.itemsize != item or not source.size:
+        return None
+    if any(st < 0 or st % item for st in (*view.strides, *source.strides)):
+        return None
+    if any(st == 0 and n > 1 for st, n in zip(source.strides, source.shape, strict=True)):
+        return None
+    start = data_ptr(source)
+    gap = data_ptr(view) - start
+    if gap < 0 or gap % item:
+        return None
+    span = 1 + sum((n - 1) * st for n, st in zip(source.shape, source.strides, strict=True)) // item
+    return (
+        span,
+        (0, tuple(st // item for st in source.strides)),
+        (gap // item, tuple(st // item for st in view.strides)),
+    )
+
+
+def put_strided(g: Any, shape: tuple[int, ...], place: tuple, index: Callable) -> Any:
+    """``put_add`` for a view that aliases each element of its source at most once, by
+    the view's own strides (``place``: ``_layout``) instead of an index per element;
+    ``index()`` gives the positions for the derivative, ``take``."""
+    xp = xp_of(g)
+    span, (src_offset, src_strides), (view_offset, view_strides) = place
+
+    def fn(a):
+        memory = xp.zeros(span, dtype=a.dtype)
+        strided_view(memory, a.shape, view_strides, view_offset)[...] = a
+        return xp.ascontiguousarray(strided_view(memory, shape, src_strides, src_offset))
+
+    formula = Formula(lambda node, gg: (take(gg, index(), True),))
+    return apply_op("put_add", fn, g, backward=formula)
 
 
 # ----- the differentiable index primitives: each is the other's derivative ---------------

@@ -1023,10 +1023,34 @@ def _permutation(gen: Generator, n: int) -> np.ndarray:
             perm[i], perm[z] = perm[z], i
         return np.asarray(perm, np.int64)
     picks = gen._engine.random(max(n - 1, 0)).astype(np.int64) % np.arange(n, 1, -1)
-    perm = list(range(n))
-    for i, z in enumerate(picks.tolist()):
-        perm[i], perm[i + z] = perm[i + z], perm[i]
-    return np.asarray(perm, np.int64)
+    return _swap_shuffle(picks, n)
+
+
+def _swap_shuffle(picks: np.ndarray, n: int) -> np.ndarray:
+    """``for i: swap(perm[i], perm[j[i]])`` with ``j[i] = i + picks[i]``, without the loop.
+
+    A swap never touches a position below ``i`` again, so ``perm[i]`` ends as the value at
+    ``j[i]`` at step ``i``: ``j[i]`` itself when no earlier step swapped into it, else the
+    value the last such step ``k`` moved there, i.e. the value at ``k`` before step ``k``.
+    That value follows the chain of earlier swaps into ``k`` back to a position no step
+    had written before it was used, found by pointer jumping."""
+    steps = np.arange(n, dtype=np.int64)
+    j = steps.copy()
+    j[: n - 1] += picks
+    # before[k]: the value at position k just before step k
+    into = np.full(n, -1, np.int64)
+    moved = j != steps
+    np.maximum.at(into, j[moved], steps[moved])
+    before = np.where(into < 0, steps, into)
+    while n and not np.array_equal(hop := before[before], before):
+        before = hop
+    # last[i]: the last step k < i with j[k] == j[i] (-1: none)
+    ordered = np.sort(j * n + steps)  # by target, then by step
+    target, step = ordered // max(n, 1), ordered % max(n, 1)
+    last = np.full(n, -1, np.int64)
+    same = target[1:] == target[:-1]
+    last[step[1:][same]] = step[:-1][same]
+    return np.where(last < 0, j, before[np.maximum(last, 0)])
 
 
 def normal(

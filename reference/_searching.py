@@ -36,6 +36,38 @@ def _descending_order(a: np.ndarray, kind: str) -> np.ndarray:
     return np.argsort(~a, axis=-1, kind="stable")
 
 
+def _first_k(key: np.ndarray, k: int, largest: bool, kind: str) -> np.ndarray:
+    """Indices of the first ``k`` along the last axis in the stable order of ``key``
+    (largest first, or smallest first; NaN counts as the largest value)."""
+    packed = _packed_order(key, largest)
+    if packed is None:  # 64-bit values: no room for the index beside them
+        order = _descending_order(key, kind) if largest else np.argsort(key, -1, kind="stable")
+        return order[..., :k]
+    if 0 < k < key.shape[-1]:
+        packed = np.partition(packed, k - 1, axis=-1)[..., :k]
+    return np.sort(packed, axis=-1)[..., :k] & 0xFFFFFFFF
+
+
+def _packed_order(key: np.ndarray, largest: bool) -> np.ndarray | None:
+    """int64 sort keys, unique along the last axis, whose ascending order is the stable
+    order of ``key`` (rank of the value in the high 32 bits, position in the low 32): one
+    partition then finds the first k. None for 64-bit values or rows of 2**32 or more."""
+    if key.dtype.itemsize > 4 or key.shape[-1] >= 2**32:
+        return None
+    if key.dtype.kind == "f":
+        bits = (key.astype(np.float32, copy=False) + np.float32(0)).view(np.int32)  # -0.0: +0
+        bits ^= (bits >> 31) & 0x7FFFFFFF  # the float order as an int32 order
+        bits[np.isnan(key)] = 2**31 - 1  # every NaN alike, above +inf
+        rank = bits.astype(np.int64)
+    else:
+        rank = key.astype(np.int64)
+    if largest:
+        np.invert(rank, out=rank)
+    rank <<= 32
+    rank |= np.arange(key.shape[-1], dtype=np.int64)
+    return rank
+
+
 def topk(
     input: Tensor,  # noqa: A002
     k: int,
@@ -70,11 +102,7 @@ def topk(
             return a.copy(), np.zeros((), np.int64)
         moved = np.moveaxis(a, d, -1)
         key = moved.astype(np.float32) if dt in (_dtypes.float16, _dtypes.bfloat16) else moved
-        if largest:
-            order = _descending_order(key, "f" if dt.is_floating_point else "i")
-        else:
-            order = np.argsort(key, axis=-1, kind="stable")
-        idx = order[..., :k]
+        idx = _first_k(key, k, largest, "f" if dt.is_floating_point else "i")
         vals = np.take_along_axis(moved, idx, axis=-1)
         return (
             np.asarray(np.moveaxis(vals, -1, d), order="C"),

@@ -10,7 +10,7 @@ class Size(tuple):
     """A tuple of ints describing a tensor shape; repr ``torch.Size([2, 3])``."""
 
     def __new__(cls, sizes=()):
-        return super().__new__(cls, (operator.index(s) for s in sizes))
+        return super().__new__(cls, map(operator.index, sizes))
 
     def __repr__(self) -> str:
         return f"torch.Size([{', '.join(str(s) for s in self)}])"

@@ -212,6 +212,8 @@ def compute_view_strides(
 
 def broadcast_shapes(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
     """Broadcast two shapes, raising torch's message on mismatch."""
+    if tuple(a) == tuple(b):
+        return tuple(a)
     ndim = max(len(a), len(b))
     out = []
     for i in range(ndim):

@@ -41,6 +41,8 @@ def _data_ptr(arr: np.ndarray) -> int:
 def _with_torch_strides(data: np.ndarray) -> np.ndarray:
     """Contiguous or empty arrays get torch's contiguous strides (numpy's can differ for
     size-0 and size-1 dims)."""
+    if not data.shape or min(data.shape) > 1:  # contiguous and no dim of 0 or 1: numpy's
+        return data
     strides = contiguous_strides(data.shape)
     if data.strides == tuple(s * data.itemsize for s in strides):
         return data
@@ -110,7 +112,7 @@ class Tensor:
     # ----- metadata -------------------------------------------------------------------
     @property
     def shape(self) -> Size:
-        return Size(self._data.shape)
+        return tuple.__new__(Size, self._data.shape)  # numpy's lengths are ints already
 
     def size(self, dim: int | None = None) -> Size | int:
         """The shape, or the length of dimension ``dim``."""

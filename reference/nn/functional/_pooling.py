@@ -225,11 +225,42 @@ def _max_pool(x: Tensor, n: int, kernel, stride, padding, dilation, ceil_mode: b
     lead, spatial, out = _check_pool(x, n, k, s, p, d, ceil_mode)
     a = np.asarray(x._data).reshape(-1, *spatial)
     w = _windows(a, out, k, s, p, d, _lowest(a.dtype))
-    w = w.reshape(*w.shape[: n + 1], -1)
     ids, ok = _table(_regular_coords(out, k, s, p, d), spatial)
-    arg = _argmax(w, ok)
-    plane = np.take_along_axis(np.broadcast_to(ids, w.shape), arg[..., None], -1)[..., 0]
-    return _finish_max(x, lead, spatial, plane)
+    arg = _running_argmax(w, n, ok)
+    plane = np.take_along_axis(
+        np.broadcast_to(ids, (*arg.shape, ids.shape[-1])), arg[..., None], -1
+    )
+    return _finish_max(x, lead, spatial, plane[..., 0])
+
+
+def _slots(w: np.ndarray, n: int):
+    """The window view ``(B, *out, *k)`` one kernel offset at a time (row-major), each a
+    ``(B, *out)`` view: a loop over the few kernel offsets, never over positions."""
+    for offset in np.ndindex(*w.shape[n + 1 :]):
+        yield w[(Ellipsis, *offset)]
+
+
+def _running_argmax(w: np.ndarray, n: int, valid: np.ndarray) -> np.ndarray:
+    """``_argmax`` of each window of the view ``w`` ``(B, *out, *k)``, kept as a running
+    best over the kernel offsets: a later slot wins when it is greater or NaN (so the first
+    maximum, or the last NaN), and a padded slot never wins (``valid``: ``(*out, K)``)."""
+    padded = not valid.all()
+    best = arg = seen = None
+    for j, v in enumerate(_slots(w, n)):
+        if best is None:
+            best, arg = v.copy(), np.zeros(v.shape, np.int64)
+            seen = np.broadcast_to(valid[..., 0], v.shape).copy() if padded else None
+            continue
+        wins = v > best
+        if v.dtype.kind == "f":
+            wins |= np.isnan(v)
+        if padded:
+            ok = valid[..., j]
+            wins = ok & (wins | ~seen)
+            seen |= ok
+        np.copyto(best, v, where=wins)
+        np.copyto(arg, j, where=wins)
+    return arg
 
 
 def _check_max_pool1d(x: Tensor, k: int, s: int, p: int, d: int) -> None:
@@ -383,8 +414,9 @@ def _avg_pool(x, n, kernel, stride, padding, ceil_mode, include_pad, override, n
 
     def forward(a: np.ndarray) -> np.ndarray:
         flat = a.reshape(-1, *spatial)
-        w = _windows(flat, out, k, s, p, (1,) * n, 0)
-        total = w.sum(axis=tuple(range(n + 1, 2 * n + 1)), dtype=np.float64)
+        total = np.zeros((flat.shape[0], *out), np.float64)
+        for v in _slots(_windows(flat, out, k, s, p, (1,) * n, 0), n):
+            total += v  # each window summed in row-major order, in float64
         if a.dtype.kind != "f":
             return (total // div).astype(a.dtype).reshape(lead + out)
         return (total / div).astype(a.dtype).reshape(lead + out)

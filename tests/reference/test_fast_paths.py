@@ -1,0 +1,196 @@
+"""The reference's vectorised paths give what the plain algorithms they replace give: the
+swap shuffle of ``randperm`` without its loop, ``topk`` by one partition of packed keys, max
+pooling by a running argmax over kernel offsets, average pooling by per-offset sums, view
+gradients written through the view's strides, ``gather`` as one flat take, and ``tensor``'s
+dtype inference per kind of scalar; torch where it decides the same thing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import reference
+from reference._random import _swap_shuffle
+from reference._searching import _first_k
+from tests.reference.conftest import check
+
+torch = pytest.importorskip("torch")
+RNG = np.random.default_rng(7)
+
+
+def _swap_loop(picks: np.ndarray, n: int) -> np.ndarray:
+    perm = list(range(n))
+    for i, z in enumerate(picks.tolist()):
+        perm[i], perm[i + z] = perm[i + z], perm[i]
+    return np.asarray(perm, np.int64)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 5, 16, 17, 100, 2000])
+def test_swap_shuffle_is_the_loop(n: int) -> None:
+    for _ in range(20):
+        picks = RNG.integers(0, 2**32, max(n - 1, 0)) % np.arange(n, 1, -1)
+        assert np.array_equal(_swap_shuffle(picks, n), _swap_loop(picks, n))
+    stay = np.zeros(max(n - 1, 0), np.int64)  # no swap at all, and always the last
+    assert np.array_equal(_swap_shuffle(stay, n), np.arange(n))
+    last = np.arange(n - 1, 0, -1, dtype=np.int64)
+    assert np.array_equal(_swap_shuffle(last, n), _swap_loop(last, n))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 1000, 70000])
+def test_randperm_is_torchs(n: int) -> None:
+    check(lambda m: (m.manual_seed(5), m.randperm(n))[1])
+
+
+def _stable_first(key: np.ndarray, k: int, largest: bool) -> np.ndarray:
+    """The first k of a stable sort, largest first with NaN first, or smallest first."""
+    if not largest:
+        return np.argsort(key, -1, kind="stable")[..., :k]
+    if key.dtype.kind == "f":
+        return np.lexsort((-key, ~np.isnan(key)), axis=-1)[..., :k]
+    return np.argsort(~key, -1, kind="stable")[..., :k]
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.float32, np.float16, np.float64, np.int8, np.uint8, np.int32, np.int64]
+)
+def test_topk_order_is_the_stable_sort(dtype: Any) -> None:
+    if np.dtype(dtype).kind == "f":
+        pool = np.array([0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, -np.nan, 1e-40], dtype)
+    else:
+        info = np.iinfo(dtype)
+        pool = np.array([info.min, info.max, 0, 1, 2, info.min + 1], dtype)
+    for _ in range(60):
+        key = RNG.choice(pool, (3, int(RNG.integers(1, 10))))
+        key = key.astype(np.float32) if dtype == np.float16 else key
+        for k in range(key.shape[-1] + 1):
+            for largest in (True, False):
+                got = _first_k(key, k, largest, np.dtype(dtype).kind)
+                assert np.array_equal(got, _stable_first(key, k, largest)), (key, k, largest)
+
+
+def test_topk_values_with_ties_and_nan_like_torch() -> None:
+    """torch's order among equal values is its kernel's own: values only."""
+    rows = RNG.choice(np.array([0.0, -0.0, 2.0, np.nan, -np.inf], np.float32), (6, 40))
+    for largest in (True, False):
+        check(lambda m, lg=largest: m.topk(m.tensor(rows), 7, 1, lg).values)
+        check(lambda m, lg=largest: m.topk(m.tensor(rows).t(), 3, 0, lg).values)
+
+
+POOL_CASES = [
+    (1, 3, 2, 1, 1, False),
+    (2, 2, None, 0, 1, False),
+    (2, 3, 2, 1, 1, True),
+    (2, (3, 2), (2, 1), (1, 1), (2, 1), True),
+    (3, 2, 1, 1, 1, False),
+    (3, 3, 2, 1, 2, True),
+]
+
+
+def _pool_input(n: int, m: Any, kind: str) -> Any:
+    """Ties, NaN, and windows that are -inf throughout (padding must never win)."""
+    values = {
+        "ties": np.array([0.0, 1.0, 1.0, -1.0], np.float32),
+        "nan": np.array([0.0, np.nan, 1.0, -np.inf], np.float32),
+        "ninf": np.array([-np.inf, -np.inf, -np.inf, 1.0], np.float32),
+    }[kind]
+    shape = (2, 3) + (7, 6, 5)[:n]
+    return m.tensor(np.random.default_rng(n).choice(values, shape))
+
+
+@pytest.mark.parametrize("case", POOL_CASES)
+@pytest.mark.parametrize("kind", ["ties", "nan", "ninf"])
+def test_max_pool_choice_like_torch(case: tuple, kind: str) -> None:
+    n, k, s, p, d, ceil = case
+    check(
+        lambda m: getattr(m.nn.functional, f"max_pool{n}d")(
+            _pool_input(n, m, kind), k, s, p, d, ceil, return_indices=True
+        )
+    )
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32"])
+def test_max_pool_integers_at_their_lowest(dtype: str) -> None:
+    x = np.full((1, 1, 5, 5), np.iinfo(dtype).min, dtype)
+    x[0, 0, 2, 3] = 4  # elsewhere the lowest value: ties with the padding's fill
+    check(lambda m: m.nn.functional.max_pool2d(m.tensor(x), 3, 2, 1, return_indices=True))
+
+
+@pytest.mark.parametrize("case", POOL_CASES)
+def test_avg_pool_sums_each_window_in_float64(case: tuple) -> None:
+    n, k, s, p, _, ceil = case
+    x = RNG.standard_normal((2, 3) + (7, 6, 5)[:n]).astype(np.float32)
+    fn = getattr(reference.nn.functional, f"avg_pool{n}d")
+    got = fn(reference.tensor(x), k, s, p, ceil).numpy()
+    ks, ss, ps = (tuple(v if isinstance(v, tuple) else (v,) * n) for v in (k, s or k, p))
+    padded = np.pad(x.astype(np.float64), [(0, 0), (0, 0)] + [(q, q + max(ks)) for q in ps])
+    for out in np.ndindex(*got.shape[2:]):
+        starts = [o * st for o, st in zip(out, ss, strict=True)]
+        window = padded[(..., *(slice(a, a + kk) for a, kk in zip(starts, ks, strict=True)))]
+        total = np.zeros(x.shape[:2])
+        for offset in np.ndindex(*ks):  # row-major, one slot at a time
+            total += window[(..., *offset)]
+        sizes = [
+            min(a + kk, size + 2 * q) - a
+            for a, kk, size, q in zip(starts, ks, x.shape[2:], ps, strict=True)
+        ]
+        want = (total / np.prod(sizes)).astype(np.float32)
+        assert np.array_equal(got[(..., *out)], want), out
+
+
+VIEWS = {
+    "t": lambda x: x.t(),
+    "every_other_column_of_t": lambda x: x.t()[::2],
+    "narrow": lambda x: x.narrow(1, 1, 3),
+    "permute_unsqueeze": lambda x: x.unsqueeze(0).permute(2, 0, 1),
+    "as_strided": lambda x: x.as_strided((2, 3), (1, 5), 1),
+    "expand": lambda x: x[:1].expand(3, 5),
+    "select_of_t": lambda x: x.t()[2],
+}
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_view_gradients_like_torch(name: str) -> None:
+    x = RNG.standard_normal((4, 5))
+    weights = RNG.standard_normal((5, 4)).reshape(-1)
+
+    def grads(m: Any) -> Any:
+        leaf = m.tensor(x, requires_grad=True)
+        v = VIEWS[name](leaf)
+        w = m.tensor(weights[: v.numel()]).reshape(v.shape)
+        (g,) = m.autograd.grad((v * v * w).sum(), leaf, create_graph=True)
+        (gg,) = m.autograd.grad((g * g).sum(), leaf, allow_unused=True)
+        return g.detach(), gg
+
+    check(grads, strides=False)  # torch's gradient of a transpose is transposed, ours dense
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_gather_like_torch(transposed: bool) -> None:
+    x = RNG.standard_normal((5, 6, 4)).astype(np.float32)
+    for dim in (0, 1, 2, -1):
+        size = (4, 6, 5)[dim] if transposed else (5, 6, 4)[dim]
+        index = RNG.integers(0, size, (3, 2, 4))
+
+        def run(m: Any, d: int = dim, i: np.ndarray = index) -> Any:
+            t = m.tensor(x)
+            return m.gather(t.transpose(0, 2) if transposed else t, d, m.tensor(i))
+
+        check(run)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        [[1, 2.5], [True, 3]],
+        [[True, False], [1, 0]],
+        [[1, 2], [3, 4]],
+        [[], []],
+        [[1.5, 2], [np.float16(1), 3]],
+        [[1, 2], [3, 1 + 2j]],
+        [[1, "a"]],
+    ],
+)
+def test_tensor_dtype_inference_like_torch(data: list) -> None:
+    check(lambda m: m.tensor(data))
