@@ -1,40 +1,151 @@
-"""Collects each benchmark's median and reports reference/torch ratios at the end of the run."""
+"""Times each benchmark on torch and on the reference, and writes the ratios at the end of the run.
+
+Every benchmark module holds ``GROUPS``: group -> op -> ``(setup(lib) -> args, run(lib, *args))``,
+and times them through ``measure``. The run merges its medians into
+``reports/benchmarks/ratios.json`` (ops it did not time keep their earlier figures when the machine
+is the same) and writes the same table, with geometric means, to ``ratios.md``.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
+import math
+import os
+import platform
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
-MEDIANS: dict[str, dict[str, float]] = {}
-RATIOS_FILE = Path("reports") / "benchmarks" / "ratios.json"
+Case = tuple[Callable[[Any], tuple], Callable[..., Any]]
+Groups = dict[str, dict[str, Case]]
+
+LIBRARIES = ("torch", "reference")
+REPORTS = Path("reports") / "benchmarks"
+RATIOS_FILE = REPORTS / "ratios.json"
+TABLE_FILE = REPORTS / "ratios.md"
+MEDIANS: dict[str, dict[str, Any]] = {}
 
 
-def record(op: str, library: str, median_s: float) -> None:
-    """Remember one benchmark's median time."""
-    MEDIANS.setdefault(op, {})[library] = median_s
+def cases(groups: Groups) -> list[Any]:
+    """One pytest parameter per group, op and library."""
+    return [
+        pytest.param(group, op, library, id=f"{op}-{library}")
+        for group, ops in groups.items()
+        for op in ops
+        for library in LIBRARIES
+    ]
 
 
-def ratios() -> dict[str, dict[str, float]]:
-    """Per op: both medians (seconds) and reference/torch, for ops measured on both."""
+def measure(benchmark: Any, groups: Groups, group: str, op: str, library: str) -> None:
+    """Time ``op`` of ``groups`` on ``library`` and remember its median."""
+    lib = importlib.import_module(library)
+    setup, run = groups[group][op]
+    args = setup(lib)
+    benchmark.group = op
+    benchmark(run, lib, *args)
+    MEDIANS.setdefault(op, {"group": group})[library] = benchmark.stats.stats.median
+
+
+def machine() -> dict[str, Any]:
+    """The CPU, its cores, and the thread counts and versions the timings ran with."""
+    import torch
+
     return {
-        op: {**libs, "ratio": libs["reference"] / libs["torch"]}
-        for op, libs in sorted(MEDIANS.items())
-        if {"reference", "torch"} <= set(libs)
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "torch": torch.__version__,
+        "numpy": np.__version__,
+        "python": platform.python_version(),
     }
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    table = ratios()
-    if not table:
-        return
-    terminalreporter.section("reference / torch (median time ratio; 1.0 = as fast as torch)")
-    for op, row in table.items():
-        terminalreporter.write_line(
-            f"{op:<28} torch {row['torch'] * 1e6:10.1f} us   reference "
-            f"{row['reference'] * 1e6:10.1f} us   ratio {row['ratio']:7.2f}"
+def _cpu_model() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.processor() or platform.machine()
+    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
+    return names[0] if names else platform.machine()
+
+
+def geomean(values: list[float]) -> float:
+    """The geometric mean (nan for no values)."""
+    return math.exp(sum(map(math.log, values)) / len(values)) if values else math.nan
+
+
+def summary(ops: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Geometric mean of the ratios, overall and per group."""
+    groups: dict[str, list[float]] = {}
+    for row in ops.values():
+        groups.setdefault(row["group"], []).append(row["ratio"])
+    return {
+        "overall": geomean([row["ratio"] for row in ops.values()]),
+        "groups": {g: geomean(r) for g, r in sorted(groups.items())},
+    }
+
+
+def merged(measured: dict[str, dict[str, Any]], here: dict[str, Any]) -> dict[str, Any]:
+    """This run's rows over the file's earlier rows from the same machine."""
+    ops: dict[str, dict[str, Any]] = {}
+    if RATIOS_FILE.exists():
+        try:
+            old = json.loads(RATIOS_FILE.read_text())
+        except ValueError:
+            old = {}
+        if old.get("machine") == here:
+            ops.update(old.get("ops", {}))
+    for op, row in measured.items():
+        if set(LIBRARIES) <= set(row):
+            ops[op] = {**row, "ratio": row["reference"] / row["torch"]}
+    ops = dict(sorted(ops.items(), key=lambda kv: (kv[1]["group"], kv[0])))
+    return {"machine": here, "geomean": summary(ops), "ops": ops}
+
+
+def table(report: dict[str, Any]) -> str:
+    """``report`` as a Markdown table: the machine, one row per op, the geometric means."""
+    m = report["machine"]
+    lines = [
+        "# The reference's speed beside torch's",
+        "",
+        f"{m['cpu']}, {m['cores']} cores; torch {m['torch']} on {m['torch_threads']} threads, "
+        f"numpy {m['numpy']}, Python {m['python']}. Ratio = median reference / median torch "
+        "(1.0: as fast as torch). Written by `tox -e bench`.",
+        "",
+        "| group | op | torch (us) | reference (us) | ratio |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for op, row in report["ops"].items():
+        lines.append(
+            f"| {row['group']} | {op} | {row['torch'] * 1e6:.1f} | "
+            f"{row['reference'] * 1e6:.1f} | {row['ratio']:.2f} |"
         )
-    RATIOS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    RATIOS_FILE.write_text(json.dumps(table, indent=1))
-    terminalreporter.write_line(f"written to {RATIOS_FILE}")
+    means = report["geomean"]
+    lines += ["", "| group | geometric mean of the ratios |", "|---|---:|"]
+    lines += [f"| {g} | {v:.2f} |" for g, v in means["groups"].items()]
+    lines.append(f"| **all** | **{means['overall']:.2f}** |")
+    return "\n".join(lines) + "\n"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not any(set(LIBRARIES) <= set(row) for row in MEDIANS.values()):
+        return
+    report = merged(MEDIANS, machine())
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    RATIOS_FILE.write_text(json.dumps(report, indent=1) + "\n")
+    TABLE_FILE.write_text(table(report))
+    terminalreporter.section("reference / torch (median time ratio; 1.0 = as fast as torch)")
+    for op, row in report["ops"].items():
+        if op in MEDIANS:
+            terminalreporter.write_line(
+                f"{row['group']:<12} {op:<32} torch {row['torch'] * 1e6:10.1f} us   "
+                f"reference {row['reference'] * 1e6:10.1f} us   ratio {row['ratio']:7.2f}"
+            )
+    terminalreporter.write_line(
+        f"geometric mean (all ops of {RATIOS_FILE}): {report['geomean']['overall']:.2f}"
+    )
+    terminalreporter.write_line(f"written to {RATIOS_FILE} and {TABLE_FILE}")
