@@ -106,27 +106,40 @@ def _real_dtype(dtype: np.dtype) -> np.dtype:
 def vector_norm(x: np.ndarray, ord: Any = 2, dim: Any = None, keepdim: bool = False) -> Any:  # noqa: A002
     """torch.linalg.vector_norm computed in float64, as torch's (real) result dtype.
 
-    Like torch, |x|**ord and its sum overflow to inf past the range of the dtype torch
-    accumulates in (float64 for float64/complex128 inputs, float32 for the others).
+    Like torch, |x|, |x|**ord and their sum are rounded to the dtype torch accumulates in
+    (float64 for float64/complex128 inputs, float32 for the others): they overflow to inf, or
+    underflow to 0, past its range. Where every reduced dim has size 1, torch returns |x|
+    itself (a 0-dim input with an explicit dim takes the general path).
     """
     real = _real_dtype(x.dtype)
-    limit = np.finfo(np.float64 if real == np.float64 else np.float32).max
-    a = np.abs(x.astype(np.complex128 if x.dtype.kind == "c" else np.float64))
-    axis = None if x.ndim == 0 or dim is None or dim == () or dim == [] else axes(dim, x.ndim)
+    acc = np.float64 if real == np.float64 else np.float32
+    every = dim is None or dim == () or dim == []
+    axis = None if x.ndim == 0 or every else axes(dim, x.ndim)
     p = float(ord)
     with np.errstate(all="ignore"):
-        if p == np.inf:
+        a = _rounded(np.abs(x.astype(np.complex128 if x.dtype.kind == "c" else np.float64)), acc)
+        if p == 0:
+            r = np.sum(a != 0, axis=axis, keepdims=keepdim).astype(np.float64)
+        elif (x.ndim or every) and _one_element(x.shape, axis):
+            r = np.sum(a, axis=axis, keepdims=keepdim)
+        elif p == np.inf:
             r = np.max(a, axis=axis, keepdims=keepdim)
         elif p == -np.inf:
             r = np.min(a, axis=axis, keepdims=keepdim)
-        elif p == 0:
-            r = np.sum(a != 0, axis=axis, keepdims=keepdim).astype(np.float64)
         else:
-            a = np.where(a > limit, np.inf, a)
-            powers = np.where(a**p > limit, np.inf, a**p)
-            total = np.sum(powers, axis=axis, keepdims=keepdim)
-            r = np.where(total > limit, np.inf, total) ** (1.0 / p)
-    return np.asarray(r).astype(real)
+            total = np.sum(_rounded(a**p, acc), axis=axis, keepdims=keepdim)
+            r = _rounded(total, acc) ** (1.0 / p)
+        return np.asarray(r).astype(real)
+
+
+def _one_element(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> bool:
+    """Whether every dim reduced over (all of them for None) has size 1."""
+    return all(shape[d] == 1 for d in (range(len(shape)) if axis is None else axis))
+
+
+def _rounded(values: Any, dtype: Any) -> np.ndarray:
+    """float64 ``values`` rounded to ``dtype`` and back: its overflow and underflow, kept exact."""
+    return np.asarray(values).astype(dtype).astype(np.float64)
 
 
 def matrix_norm(A: np.ndarray, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = False) -> Any:  # noqa: A002, N803
