@@ -110,8 +110,12 @@ def vector_norm(
     acc = opmath(out_dt)
 
     def kernel(a, ax):
-        a = np.abs(cast_array(a, in_dt))
-        a = cast_array(a, acc)
+        a = cast_array(a, in_dt)
+        if p == 2.0 and a.dtype.kind != "c":  # |x|^2 is x^2: no pass for abs
+            a = cast_array(a, acc)
+            with np.errstate(all="ignore"):
+                return np.sqrt(np.sum(a * a, axis=ax))
+        a = cast_array(np.abs(a), acc)
         with np.errstate(all="ignore"):
             if p == 2.0:
                 return np.sqrt(np.sum(a * a, axis=ax))

@@ -232,20 +232,26 @@ atan2, atan2_method, atan2_ = _make_binary("atan2", np.arctan2, True)
 arctan2 = atan2
 
 
-def _propagate_nan(r, a, b):
-    if r.dtype.kind not in "fc":
-        return r
-    return np.where(np.isnan(a) | np.isnan(b), np.asarray(np.nan, r.dtype), r)
+def _extremum(ufunc, a, b):
+    """``ufunc`` (np.maximum / np.minimum, which propagate NaN) with c10's ties: ``a`` wins
+    them (so ``max(-0., 0.)`` is -0.), and every NaN is the canonical NaN."""
+    r = np.asarray(ufunc(a, b))
+    if r.dtype.kind in "fc":
+        np.copyto(r, np.broadcast_to(a, r.shape).astype(r.dtype, copy=False), where=a == b)
+        nan = np.isnan(r)
+        if nan.any():
+            r[nan] = np.nan
+    return r
 
 
 def _maximum(a, b):
     """c10's ``std::max`` with NaN propagation (``a`` wins ties, so ``max(-0., 0.)`` is -0.)."""
-    return _propagate_nan(np.where(a < b, b, a), a, b)
+    return _extremum(np.maximum, a, b)
 
 
 def _minimum(a, b):
     """c10's ``std::min`` with NaN propagation (``a`` wins ties)."""
-    return _propagate_nan(np.where(b < a, b, a), a, b)
+    return _extremum(np.minimum, a, b)
 
 
 maximum, maximum_method, _ = _make_binary("maximum", _maximum, False)

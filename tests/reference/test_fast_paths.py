@@ -194,3 +194,51 @@ def test_gather_like_torch(transposed: bool) -> None:
 )
 def test_tensor_dtype_inference_like_torch(data: list) -> None:
     check(lambda m: m.tensor(data))
+
+
+SPECIALS = np.array([0.0, -0.0, 1.0, -1.0, np.nan, -np.nan, np.inf, -np.inf, 2.5, 1e-45])
+
+
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, np.int32, np.bool_])
+def test_maximum_minimum_are_c10s(name: str, dtype: Any) -> None:
+    """``a`` wins ties (``max(-0., 0.)`` is -0.) and any NaN gives the canonical NaN."""
+    a, b = np.repeat(SPECIALS, 10).astype(dtype), np.tile(SPECIALS, 10).astype(dtype)
+    comp = np.float32 if dtype == np.float16 else dtype
+    for x, y in [(a, b), (a[:1].reshape(()), b), (a.reshape(10, 10), b[:10])]:
+        got = getattr(reference, name)(reference.tensor(x), reference.tensor(y)).numpy()
+        p, q = x.astype(comp), y.astype(comp)
+        want = np.where(p < q, q, p) if name == "maximum" else np.where(q < p, q, p)
+        if want.dtype.kind == "f":
+            want = np.where(np.isnan(p) | np.isnan(q), np.asarray(np.nan, comp), want)
+        assert np.array_equal(got.view(np.uint8), want.astype(dtype).view(np.uint8))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_in_its_own_dtype_is_the_float64_result(dtype: Any) -> None:
+    x = np.concatenate([SPECIALS, RNG.standard_normal(50)]).astype(dtype)
+    v = x.astype(np.float64)
+    want = np.where(v > 0, v, np.where(np.isnan(v), v, 0.0)).astype(dtype)
+    got = reference.nn.functional.relu(reference.tensor(x)).numpy()
+    assert np.array_equal(got.view(np.uint8), want.view(np.uint8))
+    t = reference.tensor(x)
+    reference.nn.functional.relu(t, inplace=True)
+    assert np.array_equal(t.numpy().view(np.uint8), want.view(np.uint8))
+
+
+def test_float32_sigmoid_and_softmax_like_torch() -> None:
+    x = np.concatenate([SPECIALS, RNG.standard_normal(990) * 20]).astype(np.float32)
+    x = np.nan_to_num(x, nan=0.0, posinf=90.0, neginf=-90.0).reshape(10, 100)
+    check(lambda m: m.nn.functional.sigmoid(m.tensor(x)))
+    for dim in (0, 1):
+        check(lambda m, d=dim: m.nn.functional.softmax(m.tensor(x), d))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+def test_two_norm_of_reals_skips_abs(dtype: Any) -> None:
+    x = RNG.standard_normal((30, 40)).astype(dtype)
+    acc = np.float32 if dtype == np.float16 else dtype
+    for dim in (None, 0, 1):
+        got = reference.linalg.vector_norm(reference.tensor(x), dim=dim).numpy()
+        a = np.abs(x).astype(acc)
+        assert np.array_equal(got, np.sqrt(np.sum(a * a, axis=dim)).astype(dtype))

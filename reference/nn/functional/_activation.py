@@ -100,13 +100,16 @@ def _run(
     backward: Formula | None,
     inplace: bool = False,
     out_dtype: dtype | None = None,
+    wide: bool = True,
 ) -> Tensor:
-    """Apply ``values`` (float64 in, float64 out) to ``x`` as op ``name``, or in place."""
+    """Apply ``values`` (float64 in, float64 out; with ``wide=False``, in ``x``'s own dtype)
+    to ``x`` as op ``name``, or in place."""
     out_dt = out_dtype or x._dtype
+    widen = _wide if wide else np.asarray
 
     def compute(a: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
-            return cast_array(np.asarray(values(_wide(a))), out_dt)
+            return cast_array(np.asarray(values(widen(a))), out_dt)
 
     if inplace:
 
@@ -127,7 +130,14 @@ def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     _check_input("sigmoid", input)
     out_dt = input._dtype if input._dtype._kind in "fc" else _dtypes.get_default_dtype()
     back = Formula(lambda n, g: (g * (n.saved_output(0) * (1 - n.saved_output(0))),), outputs=True)
+    if input._dtype is _dtypes.float32:  # torch's own float32 formula, within its few ulp
+        return _run("sigmoid", input, _sigmoid32, back, wide=False)
     return _run("sigmoid", input, _sigmoid_values, back, out_dtype=out_dt)
+
+
+def _sigmoid32(v: np.ndarray) -> np.ndarray:
+    one = np.float32(1)
+    return one / (one + np.exp(-v))
 
 
 def _sigmoid_values(v: np.ndarray) -> np.ndarray:
@@ -160,6 +170,9 @@ def _relu(x: Tensor, inplace: bool) -> Tensor:
     back = _slope_formula(x, lambda v: v > 0)
     if not x._dtype.is_floating_point:
         return _run_native("relu", x, lambda a: np.maximum(a, 0), inplace)
+    if x._dtype._name in ("float32", "float64"):  # exact in any precision: no float64 detour
+        zero = x._dtype._np.type(0)
+        return _run("relu", x, lambda v: np.maximum(v, zero) + zero, back, inplace, wide=False)
     return _run(
         "relu", x, lambda v: np.where(v > 0, v, np.where(np.isnan(v), v, 0.0)), back, inplace
     )

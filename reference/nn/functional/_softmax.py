@@ -67,13 +67,15 @@ def _kernel_name(op: str, ndim: int, axis: int) -> str:
 
 
 def _stable(xp: Any, log: bool, axis: int, out_np: Any):
-    """Array function of (log-)softmax along ``axis``: max-shifted, in float64."""
+    """Array function of (log-)softmax along ``axis``: max-shifted, in float64 (softmax of
+    float32 in float32, within torch's few ulp; log_softmax's log of a sum near 1 needs more)."""
+    wide = np.float32 if out_np == np.float32 and not log else np.float64
 
     def fn(a):
         x = a.reshape(1) if a.ndim == 0 else a
         if x.size == 0:
             return xp.empty(a.shape, dtype=out_np)
-        x = x.astype(np.float64)
+        x = x.astype(wide)
         with np.errstate(all="ignore"):
             shifted = x - x.max(axis=axis, keepdims=True)
             exps = xp.exp(shifted)
