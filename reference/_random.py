@@ -224,14 +224,23 @@ def _fma32(a, b, c) -> np.ndarray:
     are redone with the sum rounded to odd."""
     if np.ndim(b) == 0 and b == 1:  # a * 1 is exact: one rounding of the sum
         return np.asarray(a, np.float32) + np.float32(c)
-    a, b, c = (np.asarray(v, np.float32).astype(np.float64) for v in (a, b, c))
-    s = a * b + c
-    bits = np.ascontiguousarray(s).view(np.uint64)
-    hard = ((bits & np.uint64(0x1FFFFFFF)) == np.uint64(0x10000000)) | (
-        (bits >> np.uint64(52)) & np.uint64(0x7FF) < np.uint64(1023 - 125)
+    return _fma32_wide(*(np.asarray(v, np.float32).astype(np.float64) for v in (a, b, c)))
+
+
+def _fma32_wide(a, b, c) -> np.ndarray:
+    """``_fma32`` of float32 values already widened (exactly) to float64."""
+    s = a * b
+    if isinstance(s, np.ndarray) and s.shape == np.broadcast(s, c).shape:
+        s += c  # no second temporary
+    else:
+        s = s + c
+    hard = (np.ascontiguousarray(s).view(np.uint64) & np.uint64(0x1FFFFFFF)) == np.uint64(
+        0x10000000
     )
+    hard |= np.abs(s) < 2.0**-125  # exponent below 1023 - 125 (never NaN or inf)
     if hard.any():
-        s = np.array(np.broadcast_to(s, hard.shape))
+        if s.shape != hard.shape:  # a fresh array of that shape is ours to write
+            s = np.array(np.broadcast_to(s, hard.shape))
         a, b, c = (np.broadcast_to(v, hard.shape)[hard] for v in (a, b, c))
         s[hard] = _round_to_odd(a * b, c)
     return s.astype(np.float32)
@@ -367,8 +376,9 @@ _ONE, _HALF = np.float32(1.0), np.float32(0.5)
 def _horner(coefs: list, x: np.ndarray) -> np.ndarray:
     """``y = c0; y = y*x + c1; ...`` with every step fused."""
     y = np.full_like(x, coefs[0])
+    wide = x.astype(np.float64)  # once for every step
     for c in coefs[1:]:
-        y = _fma32(y, x, c)
+        y = _fma32_wide(y.astype(np.float64), wide, np.float64(c))
     return y
 
 
@@ -1045,8 +1055,8 @@ def _swap_shuffle(picks: np.ndarray, n: int) -> np.ndarray:
     while n and not np.array_equal(hop := before[before], before):
         before = hop
     # last[i]: the last step k < i with j[k] == j[i] (-1: none)
-    ordered = np.sort(j * n + steps)  # by target, then by step
-    target, step = ordered // max(n, 1), ordered % max(n, 1)
+    ordered = np.sort((j << 32) | steps)  # by target, then by step (n < 2**32 here)
+    target, step = ordered >> 32, ordered & 0xFFFFFFFF
     last = np.full(n, -1, np.int64)
     same = target[1:] == target[:-1]
     last[step[1:][same]] = step[:-1][same]
