@@ -226,11 +226,12 @@ def _max_pool(x: Tensor, n: int, kernel, stride, padding, dilation, ceil_mode: b
     a = np.asarray(x._data).reshape(-1, *spatial)
     w = _windows(a, out, k, s, p, d, _lowest(a.dtype))
     ids, ok = _table(_regular_coords(out, k, s, p, d), spatial)
-    arg = _running_argmax(w, n, ok)
-    plane = np.take_along_axis(
-        np.broadcast_to(ids, (*arg.shape, ids.shape[-1])), arg[..., None], -1
-    )
-    return _finish_max(x, lead, spatial, plane[..., 0])
+    nan = a.dtype.kind == "f" and bool(np.isnan(a).any())
+    arg = _running_argmax(w, n, ok, nan)
+    count = ids.shape[-1]  # the chosen slot's plane position: one flat take from the table
+    slot = arg.reshape(arg.shape[0], -1) + np.arange(0, ids.size, count)
+    plane = np.take(ids.reshape(-1), slot).reshape(arg.shape)
+    return _finish_max(x, lead, spatial, plane)
 
 
 def _slots(w: np.ndarray, n: int):
@@ -240,10 +241,11 @@ def _slots(w: np.ndarray, n: int):
         yield w[(Ellipsis, *offset)]
 
 
-def _running_argmax(w: np.ndarray, n: int, valid: np.ndarray) -> np.ndarray:
+def _running_argmax(w: np.ndarray, n: int, valid: np.ndarray, nan: bool) -> np.ndarray:
     """``_argmax`` of each window of the view ``w`` ``(B, *out, *k)``, kept as a running
     best over the kernel offsets: a later slot wins when it is greater or NaN (so the first
-    maximum, or the last NaN), and a padded slot never wins (``valid``: ``(*out, K)``)."""
+    maximum, or the last NaN), and a padded slot never wins (``valid``: ``(*out, K)``;
+    ``nan``: whether any element is NaN)."""
     padded = not valid.all()
     best = arg = seen = None
     for j, v in enumerate(_slots(w, n)):
@@ -252,7 +254,7 @@ def _running_argmax(w: np.ndarray, n: int, valid: np.ndarray) -> np.ndarray:
             seen = np.broadcast_to(valid[..., 0], v.shape).copy() if padded else None
             continue
         wins = v > best
-        if v.dtype.kind == "f":
+        if nan:
             wins |= np.isnan(v)
         if padded:
             ok = valid[..., j]
