@@ -13,6 +13,7 @@ import numpy as np
 from . import _dtypes
 from ._conversion import cast_array, resize_out, to
 from ._device import (
+    CPU,
     array_namespace,
     as_device,
     device,
@@ -362,7 +363,7 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
             "given numpy array has byte order different from the native byte "
             "order. Conversion between byte orders is currently not supported."
         )
-    return Tensor._make(ndarray[...], dt, as_device("cpu"))
+    return Tensor._make(ndarray[...], dt, CPU)
 
 
 # ----- ranges ---------------------------------------------------------------------------

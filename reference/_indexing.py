@@ -12,7 +12,7 @@ from ._ops import apply_inplace, apply_op
 from ._scalars import checked_scalar
 from ._strides import broadcast_shapes, format_shape
 from ._tensor import Tensor
-from ._views import restride
+from ._views import reindex, restride
 from .autograd import _formulas as grads
 
 __all__ = ["getitem", "setitem"]
@@ -45,15 +45,18 @@ def _basic_view(t: Tensor, index: tuple) -> Tensor:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     shape, strides = list(t.shape), list(t.stride())
     out_shape, out_strides, offset, dim = [], [], 0, 0
+    plain: list | None = []  # the same index for numpy while it has only ints and slices
     for item in index:
         if item is Ellipsis:
             n, consumed = ndim - consumed, ndim  # a repeated ellipsis expands to no dims
             out_shape += shape[dim : dim + n]
             out_strides += strides[dim : dim + n]
             dim += n
+            plain = None
         elif item is None:
             out_strides.append(shape[dim] * strides[dim] if dim < ndim else 1)
             out_shape.append(1)
+            plain = None
         elif isinstance(item, slice):
             start, stop, step = item.start, item.stop, item.step
             step = 1 if step is None else int(step)
@@ -65,14 +68,20 @@ def _basic_view(t: Tensor, index: tuple) -> Tensor:
             out_shape.append(length)
             out_strides.append(strides[dim] * step)
             dim += 1
+            if plain is not None:
+                plain.append(slice(start, stop, step))
         else:
             i, size = int(item), shape[dim]
             if not -size <= i < size:
                 raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
             offset += (i + size if i < 0 else i) * strides[dim]
             dim += 1
+            if plain is not None:
+                plain.append(i + size if i < 0 else i)
     out_shape += shape[dim:]
     out_strides += strides[dim:]
+    if plain is not None and all(out_shape):  # numpy moves no pointer into an empty slice
+        return reindex(t, "getitem", (*plain, Ellipsis))
     return restride(t, "getitem", out_shape, out_strides, offset)
 
 

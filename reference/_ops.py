@@ -73,6 +73,8 @@ def _finish(
     differentiable: bool,
     backward: Formula | None,
 ) -> None:
+    if not (differentiable and any(t._requires_grad for t in inputs) and is_grad_enabled()):
+        return  # no output requires grad (as made) and nothing is recorded
     for out in outputs:
         out._requires_grad = differentiable and requires_grad_result(inputs, out._dtype)
     record(name, backward, inputs, outputs)

@@ -56,6 +56,13 @@ def restride(t: Tensor, name: str, shape, strides, offset: int = 0) -> Tensor:
     return apply_view(name, lambda a: strided_view(a, shape, strides, offset), t)
 
 
+def reindex(t: Tensor, name: str, index: tuple) -> Tensor:
+    """``restride`` for views that numpy's basic indexing (ints and slices, non-empty
+    result) or ``transpose`` makes with the same sizes, strides and offset: an order of
+    magnitude cheaper than rebuilding an array from its interface."""
+    return apply_view(name, lambda a: a[index], t)
+
+
 def as_strided(input: Tensor, size, stride, storage_offset: int | None = None) -> Tensor:  # noqa: A002
     """View with explicit sizes, strides and storage offset."""
     offset = 0 if storage_offset is None else storage_offset - input.storage_offset()
@@ -163,8 +170,7 @@ def permute(input: Tensor, *dims) -> Tensor:  # noqa: A002
     dims = [wrap_dim(d, input.ndim) for d in dims]
     if len(set(dims)) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    shape, strides = input.shape, input.stride()
-    return restride(input, "permute", [shape[d] for d in dims], [strides[d] for d in dims])
+    return apply_view("permute", lambda a: a.transpose(dims), input)
 
 
 def movedim(input: Tensor, source, destination) -> Tensor:  # noqa: A002
@@ -304,9 +310,11 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
     start = start + size if start < 0 else start
     if length < 0 or start > size - length:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-    shape, strides = list(input.shape), input.stride()
-    shape[d] = length
-    return restride(input, "narrow", shape, strides, start * strides[d])
+    if length == 0:
+        shape, strides = list(input.shape), input.stride()
+        shape[d] = length
+        return restride(input, "narrow", shape, strides, start * strides[d])
+    return reindex(input, "narrow", (slice(None),) * d + (slice(start, start + length),))
 
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
@@ -321,10 +329,7 @@ def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002
             f"{format_shape(input.shape)} at dimension {d}"
         )
     index = index + size if index < 0 else index
-    shape, strides = list(input.shape), list(input.stride())
-    offset = index * strides[d]
-    del shape[d], strides[d]
-    return restride(input, "select", shape, strides, offset)
+    return reindex(input, "select", (slice(None),) * d + (index, Ellipsis))
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002

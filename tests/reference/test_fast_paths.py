@@ -242,3 +242,30 @@ def test_two_norm_of_reals_skips_abs(dtype: Any) -> None:
         got = reference.linalg.vector_norm(reference.tensor(x), dim=dim).numpy()
         a = np.abs(x).astype(acc)
         assert np.array_equal(got, np.sqrt(np.sum(a * a, axis=dim)).astype(dtype))
+
+
+BASES = {
+    "contiguous": lambda m, x: m.tensor(x),
+    "transposed": lambda m, x: m.tensor(x).transpose(0, 3),
+    "sliced": lambda m, x: m.tensor(x)[:, 1:, ::2],
+}
+INDEXES = [(1,), (-1, slice(1, 3)), (slice(None, None, 2), 0), (slice(3, 1),), (0, None, 1)]
+
+
+@pytest.mark.parametrize("base", list(BASES))
+def test_views_by_numpy_indexing_like_torch(base: str) -> None:
+    """narrow, select, permute and basic indexing: sizes, strides and storage offsets."""
+    x = np.arange(120.0).reshape(2, 3, 4, 5)
+
+    def layout(t: Any) -> tuple:
+        return tuple(t.shape), t.stride(), t.storage_offset(), t.tolist()
+
+    def views(m: Any) -> list:
+        t = BASES[base](m, x)
+        out = [layout(t.permute(3, 1, 0, 2)), *(layout(t[i]) for i in INDEXES)]
+        for d in range(4):
+            out += [layout(t.select(d, -1)), layout(t.narrow(d, 1, t.shape[d] - 1))]
+            out += [layout(c) for c in t.chunk(3, d)]
+        return out
+
+    assert views(reference) == views(torch)
