@@ -136,8 +136,10 @@ def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
 
 
 def _sigmoid32(v: np.ndarray) -> np.ndarray:
-    one = np.float32(1)
-    return one / (one + np.exp(-v))
+    """``1 / (1 + exp(-v))``, in place after the first temporary."""
+    e = np.asarray(np.exp(-v))  # an array even for a 0-d input
+    e += np.float32(1)
+    return np.divide(np.float32(1), e, out=e)
 
 
 def _sigmoid_values(v: np.ndarray) -> np.ndarray:

@@ -89,18 +89,29 @@ def col2im(
 
 
 def _correlate(xpad: np.ndarray, w: np.ndarray, stride, dilation, groups: int) -> np.ndarray:
-    """Cross-correlation of an already padded input: windows view, then one matmul per
-    sample. The columns ``(n, groups, cg * K, blocks)`` keep the output positions innermost,
-    so building them copies along input rows, and the product is already ``(n, o, blocks)``."""
+    """Cross-correlation of an already padded input: windows view, columns, then matmul.
+
+    The columns put the longer of (output positions, kernel offsets) innermost, so that
+    building them copies runs along input rows: positions innermost, ``(n, groups, cg * K,
+    blocks)``, gives ``(n, o, blocks)`` by one matmul per sample; kernel offsets innermost
+    (a weight's gradient: a large "kernel", few positions), ``(groups, n * blocks, cg * K)``."""
     n, c = xpad.shape[:2]
     o, kernel = w.shape[0], w.shape[2:]
     nd, cg, og = len(kernel), c // groups, o // groups
     win = sliding_windows(xpad, kernel, stride, dilation)
     blocks = win.shape[2 : 2 + nd]
-    order = (0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd))
-    cols = win.transpose(order).reshape(n, groups, cg * math.prod(kernel), math.prod(blocks))
-    kernels = w.reshape(groups, og, cg * math.prod(kernel))
-    return np.matmul(kernels, cols).reshape(n, o, *blocks)
+    size, positions = cg * math.prod(kernel), math.prod(blocks)
+    kernels = w.reshape(groups, og, size)
+    if positions >= math.prod(kernel):
+        order = (0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd))
+        cols = win.transpose(order).reshape(n, groups, size, positions)
+        return np.matmul(kernels, cols).reshape(n, o, *blocks)
+    win = win.reshape(n, groups, cg, *blocks, *kernel)
+    order = (1, 0, *range(3, 3 + nd), 2, *range(3 + nd, 3 + 2 * nd))
+    cols = win.transpose(order).reshape(groups, n * positions, size)
+    out = np.matmul(cols, kernels.transpose(0, 2, 1)).reshape(groups, n, *blocks, og)
+    out = out.transpose(1, 0, 2 + nd, *range(2, 2 + nd))
+    return np.ascontiguousarray(out).reshape(n, o, *blocks)
 
 
 def _transposed(x: np.ndarray, w: np.ndarray, p: ConvParams) -> np.ndarray:

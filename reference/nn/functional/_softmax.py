@@ -75,13 +75,17 @@ def _stable(xp: Any, log: bool, axis: int, out_np: Any):
         x = a.reshape(1) if a.ndim == 0 else a
         if x.size == 0:
             return xp.empty(a.shape, dtype=out_np)
-        x = x.astype(wide)
+        x = x.astype(wide, copy=False)
         with np.errstate(all="ignore"):
             shifted = x - x.max(axis=axis, keepdims=True)
-            exps = xp.exp(shifted)
+            exps = xp.exp(shifted) if log else xp.exp(shifted, out=shifted)
             total = exps.sum(axis=axis, keepdims=True)
-            result = shifted - xp.log(total) if log else exps / total
-        return result.reshape(a.shape).astype(out_np)
+            if log:
+                result = shifted - xp.log(total)
+            else:
+                exps /= total
+                result = exps
+        return result.reshape(a.shape).astype(out_np, copy=False)
 
     return fn
 
