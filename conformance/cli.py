@@ -1,4 +1,5 @@
-"""The ``torchconform`` command: ``list`` the spec'd items, ``run`` the suite on an adapter.
+"""The ``torchconform`` command: ``list`` the spec'd items; ``run``, ``merge`` and ``diff``
+(in :mod:`conformance.runs`) run the suite on an adapter and compare runs.
 
 Exit status: 0 when nothing failed unexpectedly, 1 when something did, 2 on bad usage or a
 bad spec (one line per problem on stderr, nothing written), 3 on an internal error of
@@ -9,34 +10,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import signal
 import sys
-import tempfile
 import threading
 import traceback
-from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 import yaml
 
-from conformance import supervisor
 from conformance.cases import select, unmatched
-from conformance.drawing import PROFILES
-from conformance.results import STATUSES, Results, load_results
-from conformance.session import BOOTSTRAP_SECTION, RunConfig, Session, UsageError
+from conformance.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, UsageError
+from conformance.profiles import PROFILES
 from spec.loader import Entry, Spec, SpecError, load_spec
 
-SUITE_DIR = Path(__file__).resolve().parent
-#: prefix of a run's working folder (then the pid of the torchconform process)
-WORKDIR_PREFIX = "torchconform-run-"
-#: exit statuses beyond 0 (all passed) and 1 (the library failed checks)
-EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 2, 3, 130
 #: problems of a bad spec printed before "N more problems not shown"
 MAX_PROBLEMS_SHOWN = 20
-REPORTS_DIR = Path("reports")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -71,7 +60,20 @@ def _parser() -> argparse.ArgumentParser:
         default=300.0,
         help="seconds one case may run before it counts as hung (default 300)",
     )
+    run.add_argument(
+        "--jobs",
+        default="auto",
+        help="processes running shards of the cases side by side (default auto: one per core)",
+    )
+    run.add_argument("--shard", help="K/N: run only shard K of N (join them with merge)")
     run.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output")
+    merge = sub.add_parser("merge", help="join the results.json of a run's shards")
+    merge.add_argument("results", nargs="+", help="results.json of every shard")
+    merge.add_argument("--out", required=True, help="output folder")
+    diff = sub.add_parser("diff", help="the cases whose status changed between two runs")
+    diff.add_argument("old", help="results.json of the earlier run")
+    diff.add_argument("new", help="results.json of the later run")
+    diff.add_argument("--json", action="store_true", help="JSON records instead of lines")
     return parser
 
 
@@ -132,99 +134,19 @@ _Dumper.add_representer(
 )
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    config = RunConfig(args.adapter, args.spec, args.ops, args.profile, args.seed)
-    session = Session.open(config)  # validates spec, adapter, selection before anything runs
-    out = Path(args.out) if args.out else REPORTS_DIR / session.adapter.name
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
-    _remove_stale_workdirs()
-    with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-") as tmp:
-        code = supervisor.run(_pytest_args(args, Path(tmp)), Path(tmp), args.timeout)
-        if code == pytest.ExitCode.USAGE_ERROR:
-            raise UsageError(f"pytest could not run the suite (exit {int(code)})")
-        if code == pytest.ExitCode.INTERNAL_ERROR:
-            print("torchconform: internal error in the suite's process", file=sys.stderr)
-            return EXIT_INTERNAL
-        if code == pytest.ExitCode.INTERRUPTED or not (Path(tmp) / "results.json").exists():
-            print("torchconform: run interrupted; nothing written", file=sys.stderr)
-            return 1
-        out.mkdir(parents=True, exist_ok=True)
-        for name in ("results.json", "report.html"):
-            _place(Path(tmp) / name, out / name)
-    results = load_results(out / "results.json")
-    report = out / "report.html"
-    print(f"torchconform: {session.adapter.name}: {_summary_line(results)} -> {report}")
-    return 1 if results.summary.unexpected else 0
-
-
-def _place(source: Path, target: Path) -> None:
-    """Move ``source`` to ``target``, replacing whatever ``target`` is (a symlink included)
-    rather than writing through it, so nothing lands outside ``--out``."""
-    if target.is_symlink() or target.exists():
-        if target.is_dir() and not target.is_symlink():
-            raise UsageError(f"--out: {target} is a folder")
-        target.unlink()
-    shutil.move(str(source), target)
-
-
-def _remove_stale_workdirs() -> None:
-    """Remove the working folders of runs whose process is gone (killed with SIGKILL, which
-    leaves no chance to clean up)."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*-*"):
-        pid = folder.name[len(WORKDIR_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)) and folder.is_dir():
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _terminate(signum: int, frame: object) -> None:
     """SIGTERM (``timeout``, CI cancellation) and SIGINT end the run alike: the child is killed
     and the working folder removed on the way out."""
     raise KeyboardInterrupt
 
 
-def _summary_line(results: Results) -> str:
-    """Counts of the spec's cases by status, then the bootstrap prerequisites."""
-    spec_cases = Counter(c.status for c in results.cases if c.section != BOOTSTRAP_SECTION[0])
-    boot = [c.status for c in results.cases if c.section == BOOTSTRAP_SECTION[0]]
-    text = ", ".join(f"{spec_cases[s]} {s}" for s in STATUSES if spec_cases[s])
-    return f"{text}; bootstrap {boot.count('passed')}/{len(boot)} passed"
+def _command(name: str) -> Callable[[argparse.Namespace], int]:
+    """The function of a subcommand; running, merging and diffing load the engine only then."""
+    if name == "list":
+        return cmd_list
+    from conformance import runs
 
-
-def _pytest_args(args: argparse.Namespace, out: Path) -> list[str]:
-    argv = [
-        str(SUITE_DIR),
-        "--adapter",
-        args.adapter,
-        "--profile",
-        args.profile,
-        "--seed",
-        str(args.seed),
-        "--tc-out",
-        str(out),
-        "-p",
-        "no:cacheprovider",
-        "--rootdir",
-        str(SUITE_DIR),
-        "-c",
-        str(SUITE_DIR / "pytest.ini"),
-    ]
-    argv += ["-v"] if args.verbose else ["-q", "--no-header", "-rN", "--tb=no"]
-    if args.spec:
-        argv += ["--spec", args.spec]
-    for pattern in args.ops or []:
-        argv += ["--ops", pattern]
-    return argv
+    return {"run": runs.cmd_run, "merge": runs.cmd_merge, "diff": runs.cmd_diff}[name]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
             signal.signal(signum, _terminate)
     try:
         args = _parser().parse_args(argv)
-        return cmd_list(args) if args.command == "list" else cmd_run(args)
+        return _command(args.command)(args)
     except SpecError as exc:
         for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
             print(problem, file=sys.stderr)

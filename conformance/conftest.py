@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conformance.session import RunConfig, Session, UsageError
+from conformance.shards import parse_shard
 from spec.loader import SpecError
 
 SESSION = pytest.StashKey[Session]()
@@ -20,6 +21,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--spec", help="spec folder instead of the built-in one")
     group.addoption("--profile", default="quick", help="quick, standard or thorough")
     group.addoption("--seed", type=int, default=0, help="hypothesis seed (recorded in results)")
+    group.addoption("--shard", help="K/N: run only shard K of N (merge with torchconform merge)")
     group.addoption("--tc-out", help="folder for results.json and report.html")
     group.addoption("--tc-journal", help="file to append each case id to before it runs")
     group.addoption("--tc-crashed", help="JSON file: case id -> why it crashed (not run again)")
@@ -30,12 +32,17 @@ def pytest_configure(config: pytest.Config) -> None:
     name = config.getoption("--adapter")
     if not name:
         raise pytest.UsageError("--adapter is required (e.g. --adapter torch)")
+    try:
+        shard = parse_shard(config.getoption("--shard")) if config.getoption("--shard") else None
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
     run = RunConfig(
         adapter=name,
         spec_dir=config.getoption("--spec"),
         ops=config.getoption("--ops"),
         profile=config.getoption("--profile"),
         seed=config.getoption("--seed"),
+        shard=shard,
     )
     try:
         session = Session.open(run)
@@ -63,7 +70,8 @@ def conformance_session(request: pytest.FixtureRequest) -> Session:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     out = session.config.getoption("--tc-out")
     run = session.config.stash.get(SESSION, None)
-    if out and run is not None and run.outcomes and exitstatus != pytest.ExitCode.INTERRUPTED:
+    ran = run is not None and (run.outcomes or run.config.shard)  # a shard may be empty
+    if out and ran and exitstatus != pytest.ExitCode.INTERRUPTED:
         run.write(Path(out))
     if run is not None:
         run.close()

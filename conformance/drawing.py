@@ -17,9 +17,8 @@ from adapters.base import Adapter
 from conformance import layouts
 from conformance.generators import Raw, Strided
 from conformance.namespaces import generator_env
+from conformance.profiles import PROFILES
 from spec.schema import Step
-
-PROFILES = {"quick": 10, "standard": 50, "thorough": 250}
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -10,8 +11,12 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from conformance import atomic
+from conformance.junit import write_junit
 from conformance.results import STATUSES, UNEXPECTED, Case, Item, Results, Section, Summary
 
+#: the files a run writes into its output folder
+RESULTS_FILE, REPORT_FILE, JUNIT_FILE = "results.json", "report.html", "junit.xml"
+OUTPUT_FILES = (RESULTS_FILE, REPORT_FILE, JUNIT_FILE)
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 TEMPLATE_NAME = "report.html.j2"
 
@@ -153,6 +158,14 @@ def render_report(results: Results) -> str:
         statuses=STATUSES,
         unexpected_statuses=[s for s in STATUSES if s in UNEXPECTED],
     )
+
+
+def write_results(results: Results, out: Path) -> None:
+    """Write ``results.json``, ``report.html`` and ``junit.xml`` into ``out``, each atomically."""
+    out.mkdir(parents=True, exist_ok=True)
+    atomic.write_text(out / RESULTS_FILE, json.dumps(results.model_dump(mode="json"), indent=1))
+    write_report(results, out / REPORT_FILE)
+    write_junit(results, out / JUNIT_FILE)
 
 
 def write_report(results: Results, path: Path) -> None:

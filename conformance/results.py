@@ -11,7 +11,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
 
 Status = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed", "blocked"]
@@ -44,6 +44,7 @@ class Environment(_Model):
     torchconform_version: str
     spec: Name
     ops: list[str] | None
+    shard: str | None = Field(pattern=r"^[1-9][0-9]*/[1-9][0-9]*$")
     started: str = Field(json_schema_extra={"format": "date-time"})
     duration_s: Seconds
 
@@ -130,7 +131,7 @@ class Case(_Model):
 class Results(_Model):
     """The whole ``results.json``."""
 
-    schema_version: Literal[1]
+    schema_version: Literal[2]
     environment: Environment
     summary: Summary
     sections: list[Section]
@@ -181,3 +182,12 @@ def summarize(cases: Iterable[Case]) -> Summary:
 def load_results(path: str | os.PathLike[str]) -> Results:
     """Read and validate a ``results.json``."""
     return Results.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+
+def status_changes(old: Results, new: Results) -> list[tuple[str, str | None, str | None]]:
+    """``(case id, old status, new status)`` for every case whose status differs between two
+    runs, None where a run lacks the case; in the new run's order, then the cases it lost."""
+    before = {c.id: c.status for c in old.cases}
+    after = {c.id: c.status for c in new.cases}
+    changed = [(i, before.get(i), s) for i, s in after.items() if before.get(i) != s]
+    return changed + [(i, s, None) for i, s in before.items() if i not in after]

@@ -11,23 +11,21 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters import Adapter, load_adapter
-from conformance import atomic
 from conformance import expectations as expect
 from conformance.bootstrap import Bootstrap
 from conformance.bootstrap import reproducer as bootstrap_reproducer
 from conformance.cases import Case, build_cases, unmatched
-from conformance.drawing import PROFILES, Settings
-from conformance.report import write_report
+from conformance.drawing import Settings
+from conformance.errors import UsageError
+from conformance.profiles import PROFILES
+from conformance.report import write_results
 from conformance.results import SCHEMA_VERSION, Results, summarize
 from conformance.results import Case as CaseRecord
 from conformance.runner import Outcome, run_case
-from spec.loader import Spec, load_spec
+from conformance.shards import shard_of
+from spec.loader import Entry, Spec, load_spec
 
 BOOTSTRAP_SECTION = ("0", "Bootstrap: conversions every other check relies on")
-
-
-class UsageError(Exception):
-    """Bad command-line input: reported in one line, exit status 2."""
 
 
 @dataclass
@@ -40,6 +38,8 @@ class RunConfig:
     profile: str = "quick"
     seed: int = 0
     out: Path | None = None
+    #: (K, N): run only shard K of N (see :mod:`conformance.shards`)
+    shard: tuple[int, int] | None = None
 
 
 @dataclass
@@ -52,6 +52,8 @@ class Session:
     cases: list[Case]
     expectations: list[expect.Expectation]
     settings: Settings
+    #: the selected entries, whole: a shard's results list every item of the run
+    selected: list[Entry] = field(default_factory=list)
     outcomes: dict[str, tuple[Case, Outcome]] = field(default_factory=dict)
     crashed: dict[str, str] = field(default_factory=dict)
     #: outcomes of cases an earlier child finished (answered from here, not run again)
@@ -78,8 +80,11 @@ class Session:
         cases = build_cases(spec, config.ops)
         if not cases:
             raise UsageError("the selection has no test cases")
+        selected = list({id(c.entry): c.entry for c in cases}.values())
+        if config.shard is not None:
+            cases = shard_of(cases, *config.shard)
         settings = Settings(PROFILES[config.profile], config.seed)
-        return cls(config, adapter, spec, cases, expectations, settings)
+        return cls(config, adapter, spec, cases, expectations, settings, selected)
 
     @property
     def bootstrap(self) -> Bootstrap:
@@ -146,8 +151,7 @@ class Session:
                 "kind": e.item.kind,
                 "checks": e.item.checks,
             }
-            for e in self.spec.entries
-            if any(c.entry is e for c in self.cases)
+            for e in self.selected
         ]
         sections = [s for s in sections if any(i["section"] == s["id"] for i in items)]
         if any(c["section"] == "0" for c in cases):
@@ -211,18 +215,15 @@ class Session:
             "torchconform_version": _own_version(),
             "spec": "builtin" if self.config.spec_dir is None else str(self.config.spec_dir),
             "ops": self.config.ops or None,
+            "shard": "/".join(map(str, self.config.shard)) if self.config.shard else None,
             "started": self.started.isoformat(),
             "duration_s": (datetime.now(UTC) - self.started).total_seconds(),
         }
 
     def write(self, out: Path) -> Results:
-        """Write ``results.json`` and ``report.html`` into ``out``, each atomically."""
+        """Write the run's files (:func:`conformance.report.write_results`) into ``out``."""
         results = self.results()
-        out.mkdir(parents=True, exist_ok=True)
-        atomic.write_text(
-            out / "results.json", json.dumps(results.model_dump(mode="json"), indent=1)
-        )
-        write_report(results, out / "report.html")
+        write_results(results, out)
         return results
 
 

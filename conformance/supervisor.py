@@ -22,6 +22,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -40,11 +41,16 @@ def last_started(journal: Path) -> str | None:
     return lines[-1] if lines else None
 
 
-def _wait(proc: subprocess.Popen, journal: Path, timeout_s: float) -> str | None:
-    """Wait for the child; kill it when one case runs longer than ``timeout_s``."""
+def _wait(
+    proc: subprocess.Popen, journal: Path, timeout_s: float, stop: threading.Event | None
+) -> str | None:
+    """Wait for the child; kill it when one case runs longer than ``timeout_s``, and raise
+    KeyboardInterrupt when ``stop`` is set (another shard's run was interrupted)."""
     seen, since = None, time.monotonic()
     while proc.poll() is None:
         time.sleep(0.2)
+        if stop is not None and stop.is_set():
+            raise KeyboardInterrupt
         current = journal.stat().st_mtime_ns if journal.exists() else None
         limit = timeout_s if current is not None else max(timeout_s, STARTUP_S)
         if current != seen:
@@ -82,8 +88,15 @@ def _child_env(workdir: Path) -> dict[str, str]:
     }
 
 
-def run(pytest_args: list[str], workdir: Path, timeout_s: float) -> int:
-    """Run pytest until it finishes without crashing; returns its exit status."""
+def run(
+    pytest_args: list[str],
+    workdir: Path,
+    timeout_s: float,
+    stop: threading.Event | None = None,
+    log: Path | None = None,
+) -> int:
+    """Run pytest until it finishes without crashing; returns its exit status. Its output goes
+    to ``log`` when given (appended across restarts), else to this process's."""
     journal, crashed_file = workdir / JOURNAL, workdir / CRASHED
     finished = workdir / FINISHED
     crashed: dict[str, str] = {}
@@ -94,11 +107,17 @@ def run(pytest_args: list[str], workdir: Path, timeout_s: float) -> int:
         crashed_file.write_text(json.dumps(crashed), encoding="utf-8")
         journal.unlink(missing_ok=True)
         cmd = [sys.executable, "-m", "pytest", "-p", "no:faulthandler", "-p", "no:benchmark"]
-        proc = subprocess.Popen(
-            [*cmd, *args], start_new_session=True, preexec_fn=_die_with_parent, env=env
-        )
+        with open(log, "a", encoding="utf-8") if log else contextlib.nullcontext() as out:
+            proc = subprocess.Popen(
+                [*cmd, *args],
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT if out else None,
+            )
         try:
-            failure = _wait(proc, journal, timeout_s)
+            failure = _wait(proc, journal, timeout_s, stop)
         except BaseException:  # interrupted or terminated: the child goes too
             _kill(proc)
             raise

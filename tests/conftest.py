@@ -1,5 +1,6 @@
 """Starts the whole-spec runs of tests/test_suite_passes.py when the session begins, so that
-they use the other cores while the rest of the tests run.
+they use the other cores while the rest of the tests run (in this process, or in
+pytest-xdist's workers: the main process starts the runs, the workers wait for their files).
 
 The tests and the two runs share the machine's cores, so torch computes on one thread in
 each: with torch's default of a thread per core, its OpenMP threads spin against each other
@@ -9,12 +10,15 @@ the default threads, 38 s with one). Results do not depend on it; speed does.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,36 +29,84 @@ if "torch" in sys.modules:
 
 ROOT = Path(__file__).resolve().parents[1]
 SUITE_TESTS = "tests/test_suite_passes.py"
+ADAPTERS = ("torch", "reference")
+#: the folder holding one output folder per whole-spec run, shared with pytest-xdist's workers
+RUNS_DIR = pytest.StashKey[Path]()
+WORKER_KEY = "torchconform_runs_dir"
+#: the runs this process started: their exit statuses land in ``OUT/rc`` when they end
+STARTED: list[subprocess.Popen] = []
 
-#: adapter -> (the running ``torchconform run``, its output folder)
-RUNS: dict[str, tuple[subprocess.Popen, Path]] = {}
 
-
-def start_run(adapter: str) -> tuple[subprocess.Popen, Path]:
-    """``python -m conformance.cli run --adapter ADAPTER`` in the background."""
-    out = Path(tempfile.mkdtemp(prefix=f"torchconform-{adapter}-"))
+def start_run(adapter: str, runs_dir: Path) -> Path:
+    """``python -m conformance.cli run --adapter ADAPTER`` in the background, into
+    ``runs_dir/ADAPTER``; a thread writes its exit status to ``rc`` there when it ends."""
+    out = runs_dir / adapter
+    out.mkdir(parents=True)
     with open(out / "run.log", "w", encoding="utf-8") as log:
         argv = ["-m", "conformance.cli", "run", "--adapter", adapter, "--out", str(out)]
         proc = subprocess.Popen(
-            [sys.executable, *argv],
+            [sys.executable, *argv, "--jobs", "1"],
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
         )
-    RUNS[adapter] = (proc, out)
-    return RUNS[adapter]
+    STARTED.append(proc)
+    threading.Thread(target=lambda: atomic_write(out / "rc", str(proc.wait())), daemon=True).start()
+    return out
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` so that a reader polling ``path`` sees all of it or nothing."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+def runs_dir(config: pytest.Config) -> Path:
+    """The whole-spec runs' folder: made by the main process, told to xdist's workers."""
+    workerinput = getattr(config, "workerinput", None)
+    return Path(workerinput[WORKER_KEY]) if workerinput else config.stash[RUNS_DIR]
+
+
+def _start_all(config: pytest.Config) -> None:
+    folder = config.stash[RUNS_DIR]
+    for adapter in ADAPTERS:
+        if adapter == "torch" and importlib.util.find_spec("torch") is None:
+            continue
+        if not (folder / adapter).exists():
+            start_run(adapter, folder)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):
+        config.stash[RUNS_DIR] = Path(tempfile.mkdtemp(prefix="torchconform-tests-"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, in the main process: tell each worker where the runs write."""
+    node.workerinput[WORKER_KEY] = str(node.config.stash[RUNS_DIR])
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    if not any(item.nodeid.startswith(SUITE_TESTS) for item in session.items):
+    """Without xdist: start the runs as soon as the selection includes the suite's tests."""
+    if hasattr(session.config, "workerinput"):
         return
-    for adapter in ("torch", "reference"):
-        if adapter == "torch" and importlib.util.find_spec("torch") is None:
-            continue
-        start_run(adapter)
+    if any(item.nodeid.startswith(SUITE_TESTS) for item in session.items):
+        _start_all(session.config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: list[str]) -> None:
+    """With xdist, in the main process: the same, once a worker has collected."""
+    if any(i.startswith(SUITE_TESTS) for i in ids):
+        _start_all(node.config)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    for proc, _ in RUNS.values():
+    for proc in STARTED:
         if proc.poll() is None:
             proc.kill()
+    if RUNS_DIR in session.config.stash:  # kept when runs wrote there: their logs and results
+        with contextlib.suppress(OSError):
+            session.config.stash[RUNS_DIR].rmdir()

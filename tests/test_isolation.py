@@ -10,8 +10,9 @@ from conformance.cli import main
 from conformance.results import load_results
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_crash_and_hang_are_recorded_and_the_run_goes_on(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], jobs: str
 ) -> None:
     out = tmp_path / "out"
     code = main(
@@ -24,6 +25,8 @@ def test_crash_and_hang_are_recorded_and_the_run_goes_on(
             "torch.unsqueeze",
             "--timeout",
             "20",
+            "--jobs",
+            jobs,
             "--out",
             str(out),
         ]

@@ -84,7 +84,7 @@ def results_dict() -> dict[str, Any]:
         {"name": "torch.sum", "section": s2, "kind": "function", "checks": ["oracle"]},
     ]
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "environment": {
             "adapter": "torch",
             "library": "torch",
@@ -97,6 +97,7 @@ def results_dict() -> dict[str, Any]:
             "torchconform_version": "0.1.0",
             "spec": "builtin",
             "ops": None,
+            "shard": None,
             "started": "2026-11-28T20:00:00+00:00",
             "duration_s": 12.3,
         },
@@ -163,7 +164,7 @@ def test_round_trip_through_file(tmp_path: Path, results: Results) -> None:
         lambda d: d["cases"][0].update(item="torch.unknown"),
         lambda d: d["items"][0].update(section="9.9"),
         lambda d: d["environment"].update(started="yesterday"),
-        lambda d: d.update(schema_version=2),
+        lambda d: d.update(schema_version=1),
     ],
 )
 def test_invalid_results_are_rejected(mutate: Any) -> None:

@@ -1,0 +1,175 @@
+"""``torchconform run``, ``merge`` and ``diff``: a run on an adapter, its shards, two runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from conformance import pool
+from conformance.errors import EXIT_INTERNAL, UsageError
+from conformance.report import OUTPUT_FILES, REPORT_FILE, write_results
+from conformance.results import STATUSES, UNEXPECTED, Results, load_results, status_changes
+from conformance.session import BOOTSTRAP_SECTION, RunConfig, Session
+from conformance.shards import merge_results, parse_shard
+
+SUITE_DIR = Path(__file__).resolve().parent
+#: prefix of a run's working folder (then the pid of the torchconform process)
+WORKDIR_PREFIX = "torchconform-run-"
+REPORTS_DIR = Path("reports")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    shard = _parse_shard(args.shard)
+    config = RunConfig(args.adapter, args.spec, args.ops, args.profile, args.seed, shard=shard)
+    session = Session.open(config)  # validates spec, adapter, selection before anything runs
+    out = Path(args.out) if args.out else REPORTS_DIR / session.adapter.name
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder")
+    if folders := [name for name in OUTPUT_FILES if _is_folder(out / name)]:
+        raise UsageError(f"--out: {out / folders[0]} is a folder")
+    jobs = _jobs(args.jobs, len(session.cases), shard is not None)
+    _share_cores(jobs)
+    _remove_stale_workdirs()
+    with tempfile.TemporaryDirectory(prefix=f"{WORKDIR_PREFIX}{os.getpid()}-") as tmp:
+        parts = [(k, jobs) for k in range(1, jobs + 1)] if jobs > 1 else [shard]
+        argv = _pytest_args(args)
+        total = len(session.cases)
+        shards = pool.run_shards(argv, Path(tmp), parts, args.timeout, total, args.verbose)
+        if shards is None:
+            return EXIT_INTERNAL
+        if not shards:
+            print("torchconform: run interrupted; nothing written", file=sys.stderr)
+            return 1
+        results = merge_results(shards) if jobs > 1 else shards[0]
+        write_results(results, out)
+    print(f"torchconform: {session.adapter.name}: {_summary_line(results)} -> {out / REPORT_FILE}")
+    return 1 if results.summary.unexpected else 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    shards = [_load(path) for path in args.results]
+    try:
+        results = merge_results(shards)
+    except ValueError as exc:
+        raise UsageError(f"merge: {exc}") from None
+    out = Path(args.out)
+    write_results(results, out)
+    env = results.environment
+    print(f"torchconform: {env.adapter}: {_summary_line(results)} -> {out / REPORT_FILE}")
+    return 1 if results.summary.unexpected else 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Cases whose status changed; exit 1 when one became unexpected (a regression)."""
+    changes = status_changes(_load(args.old), _load(args.new))
+    if args.json:
+        print(json.dumps([dict(zip(("id", "old", "new"), c, strict=True)) for c in changes]))
+    for case_id, old, new in [] if args.json else changes:
+        print(f"{case_id}: {old or 'absent'} -> {new or 'absent'}")
+    regressions = [c for c in changes if c[2] in UNEXPECTED and c[1] not in UNEXPECTED]
+    if not args.json:
+        print(f"{len(changes)} changed, {len(regressions)} newly unexpected", file=sys.stderr)
+    return 1 if regressions else 0
+
+
+def _load(path: str) -> Results:
+    """A results.json, or a one-line usage error naming the file."""
+    try:
+        return load_results(path)
+    except OSError as exc:
+        raise UsageError(f"{path}: {exc.strerror or exc}") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "file"
+        raise UsageError(f"{path}: not a valid results.json: {where}: {first['msg']}") from None
+
+
+def _share_cores(jobs: int) -> None:
+    """Unless told otherwise, each of ``jobs`` processes computes on its share of the cores:
+    threads beyond the cores spin against each other (torch's OpenMP, BLAS)."""
+    share = max(1, len(os.sched_getaffinity(0)) // jobs)
+    if jobs > 1:
+        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+            os.environ.setdefault(name, str(share))
+
+
+def _parse_shard(text: str | None) -> tuple[int, int] | None:
+    try:
+        return parse_shard(text) if text else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _jobs(text: str, cases: int, sharded: bool) -> int:
+    """How many processes share the cases: ``auto`` is one per usable core (one for a shard)."""
+    if text == "auto":
+        return 1 if sharded else max(1, min(len(os.sched_getaffinity(0)), cases))
+    if not text.isdigit() or int(text) < 1:
+        raise UsageError(f"--jobs {text!r}: expected a positive integer or auto")
+    if sharded and int(text) > 1:
+        raise UsageError("--jobs above 1 and --shard exclude each other: run each shard alone")
+    return max(1, min(int(text), cases))
+
+
+def _is_folder(path: Path) -> bool:
+    """A real folder (a symlink is replaced, never written through)."""
+    return path.is_dir() and not path.is_symlink()
+
+
+def _remove_stale_workdirs() -> None:
+    """Remove the working folders of runs whose process is gone (killed with SIGKILL, which
+    leaves no chance to clean up)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*-*"):
+        pid = folder.name[len(WORKDIR_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _summary_line(results: Results) -> str:
+    """Counts of the spec's cases by status, then the bootstrap prerequisites."""
+    spec_cases = Counter(c.status for c in results.cases if c.section != BOOTSTRAP_SECTION[0])
+    boot = [c.status for c in results.cases if c.section == BOOTSTRAP_SECTION[0]]
+    text = ", ".join(f"{spec_cases[s]} {s}" for s in STATUSES if spec_cases[s])
+    return f"{text}; bootstrap {boot.count('passed')}/{len(boot)} passed"
+
+
+def _pytest_args(args: argparse.Namespace) -> list[str]:
+    argv = [
+        str(SUITE_DIR),
+        "--adapter",
+        args.adapter,
+        "--profile",
+        args.profile,
+        "--seed",
+        str(args.seed),
+        "-p",
+        "no:cacheprovider",
+        "--rootdir",
+        str(SUITE_DIR),
+        "-c",
+        str(SUITE_DIR / "pytest.ini"),
+    ]
+    argv += ["-v"] if args.verbose else ["-q", "--no-header", "-rN", "--tb=no"]
+    if args.spec:
+        argv += ["--spec", args.spec]
+    for pattern in args.ops or []:
+        argv += ["--ops", pattern]
+    return argv
