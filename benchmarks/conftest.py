@@ -58,6 +58,7 @@ def machine() -> dict[str, Any]:
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
+        "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
         "torch": torch.__version__,
         "numpy": np.__version__,
         "python": platform.python_version(),
@@ -112,9 +113,10 @@ def table(report: dict[str, Any]) -> str:
     lines = [
         "# The reference's speed beside torch's",
         "",
-        f"{m['cpu']}, {m['cores']} cores; torch {m['torch']} on {m['torch_threads']} threads, "
-        f"numpy {m['numpy']}, Python {m['python']}. Ratio = median reference / median torch "
-        "(1.0: as fast as torch). Written by `tox -e bench`.",
+        f"{m['cpu']}, {m['cores']} cores; torch {m['torch']} on {m['torch_threads']} "
+        f"thread(s), numpy {m['numpy']} (OpenBLAS threads: {m['blas_threads']}), Python "
+        f"{m['python']}. Ratio = median reference / median torch (1.0: as fast as torch). "
+        "Written by `tox -e bench`.",
         "",
         "| group | op | torch (us) | reference (us) | ratio |",
         "|---|---|---:|---:|---:|",
