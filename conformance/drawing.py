@@ -69,12 +69,29 @@ def draw(data: st.DataObject, inputs: dict[str, Any], dtype: str | None, trace: 
     """Draw the inputs in order; later generators see earlier values."""
     trace.values = {}
     for name, expr in inputs.items():
-        seen = {k: v.array if isinstance(v, Strided) else v for k, v in trace.values.items()}
-        value = expr.evaluate(generator_env(seen, dtype))
+        if (expr.source, dtype) in _STRATEGIES and not expr.names & trace.values.keys():
+            value = _STRATEGIES[expr.source, dtype]
+        else:
+            seen = {k: v.array if isinstance(v, Strided) else v for k, v in trace.values.items()}
+            value = _remember(expr, dtype, expr.evaluate(generator_env(seen, dtype)), seen)
         if isinstance(value, st.SearchStrategy):
             value = data.draw(value, label=name)
         trace.values[name] = value
     return trace.values
+
+
+#: (generator source, dtype) -> its strategy, for generators that read no earlier draw: a
+#: strategy is immutable, and building one anew for every example costs more than drawing
+_STRATEGIES: dict[tuple[str, str | None], st.SearchStrategy] = {}
+_STRATEGIES_MAX = 10_000
+
+
+def _remember(expr: Any, dtype: str | None, value: Any, seen: dict[str, Any]) -> Any:
+    """``value``, kept for the next example when it is a strategy of ``expr`` alone."""
+    independent = not expr.names & seen.keys()
+    if independent and isinstance(value, st.SearchStrategy) and len(_STRATEGIES) < _STRATEGIES_MAX:
+        _STRATEGIES[expr.source, dtype] = value
+    return value
 
 
 def to_library(value: Any, adapter: Adapter) -> Any:
