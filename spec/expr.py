@@ -13,6 +13,7 @@ number and depth, so no lambda can recurse without end.
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -118,6 +119,13 @@ def parse(source: str) -> Expr:
     """Parse and check ``source``; raises :class:`ExprError` with the reason."""
     if not isinstance(source, str):
         raise ExprError(f"expected an expression string, got {type(source).__name__}")
+    return _parse(source)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse(source: str) -> Expr:
+    """``parse`` of a string: an Expr is immutable, and families repeat their expressions in
+    every entry, so each text is compiled once."""
     if len(source) > MAX_SOURCE:
         raise ExprError(f"expression of {len(source):,} characters (the limit is {MAX_SOURCE:,})")
     try:

@@ -28,6 +28,10 @@ Loc = tuple[Any, ...]
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_YAML + t for t in ("null", "bool", "int", "float", "str", "timestamp")}
 _MERGE = _YAML + "merge"
+#: libyaml's parser when PyYAML was built with it (ten times faster), else the pure-Python one;
+#: both build the same nodes, and libyaml refuses nesting deeper than 1000 itself
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TOO_DEEP = f"nested too deeply (the limit is {MAX_DEPTH} levels)"
 
 
 @dataclass
@@ -53,10 +57,12 @@ def read(path: Path, shown: str) -> Document:
     except (OSError, UnicodeDecodeError, _TooLarge) as exc:
         return _fail(f"{shown}:1: (file): {exc}")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_COMPOSER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit
+            return _fail(f"{shown}:{line}: (yaml): {_TOO_DEEP}")
         return _fail(f"{shown}:{line}: (yaml): {exc.problem or exc.context}")
     except yaml.reader.ReaderError as exc:  # a control character, before any mark exists
         line = text.count("\n", 0, max(exc.position, 0)) + 1
@@ -64,7 +70,7 @@ def read(path: Path, shown: str) -> Document:
     except yaml.YAMLError as exc:
         return _fail(f"{shown}:1: (yaml): {exc}")
     except RecursionError:
-        return _fail(f"{shown}:1: (yaml): nested too deeply (the limit is {MAX_DEPTH} levels)")
+        return _fail(f"{shown}:1: (yaml): {_TOO_DEEP}")
     if root is None:
         return _fail(f"{shown}:1: (file): the file is empty")
     try:
@@ -111,7 +117,7 @@ def _measure(
         raise _Refused(node, "recursive alias: the value anchored here contains itself")
     if key not in seen:
         if depth > MAX_DEPTH:
-            raise _Refused(node, f"nested too deeply (the limit is {MAX_DEPTH} levels)")
+            raise _Refused(node, _TOO_DEEP)
         active.add(key)
         children: list[yaml.Node] = []
         if isinstance(node, yaml.MappingNode):
@@ -129,7 +135,7 @@ def _measure(
             "file (mappings, lists and plain values; an alias counts each time it is used)",
         )
     if depth + height - 1 > MAX_DEPTH:
-        raise _Refused(node, f"nested too deeply (the limit is {MAX_DEPTH} levels)")
+        raise _Refused(node, _TOO_DEEP)
     return size, height
 
 
