@@ -7,6 +7,7 @@ import pytest
 
 import reference
 from spec.dtypes import ALL as DTYPE_NAMES
+from tests import pinned_torch
 from tests.ulp import assert_close_ulp
 
 torch = pytest.importorskip("torch")
@@ -246,13 +247,45 @@ def test_linspace(args, dtype):
     r = reference.linspace(*args, **{k: getattr(reference, v) for k, v in kw.items()})
     t = torch.linspace(*args, **{k: getattr(torch, v) for k, v in kw.items()})
     assert tuple(r.shape) == tuple(t.shape) and repr(r.dtype) == repr(t.dtype)
-    # torch's vectorised kernel rounds a little differently: within a few ulp of the
-    # endpoints' size (ints: within 1)
+    # element by element with fused multiply-adds on AVX2 and AVX-512 builds: within a few
+    # ulp of the endpoints' size on any kernel (bit for bit below, on torch's AVX2 kernel)
     if dtype is not None and "int" in dtype:
         np.testing.assert_allclose(to_numpy(r), to_numpy(t), atol=1)
     else:
         name = dtype or "float32"
         assert_close_ulp(to_numpy(r), to_numpy(t), dtype=name, scale=max(map(abs, args[:2])))
+
+
+def _linspace_cases() -> list[tuple[float | complex, float | complex, int, str]]:
+    """Endpoints integral and fractional, both orders, every dtype; the notes' trouble case."""
+    rng = np.random.default_rng(18)
+    cases = [(-2.0, 0, 50, "int64"), (26.0, -22.93, 11, "int64"), (-43.57, 37.0, 77, "int32")]
+    for name in DTYPE_NAMES:
+        for _ in range(25 if name != "bool" else 0):
+            ends = [float(rng.integers(-60, 60)) + rng.random() * rng.integers(0, 2) for _ in "se"]
+            if name == "uint8":
+                ends = [abs(v) for v in ends]
+            if name.startswith("complex"):
+                ends = [complex(v, rng.normal()) for v in ends]
+            cases.append((*ends, int(rng.integers(0, 90)), name))
+    return cases
+
+
+def _torch_linspace(torch_module, cases):
+    out = []
+    for start, end, steps, name in cases:
+        values = torch_module.linspace(start, end, steps, dtype=getattr(torch_module, name))
+        out.append((values.float() if name == "bfloat16" else values).numpy())
+    return out
+
+
+def test_linspace_bit_for_bit_with_torch_avx2_kernel():
+    """Integer dtypes truncate each fused start + step * i (torch computes no vector lanes)."""
+    cases = _linspace_cases()
+    expected = pinned_torch.run(_torch_linspace, cases)
+    for case, want in zip(cases, expected, strict=True):
+        got = to_numpy(reference.linspace(*case[:3], dtype=getattr(reference, case[3])))
+        np.testing.assert_array_equal(got, want, err_msg=str(case))
 
 
 @pytest.mark.parametrize(
