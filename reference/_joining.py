@@ -117,10 +117,13 @@ def gather(
     sparse_grad: bool = False,  # noqa: A002
     out: Tensor | None = None,
 ) -> Tensor:
-    """``out[i][j][k] = input[i][index[i][j][k]][k]`` (for dim=1), with torch's checks."""
+    """``out[i][j][k] = input[i][index[i][j][k]][k]`` (for dim=1), with torch's checks; an
+    empty index of any dtype and shape gives an empty result of its shape, as torch's does."""
+    d = wrap_dim(dim, input.ndim)
+    if index.numel() == 0:
+        return _gather_nothing(input, d, index, out)
     if index._dtype not in (_dtypes.int64, _dtypes.int32):
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
-    d = wrap_dim(dim, input.ndim)
     if index.ndim != input.ndim and not (index.ndim <= 1 and input.ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     if index.ndim == input.ndim:
@@ -147,6 +150,17 @@ def gather(
         if i.ndim == 0:
             return a[i.astype(np.int64)]
         return _take_along(a, i.astype(np.int64), d)
+
+    back = grads.gather(d if input.ndim else 0, tuple(input.shape))
+    result = apply_op("gather", fn, input, index, dtype=input._dtype, backward=back)
+    return result if out is None else write_out(out, result, "gather")
+
+
+def _gather_nothing(input: Tensor, d: int, index: Tensor, out: Tensor | None) -> Tensor:
+    """An empty result of the index's shape, recorded for autograd (its gradient is zeros)."""
+
+    def fn(a, i):
+        return module_of(a).zeros(i.shape, a.dtype)
 
     back = grads.gather(d if input.ndim else 0, tuple(input.shape))
     result = apply_op("gather", fn, input, index, dtype=input._dtype, backward=back)

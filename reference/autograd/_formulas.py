@@ -200,7 +200,7 @@ def reduction_extreme(axes: Sequence[int], keepdim: bool, shape: tuple) -> Formu
 
 def _grid_ids(indices: np.ndarray, d: int, shape: tuple, keepdim: bool) -> np.ndarray:
     """Row-major input positions of values picked by ``indices`` along dim ``d``."""
-    if not shape:
+    if not shape or indices.size == 0:  # nothing picked (an empty index may have any shape)
         return np.zeros(indices.shape, np.int64)
     idx = indices if keepdim else np.expand_dims(indices, d)
     grids = list(np.indices(idx.shape, sparse=True))

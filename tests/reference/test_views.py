@@ -293,12 +293,27 @@ GATHER = [
     lambda m: m.gather(m.tensor(5.0), 0, m.tensor(0)),
     lambda m: m.gather(g_input(m), 1, m.tensor([[1]]), out=m.zeros(1, 1)),
     lambda m: m.gather(m.arange(5), 0, m.tensor([4, 0])),
+    # an empty index: any dtype, any shape, no checks but the dim's
+    lambda m: m.gather(m.arange(5.0), 0, m.tensor([], dtype=m.uint8)),
+    lambda m: m.gather(g_input(m), 1, m.zeros(0, 4, 5, dtype=m.int16)),
+    lambda m: m.gather(g_input(m), 0, m.zeros(3, 0)),
+    lambda m: m.gather(g_input(m), 5, m.zeros(0, dtype=m.bool)),
+    lambda m: m.gather(g_input(m), 1, m.zeros(0, dtype=m.long), out=m.zeros(2)),
+    lambda m: m.gather(m.arange(5.0), 0, m.tensor([1], dtype=m.uint8)),
 ]
 
 
 @pytest.mark.parametrize("fn", GATHER)
 def test_gather(same, fn):
     same(fn)
+
+
+def test_gather_of_an_empty_index_has_a_zero_gradient():
+    """The empty result is recorded like any gather: it requires grad, its gradient is 0."""
+    for m in (reference, torch):
+        x = m.ones(2, 3, requires_grad=True)
+        m.gather(x, 0, m.zeros(0, 4, 5, dtype=m.long)).sum().backward()
+        assert x.grad.abs().sum().item() == 0 and tuple(x.grad.shape) == (2, 3)
 
 
 SPLIT = [
