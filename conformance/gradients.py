@@ -479,27 +479,60 @@ def _against_reference(
     estimates: dict[Element, _Estimate],
     tolerance: tuple[float, float],
     where: Callable[[Element], str],
+    scale: Arrays | None = None,
 ) -> _Tally:
     """The adapter's gradient elements against the reference's, where it is differentiable."""
-    rtol, atol = tolerance
     tally = _Tally()
     for element, est in estimates.items():
         if not (est.smooth or est.frozen):
             tally.skipped += 1
             continue
         tally.checked += 1
-        if not _agrees(got, want, element, tolerance):
+        if not _agrees(got, want, element, tolerance, scale):
             a = float(got[element[0]].flat[element[1]])
             e = float(want[element[0]].flat[element[1]])
-            tally.miss(_excess(a, e, atol + rtol * abs(e)), where(element), a, e)
+            tally.miss(_excess(a, e, _bound(e, element, tolerance, scale)), where(element), a, e)
     return tally
 
 
-def _agrees(got: Arrays, want: Arrays, element: Element, tolerance: tuple[float, float]) -> bool:
-    """One gradient element within ``atol + rtol * |want|`` (NaN equals NaN)."""
+def _agrees(
+    got: Arrays,
+    want: Arrays,
+    element: Element,
+    tolerance: tuple[float, float],
+    scale: Arrays | None = None,
+) -> bool:
+    """One gradient element within :func:`_bound` (NaN equals NaN)."""
     a = float(got[element[0]].flat[element[1]])
     e = float(want[element[0]].flat[element[1]])
-    return _equal(a, e) or abs(a - e) <= tolerance[1] + tolerance[0] * abs(e)
+    return _equal(a, e) or abs(a - e) <= _bound(e, element, tolerance, scale)
+
+
+def _bound(
+    want: float, element: Element, tolerance: tuple[float, float], scale: Arrays | None
+) -> float:
+    """``atol + rtol * |want|``, or ``rtol`` of the summed terms' magnitude where that is
+    larger: a sum that cancels keeps the rounding of its terms."""
+    rtol, atol = tolerance
+    size = abs(want)
+    if scale is not None:
+        size = max(size, float(scale[element[0]].flat[element[1]]))
+    return atol + rtol * size
+
+
+def _magnitudes(
+    item: Item, wide: _Function, arrays: Arrays, cots: Arrays, shapes: list[tuple[int, ...]]
+) -> Arrays | None:
+    """For items that declare accumulated sums (``accuracy``): the reference's VJP at the
+    inputs' and cotangents' absolute values, the size of the terms each gradient element
+    sums (exactly so for linear maps such as ``linear`` and ``bilinear``); else None."""
+    if item.accuracy is None:
+        return None
+    try:
+        sizes = _reference_vjp(wide, [np.abs(a) for a in arrays], [np.abs(c) for c in cots], shapes)
+    except Exception:  # noqa: BLE001 - a function undefined at |x| simply gets no widening
+        return None
+    return [np.abs(g) for g in sizes]
 
 
 def _excess(got: float, want: float, bound: float) -> float:
@@ -571,14 +604,16 @@ def check_gradient(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -
         ex = _first_order(case, adapter, data, trace)
         wide = ex.fn.widened(ref)
         args = ([a.astype(np.float64) for a in ex.arrays], [c.astype(np.float64) for c in ex.cots])
-        want = _reference_vjp(wide, *args, shapes=[tuple(t.shape) for t in ex.outs])
+        shapes = [tuple(t.shape) for t in ex.outs]
+        want = _reference_vjp(wide, *args, shapes=shapes)
         elements = _sample(ex.rng, ex.arrays)
         tol = _tolerance(case.entry.item, ex.fn.dtype, ex.fn.values)
         if all(_agrees(ex.grads, want, e, tol) for e in elements):
             return  # differences decide only whether a mismatching element is differentiable
+        scale = _magnitudes(case.entry.item, wide, *args, shapes)
         estimates = _numeric(wide.forward, *args, elements)
         tally = _against_reference(
-            ex.grads, want, estimates, tol, lambda e: _where(ex.fn, ex.arrays, e)
+            ex.grads, want, estimates, tol, lambda e: _where(ex.fn, ex.arrays, e), scale
         )
         text = f"rtol={tol[0]:.3g}, atol={tol[1]:.3g}"
         _verdict(tally, "gradient vs the reference's in float64", ("got", "reference"), text)

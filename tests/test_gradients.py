@@ -243,3 +243,30 @@ def test_builtin_ops_declare_differentiability() -> None:
         and not e.item.name.startswith("torch.Tensor.new_")
     ]
     assert not missing
+
+
+def test_a_cancelled_sum_is_held_to_its_terms_size() -> None:
+    """A gradient element that sums large terms to a small value keeps their rounding: its
+    bound follows the terms' size where the entry declares accumulated sums; a wrong value is
+    still far outside it."""
+    tolerance = (1.5e-6, 1e-5)
+    want, terms = [np.array([1e-3])], [np.array([4.0e4])]
+    rounded, wrong = [np.array([1e-3 + 3e-2])], [np.array([1e-3 + 4.0e2])]
+    element = (0, 0)
+    assert not gradients._agrees(rounded, want, element, tolerance)
+    assert gradients._agrees(rounded, want, element, tolerance, terms)
+    assert not gradients._agrees(wrong, want, element, tolerance, terms)
+
+
+@pytest.mark.parametrize(
+    ("item", "profile", "seed"),
+    [("torch.nn.Linear", "thorough", 0), ("torch.nn.Bilinear", "standard", 2)],
+)
+def test_torch_float32_linear_gradients_that_cancel_pass(
+    item: str, profile: str, seed: int
+) -> None:
+    """The draws where float32 Linear and Bilinear gradients cancelled and were blamed on torch."""
+    session = Session.open(RunConfig(adapter="torch", ops=[item], profile=profile, seed=seed))
+    case = next(c for c in session.cases if c.check == "gradient" and c.dtype == "float32")
+    outcome = session.run(case)
+    assert outcome.status == "passed", outcome.message
