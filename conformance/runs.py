@@ -70,13 +70,13 @@ def cmd_merge(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     """Cases whose status changed; exit 1 when one became unexpected (a regression)."""
     changes = status_changes(_load(args.old), _load(args.new))
+    regressions = [c for c in changes if c[2] in UNEXPECTED and c[1] not in UNEXPECTED]
     if args.json:
         print(json.dumps([dict(zip(("id", "old", "new"), c, strict=True)) for c in changes]))
-    for case_id, old, new in [] if args.json else changes:
+        return 1 if regressions else 0
+    for case_id, old, new in changes:
         print(f"{case_id}: {old or 'absent'} -> {new or 'absent'}")
-    regressions = [c for c in changes if c[2] in UNEXPECTED and c[1] not in UNEXPECTED]
-    if not args.json:
-        print(f"{len(changes)} changed, {len(regressions)} newly unexpected", file=sys.stderr)
+    print(f"{len(changes)} changed, {len(regressions)} newly unexpected", file=sys.stderr)
     return 1 if regressions else 0
 
 

@@ -559,15 +559,10 @@ def _linspace_values(start, end, steps: int, dt: dtype) -> np.ndarray:
     if steps == 1:
         return np.full(1, checked_scalar(start, dt, check_float=False))
     if dt.is_complex:
-        parts = (_linspace_real(v.real, w.real, steps, dt) for v, w in _complex_ends(start, end))
-        real, imag = parts
-        return (real + 1j * imag).astype(dt._np)
+        s, e = complex(_num(start)), complex(_num(end))
+        real = _linspace_real(s.real, e.real, steps, dt)
+        return (real + 1j * _linspace_real(s.imag, e.imag, steps, dt)).astype(dt._np)
     return _linspace_real(_num(start), _num(end), steps, dt)
-
-
-def _complex_ends(start, end):
-    s, e = (complex(_num(v)) for v in (start, end))
-    return [(s, e), (complex(s.imag), complex(e.imag))]
 
 
 def _real(value):

@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 
+from conformance.atomic import write_text
+
 for _name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")  # before torch loads, here and in the runs started below
 if "torch" in sys.modules:
@@ -51,15 +53,9 @@ def start_run(adapter: str, runs_dir: Path) -> Path:
             cwd=ROOT,
         )
     STARTED.append(proc)
-    threading.Thread(target=lambda: atomic_write(out / "rc", str(proc.wait())), daemon=True).start()
+    done = threading.Thread(target=lambda: write_text(out / "rc", str(proc.wait())), daemon=True)
+    done.start()
     return out
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` so that a reader polling ``path`` sees all of it or nothing."""
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def runs_dir(config: pytest.Config) -> Path:
