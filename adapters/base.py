@@ -9,6 +9,7 @@ item the library lacks raises :class:`MissingItem` and counts against it.
 from __future__ import annotations
 
 import types
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,17 @@ CAPABILITIES = frozenset(
         "cuda",  # a usable CUDA device (see cuda_capabilities)
         "cpu_only",  # built without CUDA: torch's CPU-build errors for CUDA calls
         "onnx_export",  # torch.onnx.export writes ONNX models
+        "complex",  # complex64/complex128 tensors
+        "out_variant",  # functions take out= (torch.f(x, out=t))
+        "inplace_variant",  # in-place methods (x.f_())
+        "strided_views",  # non-contiguous views (Adapter.view); without it, inputs are copies
     }
 )
+#: What every built-in adapter of a torch-like library claims beyond its own extras.
+TORCH_LIKE = frozenset({"complex", "out_variant", "inplace_variant", "strided_views"})
+
+#: How :meth:`Adapter.view` lays a tensor out (see ``conformance.layouts``).
+LAYOUTS = ("transposed", "sliced", "expanded")
 
 
 def cuda_capabilities(available: bool, built: bool) -> frozenset[str]:
@@ -112,6 +122,12 @@ class Adapter:
     capabilities: frozenset[str] = frozenset()
     #: Device the tensors live on.
     device: str = "cpu"
+    #: Capabilities withheld from some items: fnmatch pattern of item names -> capabilities
+    #: (``{"torch.linalg.*": {"autograd"}}``: no gradients through torch.linalg).
+    withheld: dict[str, frozenset[str]] = {}
+    #: The structured expected-failures file; None looks for ``expectations/<name>.yaml``
+    #: beside this module.
+    expectations: Path | None = None
 
     def root(self) -> Any:
         """The object that ``torch.<name>`` resolves against (usually a module)."""
@@ -163,11 +179,36 @@ class Adapter:
         return self.resolve(f"torch.{name}")
 
     def dtype_name(self, dtype: Any) -> str:
-        """The spec name (``float32``) of a library dtype object."""
+        """The spec name (``float32``) of a library dtype object that :meth:`dtype` did
+        not give (the engine looks those up first): the last dotted part of ``str(dtype)``."""
         return str(dtype).rsplit(".", 1)[-1]
+
+    def view(self, tensor: Any, layout: str, shape: tuple[int, ...]) -> Any:
+        """A non-contiguous view of the contiguous ``tensor`` (needs ``strided_views``).
+
+        ``transposed``: all dimensions reversed (``tensor.permute(n-1, ..., 0)``);
+        ``sliced``: every second element of the last dimension (``tensor[..., 1::2]``);
+        ``expanded``: ``tensor.expand(*shape)`` (its broadcast dimension has size 1).
+        The default uses those torch methods; override it for another spelling.
+        """
+        if layout == "transposed":
+            return tensor.permute(*range(len(shape) - 1, -1, -1))
+        if layout == "sliced":
+            return tensor[..., 1::2]
+        if layout == "expanded":
+            return tensor.expand(*shape)
+        raise ValueError(f"unknown layout {layout!r} (one of {', '.join(LAYOUTS)})")
+
+    def capabilities_for(self, item: str) -> frozenset[str]:
+        """The capabilities the adapter claims for ``item``: all of them, less what
+        :attr:`withheld` takes away for it."""
+        taken = [caps for pattern, caps in self.withheld.items() if fnmatchcase(item, pattern)]
+        return self.capabilities.difference(*taken)
 
     def expectations_file(self) -> Path | None:
         """The structured expected-failures file of this adapter, if any."""
+        if self.expectations is not None:
+            return Path(self.expectations)
         path = EXPECTATIONS_DIR / f"{self.name}.yaml"
         return path if path.exists() else None
 

@@ -7,7 +7,7 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 
-from adapters.base import Adapter, cuda_capabilities
+from adapters.base import Adapter, TORCH_LIKE, cuda_capabilities
 
 
 class ReferenceAdapter(Adapter):
@@ -25,7 +25,7 @@ class ReferenceAdapter(Adapter):
             "autograd",
             "onnx_export",
         }
-    )
+    ) | TORCH_LIKE
 
     def __init__(self) -> None:
         import reference

@@ -7,7 +7,7 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 
-from adapters.base import Adapter, AdapterError, cuda_capabilities
+from adapters.base import Adapter, AdapterError, TORCH_LIKE, cuda_capabilities
 
 
 class TorchAdapter(Adapter):
@@ -25,7 +25,7 @@ class TorchAdapter(Adapter):
             "autograd",
             "onnx_export",
         }
-    )
+    ) | TORCH_LIKE
 
     def __init__(self) -> None:
         try:

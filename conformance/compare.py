@@ -7,6 +7,8 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 
+from adapters.base import Adapter
+
 #: Default (rtol, atol) per dtype, as ``torch.testing.assert_close`` uses them.
 TOLERANCES: dict[str, tuple[float, float]] = {
     "float16": (1e-3, 1e-5),
@@ -50,6 +52,18 @@ def dtype_name(dtype: Any) -> str:
         return _NAMES[np.dtype(dtype)]
     except (KeyError, TypeError):
         return str(dtype)
+
+
+def library_dtype_name(adapter: Adapter, dtype: Any) -> str:
+    """Spec name of a library dtype object: the name :meth:`Adapter.dtype` maps to it, else
+    the adapter's own :meth:`Adapter.dtype_name`."""
+    for name in NUMPY_DTYPES:
+        try:
+            if adapter.dtype(name) == dtype:
+                return name
+        except Exception:  # noqa: BLE001 - a dtype the library lacks is not this one
+            continue
+    return adapter.dtype_name(dtype)
 
 
 def numpy_dtype(name: str) -> np.dtype:

@@ -28,7 +28,14 @@ from adapters.base import Adapter
 from adapters.registry import load_adapter
 from conformance import modules, reproducer
 from conformance.cases import AUTOGRAD, Case
-from conformance.compare import TOLERANCES, CheckFailed, CheckSkipped, eps, numpy_dtype
+from conformance.compare import (
+    TOLERANCES,
+    CheckFailed,
+    CheckSkipped,
+    eps,
+    library_dtype_name,
+    numpy_dtype,
+)
 from conformance.drawing import (
     Settings,
     Trace,
@@ -199,7 +206,7 @@ def _floating(result: Any, adapter: Adapter) -> list[Any]:
     """The floating tensors of a result (a tensor or nested tuples and lists of them)."""
     if isinstance(result, (list, tuple)):
         return [t for part in result for t in _floating(part, adapter)]
-    if adapter.is_tensor(result) and adapter.dtype_name(result.dtype) in FLOATING:
+    if adapter.is_tensor(result) and library_dtype_name(adapter, result.dtype) in FLOATING:
         return [result]
     return []
 
@@ -224,7 +231,7 @@ def _autograd(
 
 
 def _dtype_of(tensor: Any, adapter: Adapter) -> np.dtype:
-    return numpy_dtype(adapter.dtype_name(tensor.dtype))
+    return numpy_dtype(library_dtype_name(adapter, tensor.dtype))
 
 
 def _as_array(grad: Any, leaf: np.ndarray, adapter: Adapter) -> np.ndarray:

@@ -1,7 +1,7 @@
 """Non-contiguous inputs: how a :class:`~conformance.generators.Strided` array is built.
 
-The library receives a view made by its own ``permute``, slicing or ``expand`` of a
-contiguous tensor; the reproducer writes the same expression.
+The library receives a view of a contiguous tensor made by the adapter's ``view`` hook (by
+default its own ``permute``, slicing or ``expand``); the reproducer writes the same call.
 """
 
 from __future__ import annotations
@@ -37,13 +37,12 @@ def view_suffix(value: Strided) -> str:
 
 
 def to_library(value: Strided, adapter: Adapter) -> Any:
-    """The library tensor: a non-contiguous view holding ``value.array``'s values."""
+    """The library tensor: a non-contiguous view holding ``value.array``'s values, made by
+    :meth:`Adapter.view`; a contiguous copy when the adapter lacks ``strided_views``."""
+    if "strided_views" not in adapter.capabilities:
+        return adapter.from_numpy(value.array)
     base = adapter.from_numpy(storage(value))
-    if value.layout == "transposed":
-        return base.permute(*_reversed(value.array.ndim))
-    if value.layout == "sliced":
-        return base[..., 1::2]
-    return base.expand(*value.array.shape)
+    return adapter.view(base, value.layout, tuple(value.array.shape))
 
 
 def writable(value: Any) -> Any:

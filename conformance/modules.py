@@ -22,6 +22,7 @@ from conformance.compare import (
     CheckSkipped,
     dtype_name,
     eps,
+    library_dtype_name,
     numpy_dtype,
 )
 from conformance.drawing import Settings, Trace, draw, explore_examples, numpy_world, to_library
@@ -195,7 +196,7 @@ def _slot_matches(
     shape, dtype = found
     if tuple(tensor.shape) != shape:
         raise CheckFailed(f"{what} {name}: shape {tuple(tensor.shape)} != expected {shape}")
-    if (got := adapter.dtype_name(tensor.dtype)) != dtype:
+    if (got := library_dtype_name(adapter, tensor.dtype)) != dtype:
         raise CheckFailed(f"{what} {name}: dtype {got} != expected {dtype}")
     if what == "parameters" and bool(tensor.requires_grad) != slot.requires_grad:
         raise CheckFailed(f"{name}.requires_grad is {bool(tensor.requires_grad)}")
