@@ -1,0 +1,319 @@
+"""The adapter for tinygrad (0.14), on its CPU device.
+
+tinygrad's API is not torch's: its functions are mostly ``Tensor`` methods with their own
+argument names (``axis`` for ``dim``). :meth:`TinygradAdapter.root` is a torch-shaped namespace
+of thin wrappers that only translate calling conventions; each computation is tinygrad's. A name
+tinygrad lacks is not defined (it raises :class:`~adapters.base.MissingItem`). ``torch.Tensor``
+is tinygrad's ``Tensor`` itself, so the method variants call tinygrad's methods as they are.
+
+Capabilities: ``strided_views`` only (its ``permute``, slicing and ``expand`` are lazy
+movement ops over one buffer). Not claimed: ``autograd`` (tinygrad 0.14 has no
+``requires_grad``; gradients come from ``Tensor.gradient(*targets)`` of any tensor), ``complex``
+(no complex dtypes), ``out_variant`` and ``inplace_variant`` (no ``out=``, no ``x.f_()``
+methods), ``grad_mode``, ``shares_memory`` (conversions copy), and the rest.
+
+The CPU device compiles each kernel with ``clang``. Where the machine has none, the adapter
+puts ``adapters/tinygrad_cc/clang`` first on ``PATH``: a shim that runs the clang bundled with
+zig (the ``ziglang`` package, in the ``tinygrad`` extra). Kernels compiled by an earlier,
+broken compiler stay in tinygrad's cache (``~/.cache/tinygrad/cache.db``): delete it after a
+failure. tinygrad's default integer dtype (``DEFAULT_INT``, int32) is set to torch's int64, as
+its device is set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import types
+from collections import namedtuple
+from collections.abc import Callable, Sequence
+from importlib.metadata import version as _dist_version
+from pathlib import Path
+from typing import Any
+
+import ml_dtypes
+import numpy as np
+
+from adapters.base import Adapter, AdapterError, MissingItem
+
+SHIM_DIR = Path(__file__).resolve().parent / "tinygrad_cc"
+#: spec dtype name -> tinygrad's ``dtypes`` attribute (no complex dtypes)
+DTYPES = {
+    "bool": "bool",
+    "uint8": "uint8",
+    "int8": "int8",
+    "int16": "int16",
+    "int32": "int32",
+    "int64": "int64",
+    "float16": "float16",
+    "bfloat16": "bfloat16",
+    "float32": "float32",
+    "float64": "float64",
+}
+#: torch's pointwise functions that are tinygrad methods of the same name
+POINTWISE = (
+    *("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh"),
+    *("asinh", "acosh", "atanh", "abs", "exp", "log", "sqrt", "sigmoid", "relu"),
+)
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
+
+
+def compiler_path() -> None:
+    """Put the zig clang shim first on ``PATH`` when no clang is installed."""
+    if shutil.which("clang") is not None:
+        return
+    try:
+        import ziglang
+    except ImportError:
+        raise AdapterError(
+            "tinygrad's CPU device needs clang, or the ziglang package (pip install ziglang)"
+        ) from None
+    os.environ["TORCHCONFORM_ZIG"] = str(Path(ziglang.__file__).parent / "zig")
+    os.environ["PATH"] = f"{SHIM_DIR}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+def configure(helpers: Any) -> None:
+    """tinygrad's CPU device and torch's default integer dtype, int64 (tinygrad's own is int32),
+    through tinygrad's settings (``helpers``: ``tinygrad.helpers``)."""
+    compiler_path()
+    helpers.DEV.value = "CPU"
+    helpers.DEFAULT_INT.value = "int64"
+
+
+def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
+    """torch's ``*size`` or ``size`` (one sequence) as a tuple."""
+    if len(size) == 1 and isinstance(size[0], Sequence):
+        return tuple(size[0])
+    return tuple(size)
+
+
+def _axis(dim: Any) -> Any:
+    """torch's ``dim`` (None, an int or a sequence) as tinygrad's ``axis``."""
+    return tuple(dim) if isinstance(dim, (list, tuple)) else dim
+
+
+def _module(name: str, members: dict[str, Any]) -> types.ModuleType:
+    module = types.ModuleType(name)
+    for key, value in members.items():
+        setattr(module, key, value)
+    return module
+
+
+def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
+    """``torch.*`` functions over tinygrad's ``Tensor`` (``tg``), torch's signatures."""
+    tensor_cls = tg.Tensor
+
+    def tensor(data: Any, *, dtype: Any = None, device: Any = None) -> Any:
+        return tensor_cls(data, dtype=dtype)
+
+    def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None) -> Any:
+        return tensor_cls.arange(start, end, step, dtype=dtype)
+
+    def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None) -> Any:
+        return tensor_cls.linspace(start, end, steps, dtype=dtype)
+
+    def filled(method: str) -> Callable[..., Any]:
+        def make(*size: Any, dtype: Any = None) -> Any:
+            return getattr(tensor_cls, method)(*_size(size), dtype=dtype)
+
+        make.__name__ = method
+        return make
+
+    def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None) -> Any:
+        return tensor_cls.full(tuple(size), fill_value, dtype=dtype)
+
+    def randint(low: int, high: Any = None, size: Any = None, *, dtype: Any = None) -> Any:
+        if size is None:
+            low, high, size = 0, low, high
+        kwargs = {} if dtype is None else {"dtype": dtype}
+        return tensor_cls.randint(*size, low=low, high=high, **kwargs)
+
+    def randperm(n: int, *, dtype: Any = None) -> Any:
+        return tensor_cls.randperm(n, **({} if dtype is None else {"dtype": dtype}))
+
+    def cat(tensors: Sequence[Any], dim: int = 0) -> Any:
+        first, *rest = tensors
+        return first.cat(*rest, dim=dim)
+
+    def stack(tensors: Sequence[Any], dim: int = 0) -> Any:
+        first, *rest = tensors
+        return first.stack(*rest, dim=dim)
+
+    def reduction(method: str) -> Callable[..., Any]:
+        def reduce(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+            return getattr(input, method)(axis=_axis(dim), keepdim=keepdim)
+
+        reduce.__name__ = method
+        return reduce
+
+    def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+        return input.sum(axis=_axis(dim), keepdim=keepdim, dtype=dtype)
+
+    def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+        return (input if dtype is None else input.cast(dtype)).mean(_axis(dim), keepdim)
+
+    def extreme(method: str, arg: str, pairwise: str) -> Callable[..., Any]:
+        def pick(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+            if isinstance(dim, tensor_cls):
+                return getattr(input, pairwise)(dim)
+            if dim is None:
+                return getattr(input, method)()
+            values = getattr(input, method)(axis=dim, keepdim=keepdim)
+            return ValuesIndices(values, getattr(input, arg)(axis=dim, keepdim=keepdim))
+
+        pick.__name__ = method
+        return pick
+
+    def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
+        return input.max(axis=_axis(dim) if dim != () else None, keepdim=keepdim)
+
+    def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
+        return input.min(axis=_axis(dim) if dim != () else None, keepdim=keepdim)
+
+    def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        return ValuesIndices(*input.topk(k, dim, largest, sorted))
+
+    def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
+        return (input if dtype is None else input.cast(dtype)).cumsum(dim)
+
+    def method(name: str) -> Callable[..., Any]:
+        def call(input: Any, *args: Any, **kwargs: Any) -> Any:
+            return getattr(input, name)(*args, **kwargs)
+
+        call.__name__ = name
+        return call
+
+    table: dict[str, Callable[..., Any]] = {name: method(name) for name in POINTWISE}
+    table.update(
+        {name: method(name) for name in ("gather", "squeeze", "unsqueeze", "chunk", "clone")}
+    )
+    table.update(
+        tensor=tensor,
+        as_tensor=tensor,
+        from_numpy=tensor,
+        arange=arange,
+        linspace=linspace,
+        zeros=filled("zeros"),
+        ones=filled("ones"),
+        empty=filled("empty"),
+        rand=filled("rand"),
+        randn=filled("randn"),
+        full=full,
+        randint=randint,
+        randperm=randperm,
+        rand_like=method("rand_like"),
+        randn_like=method("randn_like"),
+        manual_seed=tensor_cls.manual_seed,
+        cat=cat,
+        stack=stack,
+        transpose=method("transpose"),
+        broadcast_to=method("expand"),
+        all=reduction("all"),
+        any=reduction("any"),
+        argmax=reduction("argmax"),
+        argmin=reduction("argmin"),
+        sum=sum,
+        mean=mean,
+        max=extreme("max", "argmax", "maximum"),
+        min=extreme("min", "argmin", "minimum"),
+        amax=amax,
+        amin=amin,
+        topk=topk,
+        cumsum=cumsum,
+    )
+    return table
+
+
+def _functional() -> dict[str, Callable[..., Any]]:
+    """``torch.nn.functional.*`` over tinygrad's ``Tensor`` methods."""
+
+    def relu(input: Any, inplace: bool = False) -> Any:
+        return input.relu()
+
+    def gelu(input: Any, approximate: str = "none") -> Any:
+        return input.gelu(approximate=approximate)
+
+    def sigmoid(input: Any) -> Any:
+        return input.sigmoid()
+
+    def pad(input: Any, pad: Sequence[int], mode: str = "constant", value: Any = None) -> Any:
+        return input.pad(tuple(pad), mode=mode, value=0.0 if value is None else value)
+
+    def layer_norm(
+        input: Any,
+        normalized_shape: Sequence[int],
+        weight: Any = None,
+        bias: Any = None,
+        eps: float = 1e-5,
+    ) -> Any:
+        out = input.layernorm(axis=tuple(range(-len(normalized_shape), 0)), eps=eps)
+        out = out if weight is None else out * weight
+        return out if bias is None else out + bias
+
+    def normalize(input: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Any:
+        return input.normalize(p=p, dim=dim, eps=eps)
+
+    return {
+        "relu": relu,
+        "gelu": gelu,
+        "sigmoid": sigmoid,
+        "pad": pad,
+        "layer_norm": layer_norm,
+        "normalize": normalize,
+    }
+
+
+class TinygradAdapter(Adapter):
+    name = "tinygrad"
+    library = "tinygrad"
+    capabilities = frozenset({"strided_views"})
+
+    def __init__(self) -> None:
+        try:
+            import tinygrad
+            import tinygrad.helpers
+        except ImportError as exc:
+            raise AdapterError(f"the tinygrad adapter needs tinygrad installed: {exc}") from None
+        configure(tinygrad.helpers)
+        self._tg = tinygrad
+        self.device = tinygrad.Device.DEFAULT
+        self._root = self._build_root()
+
+    def _build_root(self) -> types.ModuleType:
+        tg = self._tg
+        dtypes = {name: getattr(tg.dtypes, attr) for name, attr in DTYPES.items()}
+        functional = _module("tinygrad_torch.nn.functional", _functional())
+        nn = _module("tinygrad_torch.nn", {"functional": functional})
+        members = {"Tensor": tg.Tensor, "dtype": tg.dtype.DType, "nn": nn}
+        return _module("tinygrad_torch", members | dtypes | _functions(tg))
+
+    def root(self) -> Any:
+        return self._root
+
+    def version(self) -> str:
+        return _dist_version("tinygrad")
+
+    def dtype(self, name: str) -> Any:
+        if name not in DTYPES:
+            raise MissingItem(f"tinygrad has no {name} dtype")
+        return getattr(self._tg.dtypes, DTYPES[name])
+
+    def dtype_name(self, dtype: Any) -> str:
+        names = {getattr(self._tg.dtypes, attr): name for name, attr in DTYPES.items()}
+        return names.get(dtype) or super().dtype_name(dtype)
+
+    def from_numpy(self, array: np.ndarray) -> Any:
+        array = np.array(array, order="C", copy=True)
+        if array.dtype == ml_dtypes.bfloat16:
+            bits = self._tg.Tensor(array.view(np.uint16))
+            return bits.bitcast(self._tg.dtypes.bfloat16)
+        return self._tg.Tensor(array)
+
+    def to_numpy(self, tensor: Any) -> np.ndarray:
+        if tensor.dtype == self._tg.dtypes.bfloat16:
+            bits = tensor.bitcast(self._tg.dtypes.uint16).numpy()
+            return bits.view(ml_dtypes.bfloat16).reshape(tensor.shape).copy()
+        return np.array(tensor.numpy(), copy=True).reshape(tensor.shape)
+
+    def is_tensor(self, obj: Any) -> bool:
+        return isinstance(obj, self._tg.Tensor)

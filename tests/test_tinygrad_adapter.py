@@ -1,0 +1,76 @@
+"""The tinygrad adapter: conversions, dtype map, missing names, and a run through the engine."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tinygrad")
+
+from adapters import MissingItem  # noqa: E402
+from adapters.tinygrad_adapter import DTYPES, TinygradAdapter  # noqa: E402
+from conformance.bootstrap import sample  # noqa: E402
+from conformance.cli import main  # noqa: E402
+from conformance.compare import numpy_dtype  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def adapter() -> TinygradAdapter:
+    return TinygradAdapter()
+
+
+@pytest.mark.parametrize("dtype", sorted(DTYPES))
+def test_round_trip_of_every_claimed_dtype(adapter: TinygradAdapter, dtype: str) -> None:
+    base = sample(dtype)
+    for array in (base, base[:, ::2], base[0, 0]):
+        got = adapter.to_numpy(adapter.from_numpy(array))
+        assert got.dtype == numpy_dtype(dtype)
+        assert got.shape == array.shape
+        np.testing.assert_array_equal(got, array)
+
+
+@pytest.mark.parametrize("dtype", sorted(DTYPES))
+def test_dtype_map(adapter: TinygradAdapter, dtype: str) -> None:
+    tensor = adapter.from_numpy(sample(dtype))
+    assert tensor.dtype == adapter.dtype(dtype) == adapter.resolve(f"torch.{dtype}")
+    assert adapter.dtype_name(adapter.dtype(dtype)) == dtype
+
+
+@pytest.mark.parametrize("name", ["torch.complex64", "torch.searchsorted", "torch.nn.Linear"])
+def test_missing_names_raise(adapter: TinygradAdapter, name: str) -> None:
+    with pytest.raises(MissingItem):
+        adapter.resolve(name)
+    with pytest.raises(MissingItem):
+        adapter.dtype("complex128")
+
+
+def test_views_are_non_contiguous_movement_ops(adapter: TinygradAdapter) -> None:
+    base = adapter.from_numpy(np.arange(12.0).reshape(3, 4))
+    sliced = adapter.view(base, "sliced", (3, 2))
+    np.testing.assert_array_equal(adapter.to_numpy(sliced), np.arange(12.0).reshape(3, 4)[:, 1::2])
+    transposed = adapter.view(base, "transposed", (4, 3))
+    assert adapter.to_numpy(transposed).shape == (4, 3)
+
+
+def test_wrappers_take_torch_arguments(adapter: TinygradAdapter) -> None:
+    torch = adapter.root()
+    x = adapter.from_numpy(np.array([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]], dtype=np.float32))
+    values, indices = torch.max(x, dim=1)
+    np.testing.assert_array_equal(adapter.to_numpy(values), [3.0, 5.0])
+    np.testing.assert_array_equal(adapter.to_numpy(indices), [0, 1])
+    assert adapter.to_numpy(torch.sum(x, dim=(0, 1), keepdim=True)).shape == (1, 1)
+    assert adapter.to_numpy(torch.cat([x, x], dim=1)).shape == (2, 6)
+    assert adapter.to_numpy(torch.tensor([[1, 2], [3, 4]])).dtype == np.int64
+
+
+def test_a_run_through_the_engine(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    argv = ["run", "--adapter", "adapters.tinygrad_adapter:TinygradAdapter", "--ops", "torch.sin"]
+    assert main([*argv, "--profile", "quick", "--jobs", "1", "--out", str(out)]) == 0
+    results = json.loads((out / "results.json").read_text())
+    statuses = {case["status"] for case in results["cases"] if case["item"] == "torch.sin"}
+    assert "passed" in statuses and "xfailed" in statuses
+    assert results["environment"]["device"] == "CPU"
