@@ -13,7 +13,7 @@ import numpy as np
 from adapters.base import Adapter
 from conformance.cases import TENSOR_FROM_LIST, roundtrip
 from conformance.compare import CheckFailed, assert_equal, numpy_dtype
-from spec.dtypes import ALL
+from spec.dtypes import ALL, COMPLEX
 
 _SAMPLE = np.array([[0, 1, 2], [3, 4, 5]])
 
@@ -75,10 +75,16 @@ class Bootstrap:
     def __init__(self, adapter: Adapter):
         self.adapter = adapter
 
+    def unclaimed(self, name: str) -> bool:
+        """Whether ``name`` is a round trip of a dtype the adapter does not claim (complex
+        without ``complex``): not checked, and blocking nothing."""
+        return name.split(":", 1)[-1] in COMPLEX and "complex" not in self.adapter.capabilities
+
     @cached_property
     def failures(self) -> dict[str, str]:
         """Prerequisite name -> why it failed."""
-        checks = {roundtrip(d): (lambda d=d: check_roundtrip(self.adapter, d)) for d in ALL}
+        claimed = [d for d in ALL if not self.unclaimed(roundtrip(d))]
+        checks = {roundtrip(d): (lambda d=d: check_roundtrip(self.adapter, d)) for d in claimed}
         checks[TENSOR_FROM_LIST] = lambda: check_tensor_from_list(self.adapter)
         failed: dict[str, str] = {}
         for name, check in checks.items():

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from conformance import features
 from spec.dtypes import ALL, COMPLEX, FLOATING
 from spec.dtypes import expand as dtypes_of
+from spec.expr import Expr
 from spec.loader import Entry, Spec
 from spec.schema import Property, Sweep
 
@@ -66,7 +68,29 @@ def cases_for(entry: Entry) -> list[Case]:
         "optimizer": _trajectory_cases,
         "lr_scheduler": _trajectory_cases,
     }.get(item.kind, _call_cases)
-    return own(entry) + _shared_cases(entry) + gradient_cases(entry)
+    return [_with_features(c) for c in own(entry) + _shared_cases(entry) + gradient_cases(entry)]
+
+
+def _with_features(case: Case) -> Case:
+    """``case`` with the capabilities its dtype, variant and expressions need added."""
+    more = features.needed(case.check, case.variant, case.dtype, _expressions(case))
+    more -= set(case.capabilities)
+    return replace(case, capabilities=case.capabilities + tuple(sorted(more))) if more else case
+
+
+def _expressions(case: Case) -> list[Expr]:
+    """The spec expressions a shared case runs (examples, errors, properties, scenarios)."""
+    item = case.entry.item
+    if case.check in ("example", "error"):
+        listed = item.examples if case.check == "example" else item.errors
+        return [listed[case.index or 0].call]
+    if case.check == "property":
+        prop = next(p for p in item.properties if p.name == case.name)
+        return [*prop.given.values(), *features.step_exprs(prop.body)]
+    if case.check == "scenario":
+        scenario = next(s for s in item.scenarios if s.name == case.name)
+        return list(features.step_exprs(scenario.steps))
+    return []
 
 
 def _call_cases(entry: Entry) -> list[Case]:

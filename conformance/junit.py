@@ -21,6 +21,7 @@ _ELEMENT = {
     "error": ("error", "error"),
     "skipped": ("skipped", "skipped"),
     "blocked": ("skipped", "blocked"),
+    "unsupported": ("skipped", "unsupported"),
     "xfailed": ("skipped", "xfailed"),
 }
 

@@ -11,10 +11,12 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
 
-Status = Literal["passed", "failed", "error", "skipped", "xfailed", "xpassed", "blocked"]
+Status = Literal[
+    "passed", "failed", "error", "skipped", "xfailed", "xpassed", "blocked", "unsupported"
+]
 Variant = Literal["function", "method", "inplace", "out", "scenario", "train", "eval"]
 
 STATUSES: tuple[str, ...] = get_args(Status)
@@ -70,6 +72,7 @@ class Summary(_Model):
     xfailed: Count
     xpassed: Count
     blocked: Count
+    unsupported: Count
     total: Count
 
     @model_validator(mode="after")
@@ -131,7 +134,7 @@ class Case(_Model):
 class Results(_Model):
     """The whole ``results.json``."""
 
-    schema_version: Literal[2]
+    schema_version: Literal[3]
     environment: Environment
     summary: Summary
     sections: list[Section]

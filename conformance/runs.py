@@ -147,7 +147,10 @@ def _summary_line(results: Results) -> str:
     """Counts of the spec's cases by status, then the bootstrap prerequisites."""
     spec_cases = Counter(c.status for c in results.cases if c.section != BOOTSTRAP_SECTION[0])
     boot = [c.status for c in results.cases if c.section == BOOTSTRAP_SECTION[0]]
+    missing = {c.item for c in results.cases if c.status == "unsupported"}
     text = ", ".join(f"{spec_cases[s]} {s}" for s in STATUSES if spec_cases[s])
+    if missing:
+        text += f" ({len(missing)} items the library lacks)"
     return f"{text}; bootstrap {boot.count('passed')}/{len(boot)} passed"
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from adapters import Adapter, load_adapter
+from adapters.base import MissingItem
 from conformance import expectations as expect
 from conformance.bootstrap import Bootstrap
 from conformance.bootstrap import reproducer as bootstrap_reproducer
@@ -61,6 +62,7 @@ class Session:
     journal: TextIO | None = None
     finished_journal: TextIO | None = None
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    _absent: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def open(cls, config: RunConfig) -> Session:
@@ -99,11 +101,14 @@ class Session:
             self.journal.flush()
         found = expect.find(self.expectations, case, self.adapter.version())
         blockers = self.bootstrap.blockers(case.requires)
-        lacking = [c for c in case.capabilities if c not in self.adapter.capabilities]
+        claimed = self.adapter.capabilities_for(case.item)
+        lacking = [c for c in case.capabilities if c not in claimed]
         if case.id in self.finished:
             outcome = self.finished[case.id]
         elif case.id in self.crashed:
             outcome = Outcome("error", self.crashed[case.id])
+        elif absent := self.absent(case.item):
+            outcome = Outcome("unsupported", absent)
         elif found is not None and found.status == "crash":
             outcome = Outcome("skipped", f"not run (crashes): {found.reason}")
         elif lacking:
@@ -119,6 +124,16 @@ class Session:
             self.finished_journal.write(json.dumps({"id": case.id, **asdict(outcome)}) + "\n")
             self.finished_journal.flush()
         return outcome
+
+    def absent(self, item: str) -> str | None:
+        """Why the library has no ``item`` (it does not resolve), or None when it has it."""
+        if item not in self._absent:
+            try:
+                self.adapter.resolve(item)
+                self._absent[item] = None
+            except MissingItem as exc:
+                self._absent[item] = str(exc)
+        return self._absent[item]
 
     def follow(self, journal: Path, finished: Path | None) -> None:
         """Write each case id to ``journal`` before it runs and, when ``finished`` is given,
@@ -183,6 +198,9 @@ class Session:
         records = []
         for name in names:
             failure = self.bootstrap.failures.get(name)
+            status = "failed" if failure else "passed"
+            if self.bootstrap.unclaimed(name):
+                status, failure = "skipped", "the adapter does not claim complex"
             records.append(
                 {
                     "id": f"bootstrap[{name}]",
@@ -191,10 +209,12 @@ class Session:
                     "variant": None,
                     "dtype": name.split(":", 1)[1] if ":" in name else None,
                     "check": name.split(":")[0],
-                    "status": "failed" if failure else "passed",
+                    "status": status,
                     "message": failure or "",
                     "counterexample": None,
-                    "reproducer": bootstrap_reproducer(self.adapter, name) if failure else None,
+                    "reproducer": bootstrap_reproducer(self.adapter, name)
+                    if status == "failed"
+                    else None,
                     "expectation": None,
                     "duration_s": 0.0,
                 }

@@ -15,5 +15,5 @@ def test_api(case: Case, conformance_session: Session) -> None:
         pytest.fail(f"[{outcome.status}] {outcome.message}{evidence}", pytrace=False)
     if outcome.status == "xfailed":
         pytest.xfail(outcome.expectation["reason"] if outcome.expectation else outcome.message)
-    if outcome.status in ("skipped", "blocked"):
+    if outcome.status in ("skipped", "blocked", "unsupported"):
         pytest.skip(f"[{outcome.status}] {outcome.message}")

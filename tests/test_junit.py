@@ -23,10 +23,12 @@ def test_junit_has_every_case_with_its_status() -> None:
     assert kinds["failed"] == kinds["xpassed"] == ["failure"]
     assert kinds["error"] == ["error"]
     assert kinds["skipped"] == kinds["blocked"] == kinds["xfailed"] == ["skipped"]
+    assert kinds["unsupported"] == ["skipped"]
     summary = results.summary
     assert int(root.get("failures")) == summary.failed + summary.xpassed
     assert int(root.get("errors")) == summary.error
-    assert int(root.get("skipped")) == summary.skipped + summary.blocked + summary.xfailed
+    skipped = summary.skipped + summary.blocked + summary.xfailed + summary.unsupported
+    assert int(root.get("skipped")) == skipped
     suites = root.findall("testsuite")
     assert sum(int(s.get("tests")) for s in suites) == summary.total
 

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from conformance.report import render_report, write_report
+from conformance.report import (
+    Counts,
+    build_sections,
+    case_anchor,
+    failure_causes,
+    lacks,
+    mask_values,
+    render_report,
+    write_report,
+)
 from conformance.results import (
     SCHEMA_PATH,
     STATUSES,
@@ -74,6 +84,7 @@ def results_dict() -> dict[str, Any]:
             1,
             expectation={"reason": "was broken in 2.12", "status": "xfail"},
         ),
+        _case("torch.absent", s1, "unsupported", 0, message="torch has no torch.absent"),
         _case("torch.sum", s2, "blocked", 0, message="dtype round trip failed", variant=None),
         _case("torch.sum", s2, "passed", 1, check="contract", variant="inplace"),
     ]
@@ -81,10 +92,11 @@ def results_dict() -> dict[str, Any]:
         {"name": "torch.gather", "section": s1, "kind": "function", "checks": ["oracle"]},
         {"name": "torch.cat", "section": s1, "kind": "function", "checks": ["oracle"]},
         {"name": "torch.nothing_here", "section": s1, "kind": "function", "checks": []},
+        {"name": "torch.absent", "section": s1, "kind": "function", "checks": ["oracle"]},
         {"name": "torch.sum", "section": s2, "kind": "function", "checks": ["oracle"]},
     ]
     return {
-        "schema_version": 2,
+        "schema_version": 3,
         "environment": {
             "adapter": "torch",
             "library": "torch",
@@ -109,7 +121,8 @@ def results_dict() -> dict[str, Any]:
             "xfailed": 1,
             "xpassed": 1,
             "blocked": 1,
-            "total": 8,
+            "unsupported": 1,
+            "total": 9,
         },
         "sections": [
             {"id": s1, "title": "Indexing, slicing, joining, mutating"},
@@ -136,7 +149,7 @@ def html(results: Results) -> str:
 def test_summarize_counts_every_status(results: Results) -> None:
     summary = summarize(results.cases)
     assert summary == results.summary
-    assert summary.total == 8
+    assert summary.total == 9
     assert all(summary.count(s) >= 1 for s in STATUSES)
     assert summary.unexpected == 3
     assert summarize([]).total == 0
@@ -317,3 +330,185 @@ def test_write_report_is_atomic(tmp_path: Path, results: Results) -> None:
     write_report(results, out)
     assert out.read_text(encoding="utf-8") == render_report(results)
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]
+
+
+# --- the report's failure view: causes, what the library lacks, case anchors ----------
+
+
+class Node:
+    """An element of a parsed page: tag, attributes, children and its own text."""
+
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None) -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node] = []
+        self.text = ""
+
+    def classes(self) -> set[str]:
+        return set(self.attrs.get("class", "").split())
+
+    def walk(self) -> list[Node]:
+        """This node and every node under it, in document order."""
+        return [self, *(n for c in self.children for n in c.walk())]
+
+    def find(self, tag: str, cls: str | None = None) -> list[Node]:
+        """The nodes under this one with ``tag`` (and the class ``cls``)."""
+        return [n for n in self.walk() if n.tag == tag and (cls is None or cls in n.classes())]
+
+    def all_text(self) -> str:
+        return self.text + "".join(c.all_text() for c in self.children)
+
+
+_VOID = {"meta", "input", "br", "img", "link", "hr", "col"}
+
+
+class Page(HTMLParser):
+    """A page parsed into a tree of :class:`Node` (stdlib parser, no browser)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.root = self.current = Node("#document", {}, None)
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs}, self.current)
+        self.current.children.append(node)
+        if tag not in _VOID:
+            self.current = node
+
+    def handle_endtag(self, tag: str) -> None:
+        node: Node | None = self.current
+        while node is not None and node.tag != tag:
+            node = node.parent
+        assert node is not None and node.parent is not None, f"stray </{tag}>"
+        self.current = node.parent
+
+    def handle_data(self, data: str) -> None:
+        self.current.text += data
+
+    def ids(self) -> list[str]:
+        return [n.attrs["id"] for n in self.root.walk() if "id" in n.attrs]
+
+    def by_id(self, anchor: str) -> Node:
+        (node,) = [n for n in self.root.walk() if n.attrs.get("id") == anchor]
+        return node
+
+
+def _results(cases: list[dict[str, Any]], items: list[str] | None = None) -> Results:
+    """Results of ``cases`` (made by :func:`_case` in section 2.1.2) over ``items``."""
+    data = results_dict()
+    names = items or list(dict.fromkeys(c["item"] for c in cases))
+    data["items"] = [
+        {"name": n, "section": "2.1.2", "kind": "function", "checks": ["oracle"]} for n in names
+    ]
+    data["sections"] = data["sections"][:1]
+    data["cases"] = cases
+    data["summary"] = summarize(Case.model_validate(c) for c in cases).model_dump()
+    return Results.model_validate(data)
+
+
+NO_PERMUTE = "raised AttributeError: 'Tensor' object has no attribute 'permute'"
+DIFFER = "result: {} of {} values differ (rtol=1.3e-06, atol=1e-05); first at index [{}]: got {}"
+
+
+def _failures() -> Results:
+    """Four failures of one cause over two items, two of another, one of a third; a skip."""
+    s = "2.1.2"
+    return _results(
+        [
+            _case("torch.permute", s, "error", 0, message=NO_PERMUTE),
+            _case("torch.permute", s, "error", 1, message=NO_PERMUTE),
+            _case("torch.movedim", s, "error", 0, message=NO_PERMUTE),
+            _case("torch.sin", s, "failed", 0, message=DIFFER.format(1, 4, "0, 2", "nan")),
+            _case("torch.sin", s, "failed", 1, message=DIFFER.format(12, 30, "3", "-1.5e-07")),
+            _case("torch.movedim", s, "blocked", 1, message=NO_PERMUTE),
+            _case(
+                "torch.movedim",
+                s,
+                "error",
+                2,
+                message="raised AttributeError: 'Tensor' object has no attribute 'flip'",
+            ),
+            _case("torch.sin", s, "passed", 2),
+            _case("torch.sin", s, "skipped", 3, message="needs the 'onnx' extra"),
+        ]
+    )
+
+
+def test_mask_values_keeps_words_and_masks_numbers() -> None:
+    assert mask_values(DIFFER.format(1, 4, "0, 2", "nan")) == mask_values(
+        DIFFER.format(12, 30, "3", "-1.5e-07")
+    )
+    assert mask_values("float32 got tensor([[1., 2.], [3., 4e5]]) at 0x7f3a") == (
+        "float32 got tensor(…) at …"
+    )
+    assert mask_values(NO_PERMUTE) == NO_PERMUTE
+    assert mask_values("int8 with uint8: got int16") == "int8 with uint8: got int16"
+
+
+def test_failures_are_grouped_by_cause_largest_first() -> None:
+    groups = failure_causes(_failures())
+    assert [len(g.cases) for g in groups] == [4, 2, 1]
+    first, second, third = groups
+    assert first.cause == NO_PERMUTE
+    assert first.items == [("torch.permute", 2), ("torch.movedim", 2)]
+    assert first.statuses == [("error", 3), ("blocked", 1)]
+    assert second.items == [("torch.sin", 2)] and "…" in second.cause
+    assert third.cause.endswith("'flip'")
+
+
+def test_report_links_each_cause_to_its_cases() -> None:
+    results = _failures()
+    page = Page(render_report(results))
+    rows = page.by_id("causes").parent.find("tr", "cause")  # type: ignore[union-attr]
+    assert len(rows) == 3
+    links = [a.attrs["href"] for a in rows[0].find("a")]
+    permute = [c for c in results.cases if c.message == NO_PERMUTE]
+    assert [f"#{case_anchor(c.id)}" for c in permute] == links[: len(permute)]
+    assert {"#torch.permute", "#torch.movedim"} <= set(links)
+    for href in links:
+        page.by_id(href[1:])  # every link lands on exactly one element
+
+
+def test_case_anchor_is_url_safe_and_injective() -> None:
+    ids = ["torch.gather[function-float32-oracle-1]", "a b", "a~20b", "a_b", "a-b", "é[ü]"]
+    anchors = [case_anchor(i) for i in ids]
+    assert all(re.fullmatch(r"case-[A-Za-z0-9._~-]+", a) for a in anchors)
+    assert len(set(anchors)) == len(ids)
+    assert anchors[0] == "case-torch.gather~5bfunction-float32-oracle-1~5d"
+
+
+def test_every_case_has_one_anchor_and_ids_are_unique(html: str, results: Results) -> None:
+    page = Page(html)
+    ids = page.ids()
+    assert len(ids) == len(set(ids))
+    for case in results.cases:
+        assert page.by_id(case_anchor(case.id)).all_text().strip()
+    for item in results.items:
+        assert page.by_id(item.name).tag == "tbody"
+
+
+def test_report_lists_what_the_library_lacks() -> None:
+    s = "2.1.2"
+    lacking = "the adapter does not claim "
+    results = _results(
+        [_case("torch.cos", s, "unsupported", n, message="lib has no torch.cos") for n in range(3)]
+        + [
+            _case("torch.sin", s, "skipped", 0, message=lacking + "complex"),
+            _case("torch.sin", s, "skipped", 1, message=lacking + "complex, out_variant"),
+            _case("torch.tan", s, "skipped", 0, message=lacking + "complex"),
+            _case("torch.tan", s, "passed", 1),
+            _case("torch.tan", s, "failed", 2, message="wrong"),
+        ]
+    )
+    found = lacks(results, build_sections(results))
+    assert [iv.item.name for iv in found.unsupported] == ["torch.cos"]
+    assert found.capabilities == [("complex", 3, 2), ("out_variant", 1, 1)]
+    assert found.other_skips == []
+    page = Page(render_report(results))
+    section = page.by_id("lacks")
+    lines = [li.all_text() for li in section.find("li")]
+    assert len(lines) == 1 and "torch.cos" in lines[0] and "lib has no torch.cos" in lines[0]
+    cells = [[td.all_text() for td in tr.find("td")] for tr in section.find("tr")[1:]]
+    assert cells == [["complex", "3", "2"], ["out_variant", "1", "1"]]
+    assert Counts.of(results.cases).pass_rate == 0.5  # one passed, one failed; the rest did not run

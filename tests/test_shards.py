@@ -144,7 +144,7 @@ def test_bad_usage_is_one_line_and_exit_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "{bad}").write_text('{"schema_version": 2}')
+    (tmp_path / "{bad}").write_text('{"schema_version": 3}')
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("torchconform: error:")

@@ -1,0 +1,64 @@
+"""The capabilities a case needs beyond its entry's ``requires``, read from the case itself:
+complex dtypes, the ``out=`` and in-place variants, and the autograd or complex numbers its
+expressions (examples, errors, properties, scenarios) use.
+
+An adapter that lacks one of them has those cases skipped, each saying which capability it
+lacks, instead of failing them one by one.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+
+from spec.dtypes import COMPLEX
+from spec.expr import Expr
+from spec.fields import Step
+
+VARIANTS = {"out": "out_variant", "inplace": "inplace_variant"}
+#: names and attributes that only a library with autograd understands
+AUTOGRAD_WORDS = frozenset({"requires_grad", "requires_grad_", "backward", "autograd"})
+#: dtype names and builtins that spell complex numbers
+COMPLEX_WORDS = frozenset({*COMPLEX, "cfloat", "cdouble", "chalf", "complex32", "complex"})
+
+
+def needed(check: str, variant: str | None, dtype: str | None, exprs: Iterable[Expr]) -> set[str]:
+    """The capabilities that a case of ``check``/``variant``/``dtype`` running ``exprs`` needs."""
+    caps = {VARIANTS[variant]} if variant in VARIANTS else set()
+    if dtype in COMPLEX:
+        caps.add("complex")
+    for expr in exprs:
+        caps |= _used(expr.tree)
+    return caps
+
+
+def _used(tree: ast.AST) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        word = _word(node)
+        if word in AUTOGRAD_WORDS:
+            found.add("autograd")
+        if word in COMPLEX_WORDS or isinstance(node, ast.Constant) and type(node.value) is complex:
+            found.add("complex")
+    return found
+
+
+def _word(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.keyword):
+        return node.arg
+    return None
+
+
+def step_exprs(steps: Iterable[Step]) -> Iterator[Expr]:
+    """Every expression of ``steps``, nested blocks and threads included."""
+    for step in steps:
+        for value in (step.check, step.do, step.raises, step.warns, step.with_):
+            if value is not None:
+                yield value
+        yield from (step.let or {}).values()
+        yield from step_exprs(step.steps or [])
+        yield from step_exprs(step.thread or [])

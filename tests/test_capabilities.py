@@ -1,0 +1,89 @@
+"""What an adapter does not claim: an item it lacks is `unsupported` once per case, a missing
+capability skips exactly the cases that need it (complex dtypes, out=, in-place, autograd per
+item), and without strided views the inputs arrive as contiguous copies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from adapters.base import TORCH_LIKE, MissingItem
+from adapters.torch_adapter import TorchAdapter
+from conformance import features, layouts
+from conformance.generators import Strided
+from conformance.session import RunConfig, Session
+from spec.expr import parse
+
+
+class Limited(TorchAdapter):
+    """torch without atan2, complex, out=, in-place, strided views, and sin's gradient."""
+
+    name = "limited"
+    withheld = {"torch.sin": frozenset({"autograd"})}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.capabilities = self.capabilities - TORCH_LIKE
+
+    def resolve(self, name: str) -> Any:
+        if name == "torch.atan2":
+            raise MissingItem("limited has no torch.atan2")
+        return super().resolve(name)
+
+
+def _outcomes(ops: list[str]) -> dict[str, Any]:
+    session = Session.open(RunConfig(adapter="tests.test_capabilities:Limited", ops=ops))
+    return {case.id: (case, session.run(case)) for case in session.cases}
+
+
+def test_a_missing_item_is_unsupported_and_runs_nothing() -> None:
+    found = _outcomes(["torch.atan2"])
+    assert {o.status for _, o in found.values()} == {"unsupported"}
+    assert all(o.message == "limited has no torch.atan2" for _, o in found.values())
+    assert all(o.duration_s == 0 for _, o in found.values())
+
+
+def test_missing_capabilities_skip_only_the_cases_that_need_them() -> None:
+    found = _outcomes(["torch.sin"])
+    lacking = TORCH_LIKE | {"autograd"}
+    for case, outcome in found.values():
+        if missing := sorted(lacking.intersection(case.capabilities)):
+            assert outcome.status == "skipped", case.id
+            assert outcome.message == f"the adapter does not claim {', '.join(missing)}"
+        else:
+            assert outcome.status == "passed", (case.id, outcome.message)
+    needed = {c.id: set(c.capabilities) for c, _ in found.values()}
+    assert "complex" in needed["torch.sin[function-complex64-oracle]"]
+    assert "out_variant" in needed["torch.sin[out-float32-oracle]"]
+    assert "autograd" in needed["torch.sin[float64-gradcheck]"]
+    assert needed["torch.sin[function-float32-oracle]"] == set()
+    assert sum(o.status == "passed" for _, o in found.values()) >= 10
+
+
+def test_expressions_tell_what_they_need() -> None:
+    def needs(source: str) -> set[str]:
+        return features.needed("example", None, None, [parse(source)])
+
+    assert needs("torch.sin(torch.tensor([1.0], requires_grad=True))") == {"autograd"}
+    assert needs("torch.sin(torch.tensor([1j]))") == {"complex"}
+    assert needs("torch.zeros(2, dtype=torch.cfloat).sum()") == {"complex"}
+    assert needs("torch.sin(torch.tensor([1.0])).is_complex()") == set()
+    assert features.needed("oracle", "out", "complex128", []) == {"out_variant", "complex"}
+    assert features.needed("contract", "inplace", "float32", []) == {"inplace_variant"}
+
+
+def test_withheld_capabilities_apply_to_matching_items_only() -> None:
+    adapter = Limited()
+    assert "autograd" not in adapter.capabilities_for("torch.sin")
+    assert "autograd" in adapter.capabilities_for("torch.cos")
+
+
+def test_without_strided_views_inputs_are_contiguous_copies() -> None:
+    values = np.arange(6.0).reshape(2, 3)
+    for layout in ("transposed", "sliced"):
+        strided = Strided(values, layout)
+        plain = layouts.to_library(strided, Limited())
+        viewed = layouts.to_library(strided, TorchAdapter())
+        assert plain.is_contiguous() and not viewed.is_contiguous()
+        assert np.array_equal(plain.numpy(), values) and np.array_equal(viewed.numpy(), values)
