@@ -304,9 +304,8 @@ class TinygradAdapter(Adapter):
 
     def from_numpy(self, array: np.ndarray) -> Any:
         array = np.array(array, order="C", copy=True)
-        if array.dtype == ml_dtypes.bfloat16:
-            bits = self._tg.Tensor(array.view(np.uint16))
-            return bits.bitcast(self._tg.dtypes.bfloat16)
+        if array.dtype == ml_dtypes.bfloat16:  # exact: float32 holds every bfloat16 value
+            return self._tg.Tensor(array.astype(np.float32)).cast(self._tg.dtypes.bfloat16)
         return self._tg.Tensor(array)
 
     def to_numpy(self, tensor: Any) -> np.ndarray:
