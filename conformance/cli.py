@@ -1,5 +1,6 @@
 """The ``torchconform`` command: ``list`` the spec'd items; ``run``, ``merge`` and ``diff``
-(in :mod:`conformance.runs`) run the suite on an adapter and compare runs.
+(in :mod:`conformance.runs`) run the suite on an adapter and compare runs; ``board``
+(in :mod:`conformance.board`) puts several runs side by side.
 
 Exit status: 0 when nothing failed unexpectedly, 1 when something did, 2 on bad usage or a
 bad spec (one line per problem on stderr, nothing written), 3 on an internal error of
@@ -74,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("old", help="results.json of the earlier run")
     diff.add_argument("new", help="results.json of the later run")
     diff.add_argument("--json", action="store_true", help="JSON records instead of lines")
+    board = sub.add_parser("board", help="one HTML page comparing runs of several libraries")
+    board.add_argument("results", nargs="+", help="results.json files, or folders holding one")
+    board.add_argument("--out", required=True, help="output folder (gets board.html)")
     return parser
 
 
@@ -141,9 +145,13 @@ def _terminate(signum: int, frame: object) -> None:
 
 
 def _command(name: str) -> Callable[[argparse.Namespace], int]:
-    """The function of a subcommand; running, merging and diffing load the engine only then."""
+    """The function of a subcommand; the others than listing load their modules only then."""
     if name == "list":
         return cmd_list
+    if name == "board":
+        from conformance.board import cmd_board
+
+        return cmd_board
     from conformance import runs
 
     return {"run": runs.cmd_run, "merge": runs.cmd_merge, "diff": runs.cmd_diff}[name]
