@@ -143,6 +143,8 @@ def read_run(path: str, out: Path) -> Run:
     """The run of ``path`` (a results.json or a folder holding one), or a usage error."""
     given = Path(path)
     file = given / RESULTS_FILE if given.is_dir() else given
+    if given.is_dir() and not file.exists():
+        raise UsageError(f"{path}: a folder without {RESULTS_FILE}")
     try:
         results = load_results(file)
     except OSError as exc:

@@ -157,7 +157,7 @@ def test_board_links_land_on_report_anchors(runs: list[Path], tmp_path: Path) ->
     ("make", "why"),
     [
         (lambda p: p / "absent.json", "No such file or directory"),
-        (lambda p: p, "No such file or directory"),  # a folder without results.json
+        (lambda p: p, "a folder without results.json"),
         (lambda p: (p / "bad.json").write_text("{") and p / "bad.json", "not a valid results.json"),
         (lambda p: (p / "bin.json").write_bytes(b"\xff\xfe") and p / "bin.json", "not UTF-8"),
         (lambda p: (p / "v.json").write_text('{"schema_version": 1}') and p / "v.json", "schema"),
