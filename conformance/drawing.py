@@ -100,7 +100,7 @@ def to_library(value: Any, adapter: Adapter) -> Any:
     if isinstance(value, Strided):
         return layouts.to_library(value, adapter)
     if isinstance(value, np.ndarray):
-        return adapter.from_numpy(value)
+        return layouts.from_numpy(value, adapter)
     if isinstance(value, list):
         return [to_library(v, adapter) for v in value]
     if isinstance(value, tuple):

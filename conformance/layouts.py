@@ -12,6 +12,7 @@ import numpy as np
 
 from adapters.base import Adapter
 from conformance.generators import Strided
+from spec.expr import mark
 
 
 def storage(value: Strided) -> np.ndarray:
@@ -40,9 +41,22 @@ def to_library(value: Strided, adapter: Adapter) -> Any:
     """The library tensor: a non-contiguous view holding ``value.array``'s values, made by
     :meth:`Adapter.view`; a contiguous copy when the adapter lacks ``strided_views``."""
     if "strided_views" not in adapter.capabilities:
-        return adapter.from_numpy(value.array)
-    base = adapter.from_numpy(storage(value))
-    return adapter.view(base, value.layout, tuple(value.array.shape))
+        return from_numpy(value.array, adapter)
+    base = from_numpy(storage(value), adapter)
+    try:
+        return adapter.view(base, value.layout, tuple(value.array.shape))
+    except Exception as exc:
+        mark(exc, f"building the input: adapter.view(tensor, {value.layout!r}, shape)")
+        raise
+
+
+def from_numpy(array: np.ndarray, adapter: Adapter) -> Any:
+    """``adapter.from_numpy(array)``; its failure is marked as the input's, not the op's."""
+    try:
+        return adapter.from_numpy(array)
+    except Exception as exc:
+        mark(exc, f"building the input: adapter.from_numpy(<{array.dtype} array {array.shape}>)")
+        raise
 
 
 def writable(value: Any) -> Any:

@@ -50,7 +50,7 @@ from conformance.steps import expect_raises, run_steps
 from conformance.sweeps import run_sweep
 from conformance.variants import OUT_NAME, receiver, variant_call
 from spec.dtypes import COMPLEX
-from spec.expr import EvalError
+from spec.expr import EvalError, where
 
 
 @dataclass
@@ -89,9 +89,12 @@ def run_case(case: Case, adapter: Adapter, opts: Settings) -> Outcome:
 
 
 def _raised(exc: BaseException) -> str:
+    """What raised, naming the call inside the spec expression (or the engine's input step)
+    that did, so a helper's failure is not blamed on the op under test."""
     if isinstance(exc, BaseExceptionGroup):
         exc = exc.exceptions[0]
-    return f"raised {type(exc).__name__}: {exc}"
+    inside = f" (in {place})" if (place := where(exc)) else ""
+    return f"raised {type(exc).__name__}: {exc}{inside}"
 
 
 def _with_evidence(outcome: Outcome, trace: Trace, adapter: Adapter) -> Outcome:

@@ -13,6 +13,7 @@ number and depth, so no lambda can recurse without end.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import operator
 from collections.abc import Callable, Mapping
@@ -200,7 +201,11 @@ def _attribute(node: ast.Attribute, names: set[str]) -> Node:
     def get(env: Env) -> Any:
         obj = base(env)
         getter = env.get(ATTRIBUTE_HOOK)
-        return getter(obj, attr) if getter else getattr(obj, attr)
+        try:
+            return getter(obj, attr) if getter else getattr(obj, attr)
+        except Exception as exc:
+            mark(exc, node)
+            raise
 
     return get
 
@@ -221,9 +226,28 @@ def _call(node: ast.Call, names: set[str]) -> Node:
         named: dict[str, Any] = {}
         for key, get in kwargs:
             named.update(get(env)) if key is None else named.__setitem__(key, get(env))
-        return func(env)(*pos, **named)
+        target = func(env)
+        try:
+            return target(*pos, **named)
+        except Exception as exc:
+            mark(exc, node)
+            raise
 
     return call
+
+
+def mark(exc: BaseException, node: ast.AST | str) -> BaseException:
+    """``exc``, remembering (once: the innermost) the call or attribute that raised it."""
+    if where(exc) is None:
+        with contextlib.suppress(AttributeError, TypeError):
+            exc.spec_where = node if isinstance(node, str) else ast.unparse(node)[:200]  # type: ignore[attr-defined]
+    return exc
+
+
+def where(exc: BaseException) -> str | None:
+    """The call or attribute of a spec expression (or the engine's input step) that raised
+    ``exc``, when one did."""
+    return getattr(exc, "spec_where", None)
 
 
 def _starred_or(node: ast.expr, names: set[str]) -> tuple[bool, Node]:

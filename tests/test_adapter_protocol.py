@@ -13,7 +13,7 @@ from adapters.torch_adapter import TorchAdapter
 from conformance import features, layouts
 from conformance.generators import Strided
 from conformance.session import RunConfig, Session
-from spec.expr import parse
+from spec.expr import parse, where
 
 
 class Limited(TorchAdapter):
@@ -33,7 +33,7 @@ class Limited(TorchAdapter):
 
 
 def _outcomes(ops: list[str]) -> dict[str, Any]:
-    session = Session.open(RunConfig(adapter="tests.test_capabilities:Limited", ops=ops))
+    session = Session.open(RunConfig(adapter="tests.test_adapter_protocol:Limited", ops=ops))
     return {case.id: (case, session.run(case)) for case in session.cases}
 
 
@@ -87,3 +87,45 @@ def test_without_strided_views_inputs_are_contiguous_copies() -> None:
         viewed = layouts.to_library(strided, TorchAdapter())
         assert plain.is_contiguous() and not viewed.is_contiguous()
         assert np.array_equal(plain.numpy(), values) and np.array_equal(viewed.numpy(), values)
+
+
+class NoTranspose(TorchAdapter):
+    """torch whose adapter cannot build transposed views."""
+
+    name = "no-transpose"
+
+    def view(self, tensor: Any, layout: str, shape: tuple[int, ...]) -> Any:
+        if layout == "transposed":
+            raise AttributeError("'Tensor' object has no attribute 'permute'")
+        return super().view(tensor, layout, shape)
+
+
+def test_a_failure_names_the_call_that_raised() -> None:
+    session = Session.open(
+        RunConfig(adapter="tests.test_adapter_protocol:NoTranspose", ops=["torch.sin"])
+    )
+    session.settings.max_examples = 250  # enough to draw a transposed input
+    case = next(c for c in session.cases if c.id == "torch.sin[function-float32-oracle]")
+    outcome = session.run(case)
+    assert outcome.status == "error"
+    assert outcome.message.endswith(
+        "(in building the input: adapter.view(tensor, 'transposed', shape))"
+    )
+
+
+def test_the_innermost_failing_call_of_an_expression_is_named() -> None:
+    import torch
+
+    env = {"torch": torch, "x": np.ones((2, 3))}
+    try:
+        parse("torch.cat([x.permute(1, 0), x])").evaluate(env)
+    except AttributeError as exc:
+        assert where(exc) == "x.permute"
+    else:
+        raise AssertionError("a numpy array has no permute")
+    try:
+        parse("torch.cat([x.T, torch.sin(x.T)], dim=5)").evaluate({**env, "x": torch.ones(2, 3)})
+    except Exception as exc:  # noqa: BLE001 - whatever the library raises
+        assert where(exc) == "torch.cat([x.T, torch.sin(x.T)], dim=5)"
+    else:
+        raise AssertionError("a 2-d tensor has no dim 5")
