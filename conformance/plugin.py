@@ -1,4 +1,6 @@
-"""pytest glue: ``pytest conformance --adapter NAME`` runs the cases the spec generates."""
+"""The pytest plugin (entry point ``pytest11: torchconform``): with ``--adapter NAME``, the
+conformance tests (``pytest --pyargs conformance --adapter NAME``, from any folder) run the
+cases the spec generates. Without ``--adapter`` it stays out of the way of other test runs."""
 
 from __future__ import annotations
 
@@ -12,6 +14,8 @@ from conformance.shards import parse_shard
 from spec.loader import SpecError
 
 SESSION = pytest.StashKey[Session]()
+#: the one generated test's module
+SUITE_MODULE = Path(__file__).with_name("test_api.py")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -31,7 +35,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     name = config.getoption("--adapter")
     if not name:
-        raise pytest.UsageError("--adapter is required (e.g. --adapter torch)")
+        return
     try:
         shard = parse_shard(config.getoption("--shard")) if config.getoption("--shard") else None
     except ValueError as exc:
@@ -57,7 +61,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "case" in metafunc.fixturenames:
+    if "case" in metafunc.fixturenames and Path(metafunc.module.__file__) == SUITE_MODULE:
+        if SESSION not in metafunc.config.stash:
+            raise pytest.UsageError("--adapter is required (e.g. --adapter torch)")
         cases = metafunc.config.stash[SESSION].cases
         metafunc.parametrize("case", cases, ids=[c.id for c in cases])
 
