@@ -138,6 +138,18 @@ class Board:
     def item_count(self) -> int:
         return sum(len(s.items) for s in self.sections)
 
+    def detail(self, run: Run) -> str:
+        """What tells ``run`` apart from runs of the same library, version and device
+        (adapter, profile and seed), or '' when no other run has those three."""
+        env = run.results.environment
+        same = [
+            r
+            for r in self.runs
+            if r.library == run.library
+            and r.results.environment.library_version == env.library_version
+        ]
+        return f"{env.adapter}, {env.profile}, seed {env.seed}" if len(same) > 1 else ""
+
 
 def read_run(path: str, out: Path) -> Run:
     """The run of ``path`` (a results.json or a folder holding one), or a usage error."""

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from conformance.board import BOARD_FILE, Board, Cell, Run, build_board, read_run
+from conformance.board import (
+    BOARD_FILE,
+    Board,
+    Cell,
+    Run,
+    build_board,
+    read_run,
+    render_board,
+)
 from conformance.cli import main
 from conformance.report import case_anchor, write_results
 from conformance.results import Results
@@ -200,3 +208,15 @@ def test_trend_is_against_the_latest_earlier_version() -> None:
     trends = [c.trend for c in _cells(board, "torch.sin")]
     assert trends[0] is None
     assert [(t.version, t.rate) for t in trends[1:] if t] == [("1.0", 0.0), ("2.0", 0.5)]
+
+
+def test_runs_of_one_version_are_told_apart(runs: list[Path], tmp_path: Path) -> None:
+    again = Results.model_validate_json((runs[1] / "results.json").read_text(encoding="utf-8"))
+    env = again.environment.model_copy(update={"seed": 7, "profile": "thorough"})
+    second = _write(tmp_path, "old-seed-7", again.model_copy(update={"environment": env}))
+    board = _board([*runs, second], tmp_path / "out")
+    details = [board.detail(run) for run in board.runs]
+    assert details == ["torch, quick, seed 0", "torch, thorough, seed 7", "", ""]
+    heads = Page(render_board(board)).root.find("th", "run")
+    assert "torch, thorough, seed 7" in heads[1].all_text()
+    assert _cells(board, "torch.sin")[2].trend.version == "1.9"  # type: ignore[union-attr]
