@@ -92,6 +92,20 @@ def _axis(dim: Any) -> Any:
     return tuple(dim) if isinstance(dim, (list, tuple)) else dim
 
 
+def _device(device: Any) -> str | None:
+    """torch's device name (``"cpu"``) as tinygrad's (``"CPU"``)."""
+    return None if device is None else str(device).upper()
+
+
+def _randint_arguments(args: tuple[Any, ...], named: dict[str, Any]) -> dict[str, Any]:
+    """torch.randint's ``(high, size)`` or ``(low, high, size)``, positional or by name."""
+    order = ("low", "high", "size") if len(args) + len(named) >= 3 else ("high", "size")
+    free = [name for name in order if name not in named]
+    if len(args) > len(free) or set(named) - {"low", "high", "size"}:
+        raise TypeError(f"randint() got unexpected arguments {args} {named}")
+    return {"low": 0} | named | dict(zip(free, args, strict=False))
+
+
 def _module(name: str, members: dict[str, Any]) -> types.ModuleType:
     module = types.ModuleType(name)
     for key, value in members.items():
@@ -104,29 +118,35 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
     tensor_cls = tg.Tensor
 
     def tensor(data: Any, *, dtype: Any = None, device: Any = None) -> Any:
-        return tensor_cls(data, dtype=dtype)
+        return tensor_cls(data, dtype=dtype, device=_device(device))
 
-    def arange(start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None) -> Any:
-        return tensor_cls.arange(start, end, step, dtype=dtype)
+    def arange(
+        start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None
+    ) -> Any:
+        return tensor_cls.arange(start, end, step, dtype=dtype, device=_device(device))
 
-    def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None) -> Any:
-        return tensor_cls.linspace(start, end, steps, dtype=dtype)
+    def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None) -> Any:
+        return tensor_cls.linspace(start, end, steps, dtype=dtype, device=_device(device))
 
     def filled(method: str) -> Callable[..., Any]:
-        def make(*size: Any, dtype: Any = None) -> Any:
-            return getattr(tensor_cls, method)(*_size(size), dtype=dtype)
+        def make(*size: Any, dtype: Any = None, device: Any = None, **named: Any) -> Any:
+            shape = _size((named.pop("size"),) if "size" in named else size)
+            if named:
+                raise TypeError(f"{method}() got unexpected keyword arguments {sorted(named)}")
+            return getattr(tensor_cls, method)(*shape, dtype=dtype, device=_device(device))
 
         make.__name__ = method
         return make
 
-    def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None) -> Any:
-        return tensor_cls.full(tuple(size), fill_value, dtype=dtype)
+    def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None) -> Any:
+        return tensor_cls.full(tuple(size), fill_value, dtype=dtype, device=_device(device))
 
-    def randint(low: int, high: Any = None, size: Any = None, *, dtype: Any = None) -> Any:
-        if size is None:
-            low, high, size = 0, low, high
+    def randint(*args: Any, dtype: Any = None, device: Any = None, **named: Any) -> Any:
+        bound = _randint_arguments(args, named)
         kwargs = {} if dtype is None else {"dtype": dtype}
-        return tensor_cls.randint(*size, low=low, high=high, **kwargs)
+        return tensor_cls.randint(
+            *bound["size"], low=bound["low"], high=bound["high"], device=_device(device), **kwargs
+        )
 
     def randperm(n: int, *, dtype: Any = None) -> Any:
         return tensor_cls.randperm(n, **({} if dtype is None else {"dtype": dtype}))
@@ -189,8 +209,6 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
     )
     table.update(
         tensor=tensor,
-        as_tensor=tensor,
-        from_numpy=tensor,
         arange=arange,
         linspace=linspace,
         zeros=filled("zeros"),
