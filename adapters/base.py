@@ -118,6 +118,10 @@ class Adapter:
     #: leave it empty when names resolve differently from plain attribute access, and
     #: reproducers reach the library through the adapter instead.
     import_line: str = ""
+    #: True when ``torch.tensor(nested list, dtype=torch.<name>)`` builds exactly what
+    #: :meth:`from_numpy` builds: reproducers then spell inputs that way; otherwise they
+    #: build them through the adapter, as the run did.
+    tensor_literals: bool = False
     #: Capabilities from :data:`CAPABILITIES`.
     capabilities: frozenset[str] = frozenset()
     #: Device the tensors live on.

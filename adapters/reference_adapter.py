@@ -7,12 +7,13 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 
-from adapters.base import Adapter, TORCH_LIKE, cuda_capabilities
+from adapters.base import TORCH_LIKE, Adapter, cuda_capabilities
 
 
 class ReferenceAdapter(Adapter):
     name = "reference"
     library = "reference"
+    tensor_literals = True
     import_line = "import reference as torch"
     capabilities = frozenset(
         {

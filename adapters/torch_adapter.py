@@ -7,12 +7,13 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 
-from adapters.base import Adapter, AdapterError, TORCH_LIKE, cuda_capabilities
+from adapters.base import TORCH_LIKE, Adapter, AdapterError, cuda_capabilities
 
 
 class TorchAdapter(Adapter):
     name = "torch"
     library = "torch"
+    tensor_literals = True
     import_line = "import torch"
     capabilities = frozenset(
         {

@@ -69,8 +69,14 @@ class _Leaf:
 
     array: np.ndarray
 
-    def __repr__(self) -> str:  # how reproducers and counterexamples spell it
-        text = reproducer.literal(self.array)
+    def __repr__(self) -> str:
+        return self.reproduce(None)
+
+    def reproduce(self, adapter: Adapter | None) -> str:
+        """How reproducers and counterexamples spell it (see ``reproducer.literal``)."""
+        text = reproducer.literal(self.array, adapter)
+        if adapter is not None:
+            return f"{text}.requires_grad_()"
         return text[:-1] + ", requires_grad=True)" if text.endswith(")") else text
 
 

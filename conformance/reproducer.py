@@ -48,7 +48,7 @@ def _array_literal(array: np.ndarray, prefix: str) -> str:
     if array.size == 0:
         return f"{prefix}.empty({tuple(array.shape)}, dtype={prefix}.{name})"
     if prefix == "np" and name == "bfloat16":
-        return f"np.array({data}, dtype=np.float32)  # bfloat16 values"
+        return f"np.array({data}, dtype=np.float32).astype(ml_dtypes.bfloat16)"
     return (
         f"{prefix}.tensor({data}, dtype={prefix}.{name})"
         if prefix == "torch"
@@ -56,27 +56,43 @@ def _array_literal(array: np.ndarray, prefix: str) -> str:
     )
 
 
-def literal(value: Any) -> str:
-    """Python source that rebuilds ``value`` as the library would receive it."""
+def _tensor(array: np.ndarray, adapter: Adapter | None) -> str:
+    """A library tensor holding ``array``: ``torch.tensor(...)``, or built as the run built
+    it, by ``adapter.from_numpy``."""
+    if adapter is None:
+        return _array_literal(array, "torch")
+    return f"adapter.from_numpy({_array_literal(array, 'np')})"
+
+
+def literal(value: Any, adapter: Adapter | None = None) -> str:
+    """Python source that rebuilds ``value`` as the library would receive it: with
+    ``torch.tensor`` when ``adapter`` is None, else through the adapter, as the run did."""
+    if hasattr(value, "reproduce"):  # gradient leaves and other wrapped inputs
+        return value.reproduce(adapter)
     if isinstance(value, Raw):
         return _array_literal(value.array, "np")
     if isinstance(value, Strided):
-        return _array_literal(layouts.storage(value), "torch") + layouts.view_suffix(value)
+        if adapter is None:
+            return _array_literal(layouts.storage(value), "torch") + layouts.view_suffix(value)
+        if "strided_views" not in adapter.capabilities:
+            return _tensor(value.array, adapter)
+        base = _tensor(layouts.storage(value), adapter)
+        return f"adapter.view({base}, {value.layout!r}, {tuple(value.array.shape)})"
     if isinstance(value, np.ndarray):
-        return _array_literal(value, "torch")
+        return _tensor(value, adapter)
     if isinstance(value, list):
-        return "[" + ", ".join(literal(v) for v in value) + "]"
+        return "[" + ", ".join(literal(v, adapter) for v in value) + "]"
     if isinstance(value, tuple):
-        inner = ", ".join(literal(v) for v in value)
+        inner = ", ".join(literal(v, adapter) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     if isinstance(value, (bool, int, float, complex, np.generic)):
         return _number(value)
     return repr(value)
 
 
-def describe(values: dict[str, Any]) -> str:
-    """The counterexample: one ``name = literal`` line per input."""
-    return "\n".join(f"{name} = {literal(value)}" for name, value in values.items())
+def describe(values: dict[str, Any], adapter: Adapter | None = None) -> str:
+    """The counterexample: one ``name = literal`` line per input (see :func:`literal`)."""
+    return "\n".join(f"{name} = {literal(value, adapter)}" for name, value in values.items())
 
 
 def script(
@@ -86,13 +102,21 @@ def script(
     steps: list[Step] | None = None,
     dtype: str | None = None,
 ) -> str:
-    """A script that rebuilds the inputs and repeats the call (or the steps) on the library."""
-    body = [describe(values)] if values else []
+    """A script that rebuilds the inputs as the run built them and repeats the call (or the
+    steps) on the library."""
+    builder = None if adapter.tensor_literals else adapter
+    body = [describe(values, builder)] if values else []
     if call:
         body.append(f"print({call})")
     body += render_steps(steps or [])
     text = "\n".join(body)
-    lines = ["import numpy as np", *_import_library(adapter)]
+    lines = ["import numpy as np", *(["import ml_dtypes"] if "ml_dtypes." in text else [])]
+    if builder is not None or not adapter.import_line:
+        lines += [
+            "from adapters import load_adapter",
+            f"adapter = load_adapter({_adapter_path(adapter)!r})",
+        ]
+    lines += _import_library(adapter)
     lines += _preamble(adapter, text, dtype)
     return "\n".join(lines + body)
 
@@ -106,9 +130,8 @@ def _import_library(adapter: Adapter) -> list[str]:
     if adapter.import_line:
         return [adapter.import_line]
     return [
-        "from adapters import load_adapter",
         "from conformance.namespaces import LibraryNamespace",
-        f"torch = LibraryNamespace(load_adapter({_adapter_path(adapter)!r}))",
+        "torch = LibraryNamespace(adapter)",
     ]
 
 

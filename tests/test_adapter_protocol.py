@@ -4,6 +4,9 @@ item), and without strided views the inputs arrive as contiguous copies."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +17,8 @@ from conformance import features, layouts
 from conformance.generators import Strided
 from conformance.session import RunConfig, Session
 from spec.expr import parse, where
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Limited(TorchAdapter):
@@ -129,3 +134,31 @@ def test_the_innermost_failing_call_of_an_expression_is_named() -> None:
         assert where(exc) == "torch.cat([x.T, torch.sin(x.T)], dim=5)"
     else:
         raise AssertionError("a 2-d tensor has no dim 5")
+
+
+class CosForSin(TorchAdapter):
+    """A library whose sin is cos, whose tensors reproducers must build as the run did."""
+
+    name = "cos-for-sin"
+    import_line = ""
+    tensor_literals = False
+
+    def resolve(self, name: str) -> Any:
+        return super().resolve("torch.cos" if name == "torch.sin" else name)
+
+
+def test_reproducers_build_inputs_through_the_adapter() -> None:
+    session = Session.open(
+        RunConfig(adapter="tests.test_adapter_protocol:CosForSin", ops=["torch.sin"])
+    )
+    case = next(c for c in session.cases if c.id == "torch.sin[function-float64-oracle]")
+    outcome = session.run(case)
+    assert outcome.status == "failed" and outcome.reproducer
+    script = outcome.reproducer
+    assert "adapter = load_adapter('tests.test_adapter_protocol:CosForSin')" in script
+    assert "input = adapter.from_numpy(np.array(" in script or "adapter.view(" in script
+    assert "torch.tensor(" not in script
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0 and "tensor(" in run.stdout, script + run.stderr
