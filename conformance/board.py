@@ -11,7 +11,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from packaging.version import InvalidVersion, Version
-from pydantic import ValidationError
 
 from conformance import atomic
 from conformance.errors import UsageError
@@ -22,7 +21,7 @@ from conformance.report import (
     capability_skips,
     jinja_env,
 )
-from conformance.results import Case, Results, Section, load_results
+from conformance.results import Case, Results, Section, read_results
 
 BOARD_FILE = "board.html"
 BOARD_TEMPLATE = "board.html.j2"
@@ -157,16 +156,7 @@ def read_run(path: str, out: Path) -> Run:
     file = given / RESULTS_FILE if given.is_dir() else given
     if given.is_dir() and not file.exists():
         raise UsageError(f"{path}: a folder without {RESULTS_FILE}")
-    try:
-        results = load_results(file)
-    except OSError as exc:
-        raise UsageError(f"{path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not a results.json: not UTF-8 text") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(map(str, first["loc"])) or "file"
-        raise UsageError(f"{path}: not a valid results.json: {where}: {first['msg']}") from None
+    results = read_results(str(file), path)
     report = file.parent / REPORT_FILE
     return Run(results, file, _relative(report, out) if report.is_file() else None)
 

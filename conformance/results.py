@@ -9,7 +9,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from conformance.errors import UsageError
 
 SCHEMA_VERSION = 3
 SCHEMA_PATH = Path(__file__).with_name("results.schema.json")
@@ -185,6 +194,21 @@ def summarize(cases: Iterable[Case]) -> Summary:
 def load_results(path: str | os.PathLike[str]) -> Results:
     """Read and validate a ``results.json``."""
     return Results.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+
+def read_results(path: str, shown: str | None = None) -> Results:
+    """``load_results``, or a one-line :class:`UsageError` naming the file (as ``shown``)."""
+    shown = shown or path
+    try:
+        return load_results(path)
+    except OSError as exc:
+        raise UsageError(f"{shown}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{shown}: not a results.json: not UTF-8 text") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(map(str, first["loc"])) or "file"
+        raise UsageError(f"{shown}: not a valid results.json: {where}: {first['msg']}") from None
 
 
 def status_changes(old: Results, new: Results) -> list[tuple[str, str | None, str | None]]:

@@ -11,12 +11,10 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from conformance import pool
 from conformance.errors import EXIT_INTERNAL, UsageError
 from conformance.report import OUTPUT_FILES, REPORT_FILE, write_results
-from conformance.results import STATUSES, UNEXPECTED, Results, load_results, status_changes
+from conformance.results import STATUSES, UNEXPECTED, Results, read_results, status_changes
 from conformance.session import BOOTSTRAP_SECTION, RunConfig, Session
 from conformance.shards import merge_results, parse_shard
 
@@ -55,7 +53,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    shards = [_load(path) for path in args.results]
+    shards = [read_results(path) for path in args.results]
     try:
         results = merge_results(shards)
     except ValueError as exc:
@@ -69,7 +67,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     """Cases whose status changed; exit 1 when one became unexpected (a regression)."""
-    changes = status_changes(_load(args.old), _load(args.new))
+    changes = status_changes(read_results(args.old), read_results(args.new))
     regressions = [c for c in changes if c[2] in UNEXPECTED and c[1] not in UNEXPECTED]
     if args.json:
         print(json.dumps([dict(zip(("id", "old", "new"), c, strict=True)) for c in changes]))
@@ -78,18 +76,6 @@ def cmd_diff(args: argparse.Namespace) -> int:
         print(f"{case_id}: {old or 'absent'} -> {new or 'absent'}")
     print(f"{len(changes)} changed, {len(regressions)} newly unexpected", file=sys.stderr)
     return 1 if regressions else 0
-
-
-def _load(path: str) -> Results:
-    """A results.json, or a one-line usage error naming the file."""
-    try:
-        return load_results(path)
-    except OSError as exc:
-        raise UsageError(f"{path}: {exc.strerror or exc}") from None
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(map(str, first["loc"])) or "file"
-        raise UsageError(f"{path}: not a valid results.json: {where}: {first['msg']}") from None
 
 
 def _share_cores(jobs: int) -> None:

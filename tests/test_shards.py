@@ -135,6 +135,7 @@ def test_diff_exits_1_on_a_regression(tmp_path: Path, whole: Results) -> None:
         ["merge", "missing.json", "--out", "x"],
         ["merge", "{bad}", "--out", "x"],
         ["diff", "missing.json", "other.json"],
+        ["diff", "{binary}", "{binary}"],
         ["run", "--adapter", "reference", "--ops", "torch.cat", "--shard", "4/3"],
         ["run", "--adapter", "reference", "--ops", "torch.cat", "--jobs", "0"],
         ["run", "--adapter", "reference", "--ops", "torch.cat", "--jobs", "2", "--shard", "1/2"],
@@ -145,6 +146,7 @@ def test_bad_usage_is_one_line_and_exit_2(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "{bad}").write_text('{"schema_version": 3}')
+    (tmp_path / "{binary}").write_bytes(b"\xff\xfe{")
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("torchconform: error:")
