@@ -148,8 +148,9 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
             *bound["size"], low=bound["low"], high=bound["high"], device=_device(device), **kwargs
         )
 
-    def randperm(n: int, *, dtype: Any = None) -> Any:
-        return tensor_cls.randperm(n, **({} if dtype is None else {"dtype": dtype}))
+    def randperm(n: int, *, dtype: Any = None, device: Any = None) -> Any:
+        kwargs = {} if dtype is None else {"dtype": dtype}
+        return tensor_cls.randperm(n, device=_device(device), **kwargs)
 
     def cat(tensors: Sequence[Any], dim: int = 0) -> Any:
         first, *rest = tensors
@@ -198,7 +199,7 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
 
     def method(name: str) -> Callable[..., Any]:
         def call(input: Any, *args: Any, **kwargs: Any) -> Any:
-            return getattr(input, name)(*args, **kwargs)
+            return getattr(tensor_cls, name)(input, *args, **kwargs)
 
         call.__name__ = name
         return call
