@@ -5,6 +5,7 @@ cases the spec generates. Without ``--adapter`` it stays out of the way of other
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--tc-journal", help="file to append each case id to before it runs")
     group.addoption("--tc-crashed", help="JSON file: case id -> why it crashed (not run again)")
     group.addoption("--tc-finished", help="JSON lines: outcomes of finished cases (not run again)")
+    group.addoption("--tc-started", help="ISO time the run began (before any restart)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -52,6 +54,8 @@ def pytest_configure(config: pytest.Config) -> None:
         session = Session.open(run)
     except (UsageError, SpecError) as exc:
         raise pytest.UsageError(str(exc)) from None
+    if config.getoption("--tc-started"):
+        session.started = datetime.fromisoformat(config.getoption("--tc-started"))
     if config.getoption("--tc-crashed"):
         session.crashed = json.loads(Path(config.getoption("--tc-crashed")).read_text())
     if config.getoption("--tc-journal"):

@@ -88,6 +88,23 @@ def run_case(case: Case, adapter: Adapter, opts: Settings) -> Outcome:
     return outcome
 
 
+def static_reproducer(case: Case, adapter: Adapter) -> str | None:
+    """The reproducer of a case that draws nothing (an example, error, scenario or a property
+    without ``given``), written without running it: for cases that crashed or hung."""
+    item = case.entry.item
+    call, steps = None, None
+    if case.check in ("example", "error"):
+        call = (item.examples if case.check == "example" else item.errors)[case.index or 0].call
+    elif case.check == "scenario" and case.name:
+        steps = next(s for s in item.scenarios if s.name == case.name).steps
+    elif case.check == "property":
+        prop = next(p for p in item.properties if p.name == case.name)
+        steps = None if prop.given else prop.body
+    if call is None and steps is None:
+        return None
+    return reproducer.script(adapter, {}, call.source if call else None, steps, case.dtype)
+
+
 def _raised(exc: BaseException) -> str:
     """What raised, naming the call inside the spec expression (or the engine's input step)
     that did, so a helper's failure is not blamed on the op under test."""

@@ -22,7 +22,7 @@ from conformance.profiles import PROFILES
 from conformance.report import write_results
 from conformance.results import SCHEMA_VERSION, Results, summarize
 from conformance.results import Case as CaseRecord
-from conformance.runner import Outcome, run_case
+from conformance.runner import Outcome, run_case, static_reproducer
 from conformance.shards import shard_of
 from spec.loader import Entry, Spec, load_spec
 
@@ -107,6 +107,7 @@ class Session:
             outcome = self.finished[case.id]
         elif case.id in self.crashed:
             outcome = Outcome("error", self.crashed[case.id])
+            outcome.reproducer = static_reproducer(case, self.adapter)
         elif absent := self.absent(case.item):
             outcome = Outcome("unsupported", absent)
         elif found is not None and found.status == "crash":

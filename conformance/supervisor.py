@@ -24,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 STARTUP_S = 300.0  # importing, loading the spec and collecting, before the first case
@@ -101,7 +102,7 @@ def run(
     finished = workdir / FINISHED
     crashed: dict[str, str] = {}
     args = [*pytest_args, "--tc-journal", str(journal), "--tc-crashed", str(crashed_file)]
-    args += ["--tc-finished", str(finished)]
+    args += ["--tc-finished", str(finished), "--tc-started", datetime.now(UTC).isoformat()]
     env = _child_env(workdir)
     while True:
         crashed_file.write_text(json.dumps(crashed), encoding="utf-8")

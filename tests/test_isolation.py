@@ -32,9 +32,12 @@ def test_crash_and_hang_are_recorded_and_the_run_goes_on(
         ]
     )
     assert code == 1
-    cases = {c.id: c for c in load_results(out / "results.json").cases}
+    results = load_results(out / "results.json")
+    assert results.environment.duration_s >= 20  # the hang's timeout, in a child that died
+    cases = {c.id: c for c in results.cases}
     crashed = cases["torch.squeeze[error-1]"]
     assert crashed.status == "error" and "SIGSEGV" in crashed.message
+    assert crashed.reproducer and "print(torch.squeeze(" in crashed.reproducer
     hung = cases["torch.unsqueeze[error-1]"]
     assert hung.status == "error" and "hung" in hung.message
     others = [c for c in cases.values() if c.id not in (crashed.id, hung.id)]
