@@ -162,3 +162,33 @@ def test_reproducers_build_inputs_through_the_adapter() -> None:
         [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert run.returncode == 0 and "tensor(" in run.stdout, script + run.stderr
+
+
+class Int32ByDefault(TorchAdapter):
+    """A library whose torch.tensor makes int32 from Python ints."""
+
+    name = "int32-by-default"
+    import_line = ""
+
+    def resolve(self, name: str) -> Any:
+        found = super().resolve(name)
+        if name != "torch.tensor":
+            return found
+
+        def tensor(data: Any, *args: Any, **kwargs: Any) -> Any:
+            made = found(data, *args, **kwargs)
+            from_ints = "dtype" not in kwargs and not self.is_tensor(data)
+            return made.int() if from_ints and made.dtype == self._torch.int64 else made
+
+        return tensor
+
+
+def test_a_default_dtype_difference_fails_its_own_examples_only() -> None:
+    session = Session.open(
+        RunConfig(adapter="tests.test_adapter_protocol:Int32ByDefault", ops=["torch.tensor"])
+    )
+    outcomes = {case.id: session.run(case) for case in session.cases}
+    assert "tensor_from_list" not in session.bootstrap.failures
+    failed = {i for i, o in outcomes.items() if o.status == "failed"}
+    assert failed and all("example" in i for i in failed)
+    assert not any(o.status == "blocked" for o in outcomes.values())
