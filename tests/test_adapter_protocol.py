@@ -177,7 +177,7 @@ class Int32ByDefault(TorchAdapter):
 
         def tensor(data: Any, *args: Any, **kwargs: Any) -> Any:
             made = found(data, *args, **kwargs)
-            from_ints = "dtype" not in kwargs and not self.is_tensor(data)
+            from_ints = "dtype" not in kwargs and isinstance(data, (list, tuple, int))
             return made.int() if from_ints and made.dtype == self._torch.int64 else made
 
         return tensor
