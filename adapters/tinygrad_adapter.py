@@ -243,20 +243,22 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
     return table
 
 
-def _functional() -> dict[str, Callable[..., Any]]:
-    """``torch.nn.functional.*`` over tinygrad's ``Tensor`` methods."""
+def _functional(tg_tensor: Any) -> dict[str, Callable[..., Any]]:
+    """``torch.nn.functional.*`` over tinygrad's ``Tensor`` methods (``tg_tensor``)."""
 
     def relu(input: Any, inplace: bool = False) -> Any:
-        return input.relu()
+        if inplace:
+            raise NotImplementedError("tinygrad has no in-place relu")
+        return tg_tensor.relu(input)
 
     def gelu(input: Any, approximate: str = "none") -> Any:
-        return input.gelu(approximate=approximate)
+        return tg_tensor.gelu(input, approximate=approximate)
 
     def sigmoid(input: Any) -> Any:
-        return input.sigmoid()
+        return tg_tensor.sigmoid(input)
 
     def pad(input: Any, pad: Sequence[int], mode: str = "constant", value: Any = None) -> Any:
-        return input.pad(tuple(pad), mode=mode, value=0.0 if value is None else value)
+        return tg_tensor.pad(input, tuple(pad), mode=mode, value=0.0 if value is None else value)
 
     def layer_norm(
         input: Any,
@@ -265,12 +267,12 @@ def _functional() -> dict[str, Callable[..., Any]]:
         bias: Any = None,
         eps: float = 1e-5,
     ) -> Any:
-        out = input.layernorm(axis=tuple(range(-len(normalized_shape), 0)), eps=eps)
+        out = tg_tensor.layernorm(input, axis=tuple(range(-len(normalized_shape), 0)), eps=eps)
         out = out if weight is None else out * weight
         return out if bias is None else out + bias
 
     def normalize(input: Any, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Any:
-        return input.normalize(p=p, dim=dim, eps=eps)
+        return tg_tensor.normalize(input, p=p, dim=dim, eps=eps)
 
     return {
         "relu": relu,
@@ -301,7 +303,7 @@ class TinygradAdapter(Adapter):
     def _build_root(self) -> types.ModuleType:
         tg = self._tg
         dtypes = {name: getattr(tg.dtypes, attr) for name, attr in DTYPES.items()}
-        functional = _module("tinygrad_torch.nn.functional", _functional())
+        functional = _module("tinygrad_torch.nn.functional", _functional(tg.Tensor))
         nn = _module("tinygrad_torch.nn", {"functional": functional})
         members = {"Tensor": tg.Tensor, "dtype": tg.dtype.DType, "nn": nn}
         return _module("tinygrad_torch", members | dtypes | _functions(tg))
