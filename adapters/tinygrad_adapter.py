@@ -97,6 +97,11 @@ def _device(device: Any) -> str | None:
     return None if device is None else str(device).upper()
 
 
+def _on(tensor: Any, device: Any) -> Any:
+    """``tensor`` on torch's ``device``, for tinygrad functions that take no device."""
+    return tensor if device is None else tensor.to(_device(device))
+
+
 def _randint_arguments(args: tuple[Any, ...], named: dict[str, Any]) -> dict[str, Any]:
     """torch.randint's ``(high, size)`` or ``(low, high, size)``, positional or by name."""
     order = ("low", "high", "size") if len(args) + len(named) >= 3 else ("high", "size")
@@ -123,10 +128,10 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
     def arange(
         start: Any, end: Any = None, step: Any = 1, *, dtype: Any = None, device: Any = None
     ) -> Any:
-        return tensor_cls.arange(start, end, step, dtype=dtype, device=_device(device))
+        return _on(tensor_cls.arange(start, end, step, dtype=dtype), device)
 
     def linspace(start: Any, end: Any, steps: int, *, dtype: Any = None, device: Any = None) -> Any:
-        return tensor_cls.linspace(start, end, steps, dtype=dtype, device=_device(device))
+        return _on(tensor_cls.linspace(start, end, steps, dtype=dtype), device)
 
     def filled(method: str) -> Callable[..., Any]:
         def make(*size: Any, dtype: Any = None, device: Any = None, **named: Any) -> Any:
@@ -325,14 +330,16 @@ class TinygradAdapter(Adapter):
 
     def from_numpy(self, array: np.ndarray) -> Any:
         array = np.array(array, order="C", copy=True)
-        if array.dtype == ml_dtypes.bfloat16:  # exact: float32 holds every bfloat16 value
+        # bfloat16 crosses as float32 (which holds every bfloat16 value exactly): tinygrad's
+        # bitcasts of constant-folded 0-dim bfloat16 tensors compute wrong values or emit C
+        # that does not compile (docs/triage/tinygrad.md)
+        if array.dtype == ml_dtypes.bfloat16:
             return self._tg.Tensor(array.astype(np.float32)).cast(self._tg.dtypes.bfloat16)
         return self._tg.Tensor(array)
 
     def to_numpy(self, tensor: Any) -> np.ndarray:
-        if tensor.dtype == self._tg.dtypes.bfloat16:
-            bits = tensor.bitcast(self._tg.dtypes.uint16).numpy()
-            return bits.view(ml_dtypes.bfloat16).reshape(tensor.shape).copy()
+        if tensor.dtype == self._tg.dtypes.bfloat16:  # exact both ways, no bitcast (see above)
+            return tensor.float().numpy().astype(ml_dtypes.bfloat16).reshape(tensor.shape)
         return np.array(tensor.numpy(), copy=True).reshape(tensor.shape)
 
     def is_tensor(self, obj: Any) -> bool:
