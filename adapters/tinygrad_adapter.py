@@ -329,13 +329,17 @@ class TinygradAdapter(Adapter):
         return names.get(dtype) or super().dtype_name(dtype)
 
     def from_numpy(self, array: np.ndarray) -> Any:
-        array = np.array(array, order="C", copy=True)
+        """A tensor over a buffer holding a copy of ``array``, 0-dim ones included (tinygrad
+        makes a 0-dim array a constant of the graph, compiled into every kernel using it)."""
+        flat = np.array(array, order="C", copy=True).reshape(-1)
         # bfloat16 crosses as float32 (which holds every bfloat16 value exactly): tinygrad's
         # bitcasts of constant-folded 0-dim bfloat16 tensors compute wrong values or emit C
         # that does not compile (docs/triage/tinygrad.md)
-        if array.dtype == ml_dtypes.bfloat16:
-            return self._tg.Tensor(array.astype(np.float32)).cast(self._tg.dtypes.bfloat16)
-        return self._tg.Tensor(array)
+        if flat.dtype == ml_dtypes.bfloat16:
+            tensor = self._tg.Tensor(flat.astype(np.float32)).cast(self._tg.dtypes.bfloat16)
+        else:
+            tensor = self._tg.Tensor(flat)
+        return tensor.reshape(np.shape(array))
 
     def to_numpy(self, tensor: Any) -> np.ndarray:
         if tensor.dtype == self._tg.dtypes.bfloat16:  # exact both ways, no bitcast (see above)
