@@ -38,6 +38,8 @@ class Trace:
     call: str | None = None
     steps: list[Step] | None = None
     dtype: str | None = None
+    #: what a passing case was compared with, when the check says (gradients do)
+    witness: str | None = None
 
 
 def explore_examples(opts: Settings, body: Any) -> None:

@@ -58,6 +58,13 @@ RTOL, ATOL = 1e-3, 1e-5
 MAX_ELEMENTS = 64
 #: The adapter whose float64 gradients ``gradient`` cases are compared with.
 ORACLE = "reference"
+#: What a ``gradient`` case compares with, by whether the library is the oracle itself.
+WITNESSES = {
+    False: "the reference's VJP in float64",
+    True: "central differences of the float64 forward",
+}
+#: Input elements perturbed per example when differences are the witness.
+WITNESS_ELEMENTS = 16
 
 Arrays = list[np.ndarray]
 Element = tuple[int, int]  # (which wrt tensor, flat index)
@@ -346,15 +353,11 @@ def _grad_call(fn: _Function, result: Any, second: bool = False) -> str:
 # ----- finite differences -----------------------------------------------------------------
 
 
-def _sample(rng: np.random.Generator, arrays: Arrays) -> list[Element]:
-    """Up to MAX_ELEMENTS (tensor, flat index) pairs, all of them when there are few."""
+def _sample(rng: np.random.Generator, arrays: Arrays, most: int = MAX_ELEMENTS) -> list[Element]:
+    """Up to ``most`` (tensor, flat index) pairs, all of them when there are few."""
     sizes = [a.size for a in arrays]
     total = sum(sizes)
-    picks = (
-        range(total)
-        if total <= MAX_ELEMENTS
-        else np.sort(rng.choice(total, MAX_ELEMENTS, replace=False))
-    )
+    picks = range(total) if total <= most else np.sort(rng.choice(total, most, replace=False))
     offsets = np.cumsum([0, *sizes])
     out = []
     for pick in picks:
@@ -465,7 +468,11 @@ def _numeric_verdict(tally: _Tally, what: str) -> None:
 
 
 def _against_numeric(
-    analytic: Arrays, estimates: dict[Element, _Estimate], fn: _Function, arrays: Arrays
+    analytic: Arrays,
+    estimates: dict[Element, _Estimate],
+    where: Callable[[Element], str],
+    tolerance: tuple[float, float] = (RTOL, ATOL),
+    scale: Arrays | None = None,
 ) -> _Tally:
     """Analytic VJP elements against central differences; NaN equals NaN."""
     tally = _Tally()
@@ -478,11 +485,9 @@ def _against_numeric(
             tally.skipped += 1
             continue
         tally.checked += 1
-        bound = ATOL + RTOL * abs(est.central) + est.noise
+        bound = _bound(est.central, element, tolerance, scale) + est.noise
         if not abs(got - est.central) <= bound:
-            tally.miss(
-                _excess(got, est.central, bound), _where(fn, arrays, element), got, est.central
-            )
+            tally.miss(_excess(got, est.central, bound), where(element), got, est.central)
     return tally
 
 
@@ -608,26 +613,38 @@ def _first_order(case: Case, adapter: Adapter, data: st.DataObject, trace: Trace
 
 
 def check_gradient(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
-    """The adapter's VJP against the reference's float64 VJP on the same inputs."""
+    """The adapter's VJP against a witness on the same inputs: the reference's float64 VJP,
+    or, for the reference itself, central differences of its float64 forward (its own VJP
+    would be no witness)."""
     ref = oracle()
     if AUTOGRAD not in ref.capabilities:
         raise CheckSkipped(f"the {ref.name} adapter (the gradient oracle) has no autograd yet")
+    own = adapter.library == ref.library
+    trace.witness = WITNESSES[own]
 
     def body(data: st.DataObject) -> None:
         ex = _first_order(case, adapter, data, trace)
         wide = ex.fn.widened(ref)
         args = ([a.astype(np.float64) for a in ex.arrays], [c.astype(np.float64) for c in ex.cots])
         shapes = [tuple(t.shape) for t in ex.outs]
+        tol = _tolerance(case.entry.item, ex.fn.dtype, ex.fn.values)
+        where = functools.partial(_where, ex.fn, ex.arrays)
+        if own:
+            elements = _sample(ex.rng, ex.arrays, WITNESS_ELEMENTS)
+            estimates = _numeric(wide.forward, *args, elements)
+            scale = _magnitudes(case.entry.item, wide, *args, shapes)
+            loose = (max(tol[0], RTOL), max(tol[1], ATOL))
+            tally = _against_numeric(ex.grads, estimates, where, loose, scale)
+            text = f"eps={EPS:g}, rtol={loose[0]:.3g}, atol={loose[1]:.3g}"
+            _verdict(tally, f"gradient vs {trace.witness}", ("got", "numeric"), text)
+            return
         want = _reference_vjp(wide, *args, shapes=shapes)
         elements = _sample(ex.rng, ex.arrays)
-        tol = _tolerance(case.entry.item, ex.fn.dtype, ex.fn.values)
         if all(_agrees(ex.grads, want, e, tol) for e in elements):
             return  # differences decide only whether a mismatching element is differentiable
         scale = _magnitudes(case.entry.item, wide, *args, shapes)
         estimates = _numeric(wide.forward, *args, elements)
-        tally = _against_reference(
-            ex.grads, want, estimates, tol, lambda e: _where(ex.fn, ex.arrays, e), scale
-        )
+        tally = _against_reference(ex.grads, want, estimates, tol, where, scale)
         text = f"rtol={tol[0]:.3g}, atol={tol[1]:.3g}"
         _verdict(tally, "gradient vs the reference's in float64", ("got", "reference"), text)
 
@@ -656,7 +673,7 @@ def check_gradcheck(case: Case, adapter: Adapter, opts: Settings, trace: Trace) 
     def body(data: st.DataObject) -> None:
         ex = _first_order(case, adapter, data, trace)
         estimates = _numeric(ex.fn.forward, ex.arrays, ex.cots, _sample(ex.rng, ex.arrays))
-        tally = _against_numeric(ex.grads, estimates, ex.fn, ex.arrays)
+        tally = _against_numeric(ex.grads, estimates, functools.partial(_where, ex.fn, ex.arrays))
         _numeric_verdict(tally, "gradcheck")
 
     explore_examples(opts, body)
@@ -675,7 +692,8 @@ def check_gradgradcheck(case: Case, adapter: Adapter, opts: Settings, trace: Tra
         analytic = fn.second(arrays, cots, outer)
         first = functools.partial(fn.vjp, cots=cots)
         estimates = _numeric(first, arrays, outer, _sample(rng, arrays))
-        _numeric_verdict(_against_numeric(analytic, estimates, fn, arrays), "gradgradcheck")
+        where = functools.partial(_where, fn, arrays)
+        _numeric_verdict(_against_numeric(analytic, estimates, where), "gradgradcheck")
 
     explore_examples(opts, body)
 

@@ -73,7 +73,7 @@ def run_case(case: Case, adapter: Adapter, opts: Settings) -> Outcome:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # checks that expect a warning record their own
             checks_for(case)[case.check](case, adapter, opts, trace)
-        outcome = Outcome("passed")
+        outcome = Outcome("passed", f"witness: {trace.witness}" if trace.witness else "")
     except CheckFailed as exc:
         outcome = _with_evidence(Outcome("failed", str(exc)), trace, adapter)
     except CheckSkipped as exc:

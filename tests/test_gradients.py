@@ -270,3 +270,29 @@ def test_torch_float32_linear_gradients_that_cancel_pass(
     case = next(c for c in session.cases if c.check == "gradient" and c.dtype == "float32")
     outcome = session.run(case)
     assert outcome.status == "passed", outcome.message
+
+
+def test_the_reference_is_witnessed_by_differences_not_by_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The reference is the gradient oracle: its own gradient cases take central differences
+    of its float64 forward as the witness, so a wrong derivative formula is caught."""
+    from adapters.reference_adapter import ReferenceAdapter
+    from reference.autograd import _formulas
+    from reference.autograd._graph import Formula
+
+    sound = _run(ReferenceAdapter(), ["torch.sin"], kinds=("gradient",))
+    assert {o.status for o in sound.values()} == {"passed"}
+    assert {o.message for o in sound.values()} == {f"witness: {gradients.WITNESSES[True]}"}
+    wrong = Formula(lambda n, g: (g * n.saved_input(0).sin(),), inputs="all")
+    monkeypatch.setitem(_formulas.UNARY, "sin", wrong)
+    broken = _run(ReferenceAdapter(), ["torch.sin"], kinds=("gradient",))
+    assert {o.status for o in broken.values()} == {"failed"}
+    message = broken["torch.sin[float64-gradient]"].message
+    assert "gradient vs central differences of the float64 forward" in message
+
+
+@pytest.mark.usefixtures("needs_torch")
+def test_other_libraries_are_witnessed_by_the_reference() -> None:
+    outcomes = _run(TorchAdapter(), ["torch.sin"], kinds=("gradient",))
+    assert {o.message for o in outcomes.values()} == {f"witness: {gradients.WITNESSES[False]}"}
