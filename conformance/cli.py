@@ -48,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="each entry as validated (its family merged in), as YAML; with --json: 'entry'",
     )
+    listing.add_argument(
+        "--reach",
+        action="store_true",
+        help="the kinds of value and dtype combinations the generators draw (with --json: 'reach')",
+    )
+    listing.add_argument("--profile", default="quick", choices=list(PROFILES), help="for --reach")
+    listing.add_argument("--seed", type=int, default=0, help="for --reach")
     run = sub.add_parser("run", help="run the suite against an adapter")
     run.add_argument("--adapter", required=True, help="torch, reference, module:attr, entry point")
     run.add_argument("--ops", nargs="+", help="names or fnmatch patterns (torch.nn.*)")
@@ -101,6 +108,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.ops and (missing := unmatched(spec, args.ops)):
         raise UsageError(f"--ops pattern matches no spec'd item: {', '.join(missing)}")
     records = _records(spec, args.ops)
+    if args.reach:
+        return _list_reach(spec, args, records)
     if args.json:
         if args.expand:
             for record, entry in zip(records, select(spec, args.ops), strict=True):
@@ -115,6 +124,21 @@ def cmd_list(args: argparse.Namespace) -> int:
         checks = ", ".join(r["checks"])
         print(f"{r['section']:<7} {r['name']:<{width}}  {r['kind']:<15} {checks:<50} {r['file']}")
     print(f"{len(records)} items")
+    return 0
+
+
+def _list_reach(spec: Spec, args: argparse.Namespace, records: list[dict]) -> int:
+    """``list --reach``: what each entry's generators draw at the profile and seed."""
+    from conformance.drawing import Settings
+    from conformance.reach import describe, reach
+
+    settings = Settings(PROFILES[args.profile], args.seed)
+    for record, entry in zip(records, select(spec, args.ops), strict=True):
+        record["reach"] = reach(entry, settings)
+        if not args.json:
+            print("\n".join(describe(record["name"], record["reach"])))
+    if args.json:
+        print(json.dumps(records, indent=1))
     return 0
 
 
