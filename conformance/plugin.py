@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.results import summary_line
 from conformance.session import RunConfig, Session, UsageError
 from conformance.shards import parse_shard
 from spec.loader import SpecError
@@ -75,6 +76,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.fixture(scope="session")
 def conformance_session(request: pytest.FixtureRequest) -> Session:
     return request.config.stash[SESSION]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The run's counts as the report and ``torchconform run`` give them (bootstrap included)."""
+    run = terminalreporter.config.stash.get(SESSION, None)
+    if run is not None and run.outcomes:
+        line = summary_line(run.results())
+        terminalreporter.write_line(f"torchconform: {run.adapter.name}: {line}")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

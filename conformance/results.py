@@ -218,3 +218,19 @@ def status_changes(old: Results, new: Results) -> list[tuple[str, str | None, st
     after = {c.id: c.status for c in new.cases}
     changed = [(i, before.get(i), s) for i, s in after.items() if before.get(i) != s]
     return changed + [(i, s, None) for i, s in before.items() if i not in after]
+
+
+#: the section (id, title) of the bootstrap checks' cases
+BOOTSTRAP_SECTION = ("0", "Bootstrap: conversions every other check relies on")
+
+
+def summary_line(results: Results) -> str:
+    """The counts of ``results.summary`` (what the report and junit.xml count too), how many
+    of the cases are bootstrap checks, and how many items the library lacks."""
+    summary = results.summary
+    text = ", ".join(f"{summary.count(s)} {s}" for s in STATUSES if summary.count(s))
+    boot = sum(c.section == BOOTSTRAP_SECTION[0] for c in results.cases)
+    text += f" of {summary.total} cases ({boot} of them bootstrap checks)"
+    if missing := {c.item for c in results.cases if c.status == "unsupported"}:
+        text += f"; {len(missing)} items the library lacks"
+    return text

@@ -8,14 +8,18 @@ import os
 import shutil
 import sys
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 from conformance import pool
 from conformance.errors import EXIT_INTERNAL, UsageError
 from conformance.report import OUTPUT_FILES, REPORT_FILE, write_results
-from conformance.results import STATUSES, UNEXPECTED, Results, read_results, status_changes
-from conformance.session import BOOTSTRAP_SECTION, RunConfig, Session
+from conformance.results import (
+    UNEXPECTED,
+    read_results,
+    status_changes,
+    summary_line,
+)
+from conformance.session import RunConfig, Session
 from conformance.shards import merge_results, parse_shard
 
 SUITE_DIR = Path(__file__).resolve().parent
@@ -48,7 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             return 1
         results = merge_results(shards) if jobs > 1 else shards[0]
         write_results(results, out)
-    print(f"torchconform: {session.adapter.name}: {_summary_line(results)} -> {out / REPORT_FILE}")
+    print(f"torchconform: {session.adapter.name}: {summary_line(results)} -> {out / REPORT_FILE}")
     return 1 if results.summary.unexpected else 0
 
 
@@ -61,7 +65,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     out = Path(args.out)
     write_results(results, out)
     env = results.environment
-    print(f"torchconform: {env.adapter}: {_summary_line(results)} -> {out / REPORT_FILE}")
+    print(f"torchconform: {env.adapter}: {summary_line(results)} -> {out / REPORT_FILE}")
     return 1 if results.summary.unexpected else 0
 
 
@@ -127,17 +131,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-
-
-def _summary_line(results: Results) -> str:
-    """Counts of the spec's cases by status, then the bootstrap prerequisites."""
-    spec_cases = Counter(c.status for c in results.cases if c.section != BOOTSTRAP_SECTION[0])
-    boot = [c.status for c in results.cases if c.section == BOOTSTRAP_SECTION[0]]
-    missing = {c.item for c in results.cases if c.status == "unsupported"}
-    text = ", ".join(f"{spec_cases[s]} {s}" for s in STATUSES if spec_cases[s])
-    if missing:
-        text += f" ({len(missing)} items the library lacks)"
-    return f"{text}; bootstrap {boot.count('passed')}/{len(boot)} passed"
 
 
 def _pytest_args(args: argparse.Namespace) -> list[str]:

@@ -20,13 +20,11 @@ from conformance.drawing import Settings
 from conformance.errors import UsageError
 from conformance.profiles import PROFILES
 from conformance.report import write_results
-from conformance.results import SCHEMA_VERSION, Results, summarize
+from conformance.results import BOOTSTRAP_SECTION, SCHEMA_VERSION, Results, summarize
 from conformance.results import Case as CaseRecord
 from conformance.runner import Outcome, run_case, static_reproducer
 from conformance.shards import shard_of
 from spec.loader import Entry, Spec, load_spec
-
-BOOTSTRAP_SECTION = ("0", "Bootstrap: conversions every other check relies on")
 
 
 @dataclass

@@ -23,6 +23,8 @@ def test_pyargs_runs_the_cases_from_any_folder(tmp_path: Path) -> None:
     spec_cases = [c for c in results["cases"] if c["section"] != "0"]
     assert spec_cases and {c["item"] for c in spec_cases} == {"torch.chunk"}
     assert f"{len(spec_cases)} passed" in run.stdout
+    total = results["summary"]["total"]  # the same counts as the report's and the CLI's
+    assert f"torchconform: torch: {total} passed of {total} cases" in run.stdout
 
 
 def test_without_an_adapter_it_says_what_is_missing(tmp_path: Path) -> None:
