@@ -72,10 +72,17 @@ def cases_for(entry: Entry) -> list[Case]:
 
 
 def _with_features(case: Case) -> Case:
-    """``case`` with the capabilities its dtype, variant and expressions need added."""
+    """``case`` with the capabilities its dtype, variant and expressions need added; one
+    that spells complex numbers also needs complex tensors to convert (it is blocked, not
+    failed, when they do not)."""
     more = features.needed(case.check, case.variant, case.dtype, _expressions(case))
     more -= set(case.capabilities)
-    return replace(case, capabilities=case.capabilities + tuple(sorted(more))) if more else case
+    if not more:
+        return case
+    requires = case.requires
+    if "complex" in more and not case.dtype:
+        requires += tuple(roundtrip(d) for d in COMPLEX if roundtrip(d) not in requires)
+    return replace(case, capabilities=case.capabilities + tuple(sorted(more)), requires=requires)
 
 
 def _expressions(case: Case) -> list[Expr]:

@@ -192,3 +192,23 @@ def test_a_default_dtype_difference_fails_its_own_examples_only() -> None:
     failed = {i for i, o in outcomes.items() if o.status == "failed"}
     assert failed and all("example" in i for i in failed)
     assert not any(o.status == "blocked" for o in outcomes.values())
+
+
+class BrokenComplex(TorchAdapter):
+    """A library that claims complex tensors but loses their imaginary parts on the way in."""
+
+    name = "broken-complex"
+
+    def from_numpy(self, array: np.ndarray) -> Any:
+        return super().from_numpy(array.real.copy() if array.dtype.kind == "c" else array)
+
+
+def test_examples_with_complex_literals_are_blocked_when_complex_conversion_fails() -> None:
+    session = Session.open(
+        RunConfig(adapter="tests.test_adapter_protocol:BrokenComplex", ops=["torch.sin"])
+    )
+    complex_example = next(
+        c for c in session.cases if c.check == "example" and "complex" in c.capabilities
+    )
+    outcome = session.run(complex_example)
+    assert outcome.status == "blocked" and "roundtrip:complex" in outcome.message
