@@ -104,10 +104,13 @@ def _on(tensor: Any, device: Any) -> Any:
 
 def _randint_arguments(args: tuple[Any, ...], named: dict[str, Any]) -> dict[str, Any]:
     """torch.randint's ``(high, size)`` or ``(low, high, size)``, positional or by name."""
+    unknown = sorted(set(named) - {"low", "high", "size"})
+    if unknown:
+        raise TypeError(f"randint() got an unexpected keyword argument {unknown[0]!r}")
     order = ("low", "high", "size") if len(args) + len(named) >= 3 else ("high", "size")
     free = [name for name in order if name not in named]
-    if len(args) > len(free) or set(named) - {"low", "high", "size"}:
-        raise TypeError(f"randint() got unexpected arguments {args} {named}")
+    if len(args) > len(free):
+        raise TypeError(f"randint() takes at most {len(free)} positional arguments here")
     return {"low": 0} | named | dict(zip(free, args, strict=False))
 
 
