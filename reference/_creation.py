@@ -542,7 +542,11 @@ def _space_dtype(start, end, dtype_: dtype | None, out: Tensor | None) -> dtype:
 
 
 def _check_steps(steps) -> int:
-    if not isinstance(steps, numbers.Integral):
+    """``steps`` as an int: a Python int, or a 0-dim integer tensor (not bool), as torch's
+    argument parser takes it."""
+    if isinstance(steps, Tensor) and steps.ndim == 0 and steps.dtype._kind == "i":
+        steps = steps.item()
+    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool):
         raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
