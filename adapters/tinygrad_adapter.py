@@ -114,6 +114,11 @@ def _randint_arguments(args: tuple[Any, ...], named: dict[str, Any]) -> dict[str
     return {"low": 0} | named | dict(zip(free, args, strict=False))
 
 
+def _dim(dim: Any, axis: Any) -> Any:
+    """torch's ``dim``, or its numpy-style alias ``axis``."""
+    return axis if dim is None else dim
+
+
 def _module(name: str, members: dict[str, Any]) -> types.ModuleType:
     module = types.ModuleType(name)
     for key, value in members.items():
@@ -169,17 +174,22 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
         return first.stack(*rest, dim=dim)
 
     def reduction(method: str) -> Callable[..., Any]:
-        def reduce(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
-            return getattr(input, method)(axis=_axis(dim), keepdim=keepdim)
+        def reduce(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Any:
+            return getattr(input, method)(axis=_axis(_dim(dim, axis)), keepdim=keepdim)
 
         reduce.__name__ = method
         return reduce
 
-    def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
-        return input.sum(axis=_axis(dim), keepdim=keepdim, dtype=dtype)
+    def sum(
+        input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None
+    ) -> Any:
+        return input.sum(axis=_axis(_dim(dim, axis)), keepdim=keepdim, dtype=dtype)
 
-    def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
-        return (input if dtype is None else input.cast(dtype)).mean(_axis(dim), keepdim)
+    def mean(
+        input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None
+    ) -> Any:
+        cast = input if dtype is None else input.cast(dtype)
+        return cast.mean(_axis(_dim(dim, axis)), keepdim)
 
     def extreme(method: str, arg: str, pairwise: str) -> Callable[..., Any]:
         def pick(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
