@@ -119,6 +119,11 @@ def _dim(dim: Any, axis: Any) -> Any:
     return axis if dim is None else dim
 
 
+def _all_if_empty(dim: Any) -> Any:
+    """torch's ``dim`` of sum, mean, amax and amin, where ``()`` means every dim."""
+    return None if isinstance(dim, (list, tuple)) and not dim else _axis(dim)
+
+
 def _module(name: str, members: dict[str, Any]) -> types.ModuleType:
     module = types.ModuleType(name)
     for key, value in members.items():
@@ -183,13 +188,13 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
     def sum(
         input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None
     ) -> Any:
-        return input.sum(axis=_axis(_dim(dim, axis)), keepdim=keepdim, dtype=dtype)
+        return input.sum(axis=_all_if_empty(_dim(dim, axis)), keepdim=keepdim, dtype=dtype)
 
     def mean(
         input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None
     ) -> Any:
         cast = input if dtype is None else input.cast(dtype)
-        return cast.mean(_axis(_dim(dim, axis)), keepdim)
+        return cast.mean(_all_if_empty(_dim(dim, axis)), keepdim)
 
     def extreme(method: str, arg: str, pairwise: str) -> Callable[..., Any]:
         def pick(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
@@ -204,10 +209,10 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
         return pick
 
     def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
-        return input.max(axis=_axis(dim) if dim != () else None, keepdim=keepdim)
+        return input.max(axis=_all_if_empty(dim), keepdim=keepdim)
 
     def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
-        return input.min(axis=_axis(dim) if dim != () else None, keepdim=keepdim)
+        return input.min(axis=_all_if_empty(dim), keepdim=keepdim)
 
     def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
         return ValuesIndices(*input.topk(k, dim, largest, sorted))
