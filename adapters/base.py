@@ -122,6 +122,9 @@ class Adapter:
     #: :meth:`from_numpy` builds: reproducers then spell inputs that way; otherwise they
     #: build them through the adapter, as the run did.
     tensor_literals: bool = False
+    #: True for a library meant to have every spec'd item (torch itself, the reference): an
+    #: item it lacks is then an ``error``; for others it is ``unsupported``, a gap to publish.
+    complete: bool = False
     #: Capabilities from :data:`CAPABILITIES`.
     capabilities: frozenset[str] = frozenset()
     #: Device the tensors live on.

@@ -14,6 +14,7 @@ class ReferenceAdapter(Adapter):
     name = "reference"
     library = "reference"
     tensor_literals = True
+    complete = True
     import_line = "import reference as torch"
     capabilities = frozenset(
         {

@@ -14,6 +14,7 @@ class TorchAdapter(Adapter):
     name = "torch"
     library = "torch"
     tensor_literals = True
+    complete = True
     import_line = "import torch"
     capabilities = frozenset(
         {

@@ -74,6 +74,11 @@ def _parser() -> argparse.ArgumentParser:
         help="processes running shards of the cases side by side (default auto: one per core)",
     )
     run.add_argument("--shard", help="K/N: run only shard K of N (join them with merge)")
+    run.add_argument(
+        "--no-shrink",
+        action="store_true",
+        help="report the first failing example instead of shrinking it (faster on a new library)",
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="pytest's verbose output")
     merge = sub.add_parser("merge", help="join the results.json of a run's shards")
     merge.add_argument("results", nargs="+", help="results.json of every shard")

@@ -1,6 +1,6 @@
 """The capabilities a case needs beyond its entry's ``requires``, read from the case itself:
-complex dtypes, the ``out=`` and in-place variants, and the autograd or complex numbers its
-expressions (examples, errors, properties, scenarios) use.
+complex dtypes, the ``out=`` and in-place variants, and the autograd, complex numbers, ``out=``
+and in-place writes its expressions (examples, errors, properties, scenarios) use.
 
 An adapter that lacks one of them has those cases skipped, each saying which capability it
 lacks, instead of failing them one by one.
@@ -20,6 +20,8 @@ VARIANTS = {"out": "out_variant", "inplace": "inplace_variant"}
 AUTOGRAD_WORDS = frozenset({"requires_grad", "requires_grad_", "backward", "autograd"})
 #: dtype names and builtins that spell complex numbers
 COMPLEX_WORDS = frozenset({*COMPLEX, "cfloat", "cdouble", "chalf", "complex32", "complex"})
+#: check helpers that write a tensor in place (``write`` calls ``fill_``)
+INPLACE_CHECKS = frozenset({"write"})
 
 
 def needed(check: str, variant: str | None, dtype: str | None, exprs: Iterable[Expr]) -> set[str]:
@@ -40,7 +42,21 @@ def _used(tree: ast.AST) -> set[str]:
             found.add("autograd")
         if word in COMPLEX_WORDS or isinstance(node, ast.Constant) and type(node.value) is complex:
             found.add("complex")
+        if isinstance(node, ast.keyword) and node.arg == "out":
+            found.add("out_variant")
+        if _inplace(node, word):
+            found.add("inplace_variant")
     return found
+
+
+def _inplace(node: ast.AST, word: str | None) -> bool:
+    """An in-place method (``x.add_``, not ``requires_grad_``), ``inplace=True``, or a check
+    helper that writes in place."""
+    if isinstance(node, ast.Attribute) and word not in AUTOGRAD_WORDS:
+        return node.attr.endswith("_") and not node.attr.endswith("__")
+    if isinstance(node, ast.keyword) and node.arg == "inplace":
+        return isinstance(node.value, ast.Constant) and node.value.value is True
+    return isinstance(node, ast.Name) and word in INPLACE_CHECKS
 
 
 def _word(node: ast.AST) -> str | None:

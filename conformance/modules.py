@@ -168,6 +168,7 @@ def check_parameters(case: Case, adapter: Adapter, opts: Settings, trace: Trace)
     the state_dict's keys, right after construction."""
     item: ModuleItem = case.entry.item  # type: ignore[assignment]
     dtype = case.dtype or "float32"
+    grads = "autograd" in adapter.capabilities_for(item.name)  # else no requires_grad to read
 
     def body(data: st.DataObject) -> None:
         values = dict(draw(data, item.init | item.inputs, dtype, trace))
@@ -178,7 +179,7 @@ def check_parameters(case: Case, adapter: Adapter, opts: Settings, trace: Trace)
             found = dict(getattr(module, f"named_{what}")())
             _same_names(what, [n for n in declared if shapes[n]], list(found))
             for name, tensor in found.items():
-                _slot_matches(name, tensor, shapes[name], declared[name], adapter, what)
+                _slot_matches(name, tensor, shapes[name], declared[name], adapter, what, grads)
         keys = [n for n, s in _slots(item).items() if shapes[n] and s.persistent]
         _same_names("state_dict keys", sorted(keys), sorted(module.state_dict()))
 
@@ -191,14 +192,14 @@ def _same_names(what: str, want: list[str], got: list[str]) -> None:
 
 
 def _slot_matches(
-    name: str, tensor: Any, found: Any, slot: Slot, adapter: Adapter, what: str
+    name: str, tensor: Any, found: Any, slot: Slot, adapter: Adapter, what: str, grads: bool
 ) -> None:
     shape, dtype = found
     if tuple(tensor.shape) != shape:
         raise CheckFailed(f"{what} {name}: shape {tuple(tensor.shape)} != expected {shape}")
     if (got := library_dtype_name(adapter, tensor.dtype)) != dtype:
         raise CheckFailed(f"{what} {name}: dtype {got} != expected {dtype}")
-    if what == "parameters" and bool(tensor.requires_grad) != slot.requires_grad:
+    if grads and what == "parameters" and bool(tensor.requires_grad) != slot.requires_grad:
         raise CheckFailed(f"{name}.requires_grad is {bool(tensor.requires_grad)}")
 
 

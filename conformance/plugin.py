@@ -27,6 +27,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--spec", help="spec folder instead of the built-in one")
     group.addoption("--profile", default="quick", help="quick, standard or thorough")
     group.addoption("--seed", type=int, default=0, help="hypothesis seed (recorded in results)")
+    group.addoption(
+        "--no-shrink",
+        action="store_true",
+        help="report the first failing example instead of shrinking it (a faster first survey)",
+    )
     group.addoption("--shard", help="K/N: run only shard K of N (merge with torchconform merge)")
     group.addoption("--tc-out", help="folder for results.json and report.html")
     group.addoption("--tc-journal", help="file to append each case id to before it runs")
@@ -50,6 +55,7 @@ def pytest_configure(config: pytest.Config) -> None:
         profile=config.getoption("--profile"),
         seed=config.getoption("--seed"),
         shard=shard,
+        shrink=not config.getoption("--no-shrink"),
     )
     try:
         session = Session.open(run)

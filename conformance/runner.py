@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import time
 import warnings
 from collections.abc import Callable
@@ -50,7 +51,7 @@ from conformance.steps import expect_raises, run_steps
 from conformance.sweeps import run_sweep
 from conformance.variants import OUT_NAME, receiver, variant_call
 from spec.dtypes import COMPLEX
-from spec.expr import EvalError, where
+from spec.expr import EvalError, Expr, where
 
 
 @dataclass
@@ -78,8 +79,9 @@ def run_case(case: Case, adapter: Adapter, opts: Settings) -> Outcome:
         outcome = _with_evidence(Outcome("failed", str(exc)), trace, adapter)
     except CheckSkipped as exc:
         outcome = Outcome("skipped", str(exc))
-    except MissingItem as exc:
-        outcome = Outcome("error", f"not implemented: {exc}")
+    except MissingItem as exc:  # the item has a method or a helper item the library lacks
+        status = "error" if adapter.complete else "unsupported"
+        outcome = Outcome(status, f"the library lacks what this case needs: {exc}")
     except (HypothesisException, EvalError) as exc:
         outcome = Outcome("error", f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001 - the library under test may raise anything
@@ -140,7 +142,9 @@ def _check_call(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> N
         if case.variant == "out":
             empty = adapter.resolve("torch.empty")
             lib_values[OUT_NAME] = empty(0, dtype=adapter.dtype(want_dtype or case.dtype))
-        result = call.evaluate(library_env(adapter, lib_values, case.dtype))
+        env = library_env(adapter, lib_values, case.dtype)
+        method = case.variant in ("method", "inplace")
+        result = _evaluate_method(call, env, adapter) if method else call.evaluate(env)
         result = _variant_result(case, call, result, lib_values)
         if case.check == "contract":
             check_contract(result, case.entry.item, np_env, want_dtype, adapter)
@@ -161,6 +165,20 @@ def _check_call(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> N
                 _recheck_in_float64(exc, result, drawn, case, adapter, work)
 
     explore_examples(opts, body)
+
+
+def _evaluate_method(call: Expr, env: dict[str, Any], adapter: Adapter) -> Any:
+    """A method variant's ``call`` in ``env``; a tensor without that method is an item the
+    library lacks (:class:`MissingItem`), not a failure of the op."""
+    try:
+        return call.evaluate(env)
+    except MissingItem:
+        raise
+    except AttributeError as exc:
+        func = call.tree.func if isinstance(call.tree, ast.Call) else None
+        if isinstance(func, ast.Attribute) and where(exc) == ast.unparse(func):
+            raise MissingItem(f"{adapter.library}'s tensors have no method {func.attr}") from exc
+        raise
 
 
 def _recheck_in_float64(

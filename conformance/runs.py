@@ -152,6 +152,8 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
     argv += ["-v"] if args.verbose else ["-q", "--no-header", "-rN", "--tb=no"]
     if args.spec:
         argv += ["--spec", args.spec]
+    if args.no_shrink:
+        argv.append("--no-shrink")
     for pattern in args.ops or []:
         argv += ["--ops", pattern]
     return argv

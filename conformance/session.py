@@ -39,6 +39,8 @@ class RunConfig:
     out: Path | None = None
     #: (K, N): run only shard K of N (see :mod:`conformance.shards`)
     shard: tuple[int, int] | None = None
+    #: shrink counterexamples (off: a failure reports the first failing example, faster)
+    shrink: bool = True
 
 
 @dataclass
@@ -83,7 +85,7 @@ class Session:
         selected = list({id(c.entry): c.entry for c in cases}.values())
         if config.shard is not None:
             cases = shard_of(cases, *config.shard)
-        settings = Settings(PROFILES[config.profile], config.seed)
+        settings = Settings(PROFILES[config.profile], config.seed, config.shrink)
         return cls(config, adapter, spec, cases, expectations, settings, selected)
 
     @property
@@ -107,7 +109,7 @@ class Session:
             outcome = Outcome("error", self.crashed[case.id])
             outcome.reproducer = static_reproducer(case, self.adapter)
         elif absent := self.absent(case.item):
-            outcome = Outcome("unsupported", absent)
+            outcome = Outcome("error" if self.adapter.complete else "unsupported", absent)
         elif found is not None and found.status == "crash":
             outcome = Outcome("skipped", f"not run (crashes): {found.reason}")
         elif lacking:

@@ -25,6 +25,7 @@ class Limited(TorchAdapter):
     """torch without atan2, complex, out=, in-place, strided views, and sin's gradient."""
 
     name = "limited"
+    complete = False
     withheld = {"torch.sin": frozenset({"autograd"})}
 
     def __init__(self) -> None:
@@ -212,3 +213,41 @@ def test_examples_with_complex_literals_are_blocked_when_complex_conversion_fail
     )
     outcome = session.run(complex_example)
     assert outcome.status == "blocked" and "roundtrip:complex" in outcome.message
+
+
+class NoAcosMethod(Limited):
+    """A library whose tensors have no acos method (torch.acos exists)."""
+
+    name = "no-acos-method"
+
+    def from_numpy(self, array: np.ndarray) -> Any:
+        return _NoAcos(super().from_numpy(array))
+
+
+class _NoAcos:
+    """A tensor stand-in without ``acos``, passing everything else to the tensor."""
+
+    def __init__(self, tensor: Any) -> None:
+        self._tensor = tensor
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "acos":
+            raise AttributeError("'_NoAcos' object has no attribute 'acos'")
+        return getattr(self._tensor, name)
+
+
+def test_a_missing_method_is_unsupported_and_a_complete_library_errs() -> None:
+    session = Session.open(
+        RunConfig(adapter="tests.test_adapter_protocol:NoAcosMethod", ops=["torch.acos"])
+    )
+    case = next(c for c in session.cases if c.id == "torch.acos[method-float32-oracle]")
+    outcome = session.run(case)
+    assert outcome.status == "unsupported"
+    assert outcome.message.endswith("torch's tensors have no method acos")
+    session.adapter.complete = True  # torch itself lacking an item is a failure
+    assert session.run(case).status == "error"
+    session = Session.open(
+        RunConfig(adapter="tests.test_adapter_protocol:Limited", ops=["torch.atan2"])
+    )
+    session.adapter.complete = True
+    assert {session.run(c).status for c in session.cases} == {"error"}

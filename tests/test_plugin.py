@@ -31,3 +31,14 @@ def test_without_an_adapter_it_says_what_is_missing(tmp_path: Path) -> None:
     run = _pytest(cwd=tmp_path)
     assert run.returncode != 0
     assert "--adapter is required" in run.stdout + run.stderr
+
+
+def test_no_shrink_reports_the_first_failing_example(tmp_path: Path) -> None:
+    from conformance.cli import main
+
+    out = tmp_path / "out"
+    argv = ["run", "--adapter", "tests.broken.core:ChunkLikeTensorSplit", "--ops", "torch.chunk"]
+    assert main([*argv, "--no-shrink", "--jobs", "1", "--out", str(out)]) == 1
+    results = json.loads((out / "results.json").read_text())
+    failed = [c for c in results["cases"] if c["status"] == "failed" and c["check"] == "oracle"]
+    assert failed and all(c["reproducer"] for c in failed)
