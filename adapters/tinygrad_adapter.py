@@ -197,7 +197,8 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
         return cast.mean(_all_if_empty(_dim(dim, axis)), keepdim)
 
     def extreme(method: str, arg: str, pairwise: str) -> Callable[..., Any]:
-        def pick(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+        def pick(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Any:
+            dim = _dim(dim, axis)
             if isinstance(dim, tensor_cls):
                 return getattr(input, pairwise)(dim)
             if dim is None:
