@@ -67,10 +67,12 @@ def test_wrappers_take_torch_arguments(adapter: TinygradAdapter) -> None:
 
 
 def test_a_run_through_the_engine(tmp_path: Path) -> None:
+    """torch.stack passes its checks but the triaged ones, which its expectations list."""
     out = tmp_path / "run"
-    argv = ["run", "--adapter", "adapters.tinygrad_adapter:TinygradAdapter", "--ops", "torch.sin"]
+    argv = ["run", "--adapter", "adapters.tinygrad_adapter:TinygradAdapter", "--ops", "torch.stack"]
     assert main([*argv, "--profile", "quick", "--jobs", "1", "--out", str(out)]) == 0
     results = json.loads((out / "results.json").read_text())
-    statuses = {case["status"] for case in results["cases"] if case["item"] == "torch.sin"}
-    assert "passed" in statuses and "xfailed" in statuses
+    statuses = {case["status"] for case in results["cases"] if case["item"] == "torch.stack"}
+    assert {"passed", "xfailed"} <= statuses
+    assert not statuses & {"failed", "error", "xpassed"}
     assert results["environment"]["device"] == "CPU"
