@@ -28,7 +28,7 @@ from ._dtypes import dtype
 from ._factory import filled, filled_like, new_leaf
 from ._ops import bump_version
 from ._promotion import scalar_dtype
-from ._scalars import checked_scalar
+from ._scalars import checked_scalar, int_argument
 from ._strides import allocate, memory_format_strides
 from ._tensor import Tensor
 
@@ -542,12 +542,7 @@ def _space_dtype(start, end, dtype_: dtype | None, out: Tensor | None) -> dtype:
 
 
 def _check_steps(steps) -> int:
-    """``steps`` as an int: a Python int, or a 0-dim integer tensor (not bool), as torch's
-    argument parser takes it."""
-    if isinstance(steps, Tensor) and steps.ndim == 0 and steps.dtype._kind == "i":
-        steps = steps.item()
-    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool):
-        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
+    steps = int_argument(steps, "linspace(): argument 'steps'")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     return int(steps)

@@ -81,3 +81,15 @@ def wrapped_scalar(value, dt: dtype):
     if not -(2**63) <= v < 2**63:
         raise RuntimeError("Overflow when unpacking long")
     return np.asarray(v, dtype=np.int64).astype(dt._np)
+
+
+def int_argument(value, what: str) -> int:
+    """An int parameter as torch's argument parser takes it: an integer (not a bool) or a 0-dim
+    integer tensor (a value with a reference dtype). ``what`` names it in the TypeError:
+    ``"topk(): argument 'k' (position 2)"``."""
+    tensor_dtype = getattr(value, "dtype", None)
+    if isinstance(tensor_dtype, dtype) and value.ndim == 0 and tensor_dtype._kind == "i":
+        return int(value.item())
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{what} must be int, not {type(value).__name__}")
+    return int(value)

@@ -11,7 +11,7 @@ from ._dtypes import c_name
 from ._ops import apply_op
 from ._promotion import operand_result_type
 from ._reductions import return_types
-from ._scalars import wrapped_scalar
+from ._scalars import int_argument, wrapped_scalar
 from ._strides import format_shape, wrap_dim
 from ._tensor import Tensor
 from .autograd import _formulas as grads
@@ -78,8 +78,7 @@ def topk(
     out=None,
 ):
     """The ``k`` largest (or smallest) elements along ``dim`` as (values, indices)."""
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
-        raise TypeError(f"topk(): argument 'k' (position 2) must be int, not {type(k).__name__}")
+    k = int_argument(k, "topk(): argument 'k' (position 2)")
     if out is not None:
         if not isinstance(out, (tuple, list)):
             raise TypeError(

@@ -34,3 +34,15 @@ def test_steps_is_an_int_or_a_0dim_integer_tensor(op, steps):
 @pytest.mark.parametrize(("start", "end", "steps"), [(-2.0, 0, 50), (-3, 1, 13), (0.5, -7.25, 31)])
 def test_linspace_truncates_for_integer_dtypes(dtype, start, end, steps):
     check(lambda m: m.linspace(start, end, steps, dtype=getattr(m, dtype)))
+
+
+@pytest.mark.parametrize("k", STEPS[:6] + STEPS[8:])
+def test_topk_k_is_an_int_or_a_0dim_integer_tensor(k):
+    """As for steps (a bool or 1-D tensor k trips an internal assert of torch 2.13's)."""
+    check(lambda m: tuple(m.topk(m.arange(6.0), k(m))), message=False)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "bool", "float32"])
+@pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3)])
+def test_gather_takes_an_empty_index_of_any_dtype(dtype, shape):
+    check(lambda m: m.gather(m.ones(2, 3), -1, m.zeros(shape, dtype=getattr(m, dtype))))
