@@ -1,0 +1,128 @@
+"""Broken adapters whose bugs live only in kinds of argument that the spec's generators once
+never drew: float endpoints with integer dtypes, 0-dim tensor arguments, index dtypes other
+than int64, empty indices, lists and negative entries as dims, tuples of tensors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.broken.base import Patched
+
+INTEGER_DTYPES = ("int64", "int32", "int16", "int8", "uint8")
+
+
+def _name(dtype: Any) -> str:
+    """``int64`` for torch.int64 or the reference's int64 (``None`` for None)."""
+    return str(dtype).removeprefix("torch.")
+
+
+class LinspaceRoundsEndpoints(Patched):
+    """linspace with an integer dtype rounds float endpoints to the nearest integer instead of
+    truncating them (linspace(-2.7, 3, 2, dtype=int64) starts at -3, not -2)."""
+
+    patches = {"torch.linspace": "linspace"}
+
+    def linspace(self, start: Any, end: Any, steps: Any, **kwargs: Any) -> Any:
+        if _name(kwargs.get("dtype")) in INTEGER_DTYPES:
+            start, end = (round(float(v)) for v in (start, end))
+        return self.ref.linspace(start, end, steps, **kwargs)
+
+
+class LinspaceRejectsTensorSteps(Patched):
+    """linspace takes only a Python int for steps, refusing a 0-dim integer tensor."""
+
+    patches = {"torch.linspace": "linspace", "torch.logspace": "logspace"}
+
+    def linspace(self, start: Any, end: Any, steps: Any, **kwargs: Any) -> Any:
+        return self.ref.linspace(start, end, _python_int(steps), **kwargs)
+
+    def logspace(self, start: Any, end: Any, steps: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.ref.logspace(start, end, _python_int(steps), *args, **kwargs)
+
+
+def _python_int(steps: Any) -> int:
+    if not isinstance(steps, int):
+        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
+    return steps
+
+
+class ArangeCountsTruncated(Patched):
+    """arange applies int64's rule to every integer dtype: it truncates start and end before
+    counting, so arange(-2.5, 3, 1, dtype=int32) has 5 values instead of torch's 6."""
+
+    patches = {"torch.arange": "arange"}
+
+    def arange(self, *args: Any, **kwargs: Any) -> Any:
+        if len(args) == 3 and _name(kwargs.get("dtype")) in INTEGER_DTYPES[1:]:
+            args = tuple(int(float(v)) for v in args)
+        return self.ref.arange(*args, **kwargs)
+
+
+class GatherRejectsEmptyIndexOfOtherDtype(Patched):
+    """gather checks the index dtype before it looks at the size: an empty uint8, bool or
+    float index raises instead of giving an empty result."""
+
+    patches = {"torch.gather": "gather"}
+
+    def gather(self, input: Any, dim: int, index: Any, **kwargs: Any) -> Any:
+        if _name(index.dtype) not in ("int64", "int32"):
+            raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+        return self.ref.gather(input, dim, index, **kwargs)
+
+
+class GatherOnlyInt64Index(Patched):
+    """gather refuses an int32 index (as torch once did)."""
+
+    patches = {"torch.gather": "gather"}
+
+    def gather(self, input: Any, dim: int, index: Any, **kwargs: Any) -> Any:
+        if _name(index.dtype) == "int32" and index.numel():
+            raise RuntimeError("gather(): Expected dtype int64 for index")
+        return self.ref.gather(input, dim, index, **kwargs)
+
+
+class SumListDimReducesFirst(Patched):
+    """sum over a list of dims reduces only its first dim (a tuple works)."""
+
+    patches = {"torch.sum": "sum"}
+
+    def sum(self, input: Any, dim: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(dim, list):
+            dim = dim[0] if dim else None
+        return self.ref.sum(input, dim, *args, **kwargs)
+
+
+class AmaxNegativeDimsInTuple(Patched):
+    """amax wraps a negative int dim but not the negative dims of a tuple, which count from
+    the front as if they were positive: (-1,) reduces dim 1."""
+
+    patches = {"torch.amax": "amax"}
+
+    def amax(self, input: Any, dim: Any = (), *args: Any, **kwargs: Any) -> Any:
+        if isinstance(dim, (tuple, list)) and input.dim():
+            dim = tuple(abs(d) % input.dim() for d in dim)
+        return self.ref.amax(input, dim, *args, **kwargs)
+
+
+class StackRejectsTuple(Patched):
+    """stack takes only a list of tensors, refusing a tuple."""
+
+    patches = {"torch.stack": "stack"}
+
+    def stack(self, tensors: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(tensors, list):
+            kind = type(tensors).__name__
+            raise TypeError(f"stack(): argument 'tensors' must be a list, not {kind}")
+        return self.ref.stack(tensors, *args, **kwargs)
+
+
+CAUGHT = {
+    "LinspaceRoundsEndpoints": (["torch.linspace"], "torch.linspace"),
+    "LinspaceRejectsTensorSteps": (["torch.linspace"], "torch.linspace"),
+    "ArangeCountsTruncated": (["torch.arange"], "torch.arange"),
+    "GatherRejectsEmptyIndexOfOtherDtype": (["torch.gather"], "torch.gather"),
+    "GatherOnlyInt64Index": (["torch.gather"], "torch.gather"),
+    "SumListDimReducesFirst": (["torch.sum"], "torch.sum"),
+    "AmaxNegativeDimsInTuple": (["torch.amax"], "torch.amax"),
+    "StackRejectsTuple": (["torch.stack"], "torch.stack"),
+}
