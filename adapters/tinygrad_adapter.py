@@ -22,6 +22,7 @@ its device is set.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import types
@@ -114,9 +115,17 @@ def _randint_arguments(args: tuple[Any, ...], named: dict[str, Any]) -> dict[str
     return {"low": 0} | named | dict(zip(free, args, strict=False))
 
 
-def _dim(dim: Any, axis: Any) -> Any:
-    """torch's ``dim``, or its numpy-style alias ``axis``."""
-    return axis if dim is None else dim
+def _numpy_aliases(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` also taking torch's numpy-style aliases ``axis`` (``dim``) and ``keepdims``."""
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
+            if alias in kwargs:
+                kwargs[name] = kwargs.pop(alias)
+        return fn(*args, **kwargs)
+
+    return call
 
 
 def _all_if_empty(dim: Any) -> Any:
@@ -179,26 +188,25 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
         return first.stack(*rest, dim=dim)
 
     def reduction(method: str) -> Callable[..., Any]:
-        def reduce(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Any:
-            return getattr(input, method)(axis=_axis(_dim(dim, axis)), keepdim=keepdim)
+        @_numpy_aliases
+        def reduce(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
+            return getattr(input, method)(axis=_axis(dim), keepdim=keepdim)
 
         reduce.__name__ = method
         return reduce
 
-    def sum(
-        input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None
-    ) -> Any:
-        return input.sum(axis=_all_if_empty(_dim(dim, axis)), keepdim=keepdim, dtype=dtype)
+    @_numpy_aliases
+    def sum(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
+        return input.sum(axis=_all_if_empty(dim), keepdim=keepdim, dtype=dtype)
 
-    def mean(
-        input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None
-    ) -> Any:
+    @_numpy_aliases
+    def mean(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
         cast = input if dtype is None else input.cast(dtype)
-        return cast.mean(_all_if_empty(_dim(dim, axis)), keepdim)
+        return cast.mean(_all_if_empty(dim), keepdim)
 
     def extreme(method: str, arg: str, pairwise: str) -> Callable[..., Any]:
-        def pick(input: Any, dim: Any = None, keepdim: bool = False, *, axis: Any = None) -> Any:
-            dim = _dim(dim, axis)
+        @_numpy_aliases
+        def pick(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
             if isinstance(dim, tensor_cls):
                 return getattr(input, pairwise)(dim)
             if dim is None:
