@@ -206,9 +206,9 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
 
     def extreme(method: str, arg: str, pairwise: str) -> Callable[..., Any]:
         @_numpy_aliases
-        def pick(input: Any, dim: Any = None, keepdim: bool = False) -> Any:
-            if isinstance(dim, tensor_cls):
-                return getattr(input, pairwise)(dim)
+        def pick(input: Any, dim: Any = None, keepdim: bool = False, *, other: Any = None) -> Any:
+            if other is not None or isinstance(dim, tensor_cls):
+                return getattr(input, pairwise)(dim if other is None else other)
             if dim is None:
                 return getattr(input, method)()
             values = getattr(input, method)(axis=dim, keepdim=keepdim)
