@@ -17,6 +17,7 @@ are no strided views).
 
 from __future__ import annotations
 
+import math
 import types
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Sequence
@@ -74,6 +75,11 @@ def _axes(dim: Any, empty_is_all: bool = True) -> Any:
     return list(dim) or (None if empty_is_all else [])
 
 
+def _cast(input: Any, dtype: Any) -> Any:
+    """torch's ``dtype=`` of reductions: "the input is cast to dtype before the operation"."""
+    return input if dtype is None else input.astype(dtype)
+
+
 # -- 2.1 creation, indexing and joining ------------------------------------------------------
 
 
@@ -124,14 +130,22 @@ def randn(*size: Any, dtype: Any = None) -> Any:
     return _mx().random.normal(shape=_size(size), dtype=dtype)
 
 
-def randint(low: int, high: int, size: Sequence[int], dtype: Any = None) -> Any:
-    return _mx().random.randint(low, high, list(size), dtype=dtype)
+def randint(*args: Any, dtype: Any = None, **kwargs: Any) -> Any:
+    """torch's ``randint(high, size)`` and ``randint(low, high, size)``, positional or named."""
+    names = ("low", "high", "size") if len(args) + len(kwargs) == 3 else ("high", "size")
+    bound = dict(zip(names, args, strict=False)) | kwargs
+    low, high, size = bound.get("low", 0), bound["high"], list(bound["size"])
+    return _mx().random.randint(low, high, size, dtype=dtype)
 
 
-def normal(mean: Any, std: Any) -> Any:
+def normal(mean: Any, std: Any = 1.0, size: Sequence[int] | None = None) -> Any:
+    """Tensor or float ``mean`` and ``std``; floats only with ``size``. The dtype is MLX's
+    promotion of the tensor operands (its normal takes one)."""
     mx = _mx()
-    shape = mx.broadcast_shapes(mean.shape, std.shape)
-    return mx.random.normal(shape, mx.result_type(mean, std), loc=mean, scale=std)
+    tensors = [t for t in (mean, std) if isinstance(t, mx.array)]
+    shape = size if size is not None else mx.broadcast_shapes(*(t.shape for t in tensors))
+    dtype = mx.result_type(*tensors) if tensors else None
+    return mx.random.normal(list(shape), dtype, loc=mean, scale=std)
 
 
 def randperm(n: int, dtype: Any = None) -> Any:
@@ -147,7 +161,7 @@ def randn_like(input: Any) -> Any:
     return _mx().random.normal(shape=input.shape, dtype=input.dtype)
 
 
-def randint_like(input: Any, low: int, high: int | None = None) -> Any:
+def randint_like(input: Any, low: int = 0, high: int | None = None) -> Any:
     low, high = (0, low) if high is None else (low, high)
     return _mx().random.randint(low, high, input.shape, dtype=input.dtype)
 
@@ -159,9 +173,7 @@ def _reduction(name: str, empty_is_all: bool = True) -> Callable[..., Any]:
     """``torch.<name>(input, dim=None, keepdim=False)`` over MLX's ``(a, axis, keepdims)``."""
 
     def reduce(input: Any, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Any:
-        if dtype is not None:  # torch: "the input is cast to dtype before the operation"
-            input = input.astype(dtype)
-        return getattr(_mx(), name)(input, _axes(dim, empty_is_all), keepdim)
+        return getattr(_mx(), name)(_cast(input, dtype), _axes(dim, empty_is_all), keepdim)
 
     reduce.__name__ = name
     return reduce
@@ -293,13 +305,16 @@ def layer_norm(
 # -- 8 torch.linalg --------------------------------------------------------------------------
 
 
-def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False) -> Any:
+def vector_norm(
+    x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
+) -> Any:
     """MLX's vector norm is over one axis: the reduced dims are moved last and seen as one."""
-    mx = _mx()
+    mx, x = _mx(), _cast(x, dtype)
     dims = range(x.ndim) if dim is None or dim == () else [dim] if isinstance(dim, int) else dim
     axes = sorted({d % max(x.ndim, 1) for d in dims}) if x.ndim else []
     kept = [d for d in range(x.ndim) if d not in axes]
-    flat = mx.transpose(x, kept + axes).reshape(*[x.shape[d] for d in kept], -1)
+    size = math.prod(x.shape[d] for d in axes)
+    flat = mx.transpose(x, kept + axes).reshape(*[x.shape[d] for d in kept], size)
     out = mx.linalg.norm(flat, ord, -1)
     if keepdim:
         out = out.reshape([1 if d in axes else x.shape[d] for d in range(x.ndim)])
@@ -307,13 +322,20 @@ def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False) ->
 
 
 def matrix_norm(
-    A: Any, ord: Any = "fro", dim: Sequence[int] = (-2, -1), keepdim: bool = False
+    A: Any,
+    ord: Any = "fro",
+    dim: Sequence[int] = (-2, -1),
+    keepdim: bool = False,
+    *,
+    dtype: Any = None,
 ) -> Any:
-    return _mx().linalg.norm(A, ord, list(dim), keepdim)
+    return _mx().linalg.norm(_cast(A, dtype), ord, list(dim), keepdim)
 
 
-def norm(A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Any:
-    return _mx().linalg.norm(A, ord, _axes(dim), keepdim)
+def norm(
+    A: Any, ord: Any = None, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
+) -> Any:
+    return _mx().linalg.norm(_cast(A, dtype), ord, _axes(dim), keepdim)
 
 
 # -- 3 torch.nn modules ----------------------------------------------------------------------
@@ -324,14 +346,20 @@ class Module:
     calling, ``train``/``eval``, ``state_dict``/``load_state_dict`` and named parameters (MLX's
     flattened parameter tree; it has no buffers)."""
 
-    def __init__(self, inner: Any, dtype: Any = None, call: Callable[..., Any] | None = None):
+    def __init__(
+        self, inner: Any, dtype: Any = None, call: Callable[..., Any] | None = None, label: str = ""
+    ):
         self._inner = inner
         self._call = call or inner
+        self._label = label
         if dtype is not None:
             inner.set_dtype(dtype)
 
     def __call__(self, *args: Any) -> Any:
         return self.forward(*args)
+
+    def __repr__(self) -> str:
+        return self._label or repr(self._inner)
 
     def forward(self, *args: Any) -> Any:
         return self._call(*args)
@@ -379,16 +407,55 @@ def _module(name: str, *defaults: Any) -> Callable[..., Module]:
     return make
 
 
+def _along(fn: str) -> Callable[..., Any]:
+    """``F.softmax(input, dim=None, dtype=None)`` and co. over MLX's ``(x, axis)``; without
+    ``dim``, MLX's own default axis (the last)."""
+
+    def call(input: Any, dim: int | None = None, dtype: Any = None) -> Any:
+        function = _mx().softmax if fn == "softmax" else getattr(_nn(), fn)
+        input = _cast(input, dtype)
+        return function(input) if dim is None else function(input, axis=dim)
+
+    call.__name__ = fn
+    return call
+
+
 def _on_dim(fn: str) -> Callable[..., Module]:
     """``torch.nn.Softmax(dim)`` and co.: MLX's modules have no axis, its functions do."""
 
     def make(dim: int | None = None) -> Module:
-        nn, mx = _nn(), _mx()
-        function = mx.softmax if fn == "softmax" else getattr(nn, fn)
-        return Module(nn.Identity(), call=lambda x: function(x, axis=-1 if dim is None else dim))
+        along = _along(fn)
+        label = f"mlx.nn.{fn}(axis={dim})"
+        return Module(_nn().Identity(), call=lambda x: along(x, dim), label=label)
 
     make.__name__ = fn
     return make
+
+
+def Hardtanh(min_val: float = -1.0, max_val: float = 1.0) -> Module:
+    """MLX's HardTanh module has fixed bounds; its function takes them."""
+    label = f"mlx.nn.hard_tanh(min_val={min_val}, max_val={max_val})"
+    call = lambda x: _nn().hard_tanh(x, min_val, max_val)  # noqa: E731
+    return Module(_nn().Identity(), call=call, label=label)
+
+
+#: torch.nn.functional names MLX has as functions under another name (same arguments)
+FUNCTIONAL = {
+    "leaky_relu": "leaky_relu",
+    "elu": "elu",
+    "celu": "celu",
+    "selu": "selu",
+    "silu": "silu",
+    "softsign": "softsign",
+    "hardswish": "hardswish",
+    "logsigmoid": "log_sigmoid",
+    "softshrink": "softshrink",
+    "hardshrink": "hard_shrink",
+    "relu6": "relu6",
+    "prelu": "prelu",
+    "hardtanh": "hard_tanh",
+    "tanh": "tanh",
+}
 
 
 def Linear(in_features: int, out_features: int, bias: bool = True, dtype: Any = None) -> Module:
@@ -489,6 +556,8 @@ def namespace() -> types.ModuleType:
     root |= {n: _filled(n) for n in ("zeros", "ones", "empty")}
     functional = {"relu": nn.relu, "sigmoid": mx.sigmoid, "gelu": gelu, "glu": glu, "pad": pad}
     functional["layer_norm"] = layer_norm
+    functional |= {name: getattr(nn, mlx_name) for name, mlx_name in FUNCTIONAL.items()}
+    functional |= {fn: _along(fn) for fn in ("softmax", "softmin", "log_softmax")}
     modules = {
         name: _module(mlx_name)
         for name, mlx_name in {
@@ -508,10 +577,7 @@ def namespace() -> types.ModuleType:
             "Tanh": "Tanh",
         }.items()
     }
-    modules |= {
-        "Hardtanh": _module("HardTanh", -1.0, 1.0),
-        "Softplus": _module("Softplus", 1.0, 20.0),
-    }
+    modules |= {"Hardtanh": Hardtanh, "Softplus": _module("Softplus", 1.0, 20.0)}
     modules |= {"Softmax": _on_dim("softmax"), "Softmin": _on_dim("softmin")}
     modules |= {"LogSoftmax": _on_dim("log_softmax")}
     modules |= {f.__name__: f for f in (Linear, PReLU, GELU, LayerNorm, Identity, Dropout)}
