@@ -132,6 +132,8 @@ def randn(*size: Any, dtype: Any = None) -> Any:
 
 def randint(*args: Any, dtype: Any = None, **kwargs: Any) -> Any:
     """torch's ``randint(high, size)`` and ``randint(low, high, size)``, positional or named."""
+    if unknown := set(kwargs) - {"low", "high", "size"}:
+        raise TypeError(f"randint() got an unexpected keyword argument {unknown.pop()!r}")
     names = ("low", "high", "size") if len(args) + len(kwargs) == 3 else ("high", "size")
     bound = dict(zip(names, args, strict=False)) | kwargs
     low, high, size = bound.get("low", 0), bound["high"], list(bound["size"])
