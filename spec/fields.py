@@ -51,6 +51,10 @@ CAPABILITIES = (
     "cuda",  # a usable CUDA device: torch.cuda.is_available() is true
     "cpu_only",  # built without CUDA: CUDA calls raise "Torch not compiled with CUDA enabled"
     "onnx_export",  # torch.onnx.export writes ONNX models (section 9)
+    "complex",  # complex dtypes
+    "out_variant",  # out= arguments
+    "inplace_variant",  # in-place methods x.f_()
+    "strided_views",  # non-contiguous views of one memory
 )
 Capability = Literal[CAPABILITIES]  # type: ignore[valid-type]
 PY_TYPES = ("int", "float", "bool", "complex", "str", "list", "tuple", "NoneType")

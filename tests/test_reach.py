@@ -45,4 +45,4 @@ def test_list_reach_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["list", "--reach", "--json", "--ops", "torch.gather", "--profile", "quick"]) == 0
     (record,) = json.loads(capsys.readouterr().out)
     assert record["name"] == "torch.gather"
-    assert set(record["reach"]["arguments"]) == {"input", "dim", "index"}
+    assert {"input", "dim", "index"} <= set(record["reach"]["arguments"])
