@@ -12,6 +12,11 @@
       - item: torch.something
         status: crash               # never run: it takes the process down
         reason: ...
+      - item: torch.all
+        status: flaky               # fails only on some drawn inputs: a failure is xfailed,
+        reason: ...                 # a pass stays passed (not xpassed)
+
+``variant`` matches what ``results.json`` records: a scenario's is ``scenario``.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ class Expectation(BaseModel):
     variant: str = "*"
     dtype: str = "*"
     check: str = "*"
-    status: Literal["xfail", "crash"] = "xfail"
+    status: Literal["xfail", "crash", "flaky"] = "xfail"
     reason: str
     versions: str | None = None
 
@@ -55,7 +60,7 @@ class Expectation(BaseModel):
         fields = (
             (self.item, case.item),
             (self.id, case.id),
-            (self.variant, case.variant or ""),
+            (self.variant, case.variant or ("scenario" if case.check == "scenario" else "")),
             (self.dtype, case.dtype or ""),
             (self.check, case.check),
         )

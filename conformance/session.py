@@ -249,10 +249,13 @@ class Session:
 
 
 def _apply_expectation(outcome: Outcome, found: expect.Expectation) -> Outcome:
+    """A failure the expectation covers is xfailed; a pass is xpassed (a failure of the run:
+    update the expectations), except for a ``flaky`` one, whose deviation only some drawn
+    inputs expose."""
     info = {"reason": found.reason, "status": "xfail"}
     if outcome.status in ("failed", "error"):
         outcome.status, outcome.expectation = "xfailed", info
-    elif outcome.status == "passed":
+    elif outcome.status == "passed" and found.status != "flaky":
         outcome.status, outcome.expectation = "xpassed", info
         outcome.message = f"expected to fail ({found.reason}) but passed"
     return outcome
