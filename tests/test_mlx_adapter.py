@@ -12,9 +12,8 @@ pytest.importorskip("mlx.core")
 
 from adapters import MissingItem  # noqa: E402
 from adapters.mlx_adapter import DTYPES, MLXAdapter  # noqa: E402
-from conformance.bootstrap import sample  # noqa: E402
 from conformance.cli import main  # noqa: E402
-from conformance.compare import numpy_dtype  # noqa: E402
+from tests.adapter_checks import check_dtype_map, check_round_trip  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -24,19 +23,12 @@ def adapter() -> MLXAdapter:
 
 @pytest.mark.parametrize("dtype", sorted(DTYPES))
 def test_round_trip_of_every_claimed_dtype(adapter: MLXAdapter, dtype: str) -> None:
-    base = sample(dtype)
-    for array in (base, base[:, ::2], base[0, 0], base[:0]):
-        got = adapter.to_numpy(adapter.from_numpy(array))
-        assert got.dtype == numpy_dtype(dtype)
-        assert got.shape == array.shape
-        np.testing.assert_array_equal(got, array)
+    check_round_trip(adapter, dtype)
 
 
 @pytest.mark.parametrize("dtype", sorted(DTYPES))
 def test_dtype_map(adapter: MLXAdapter, dtype: str) -> None:
-    tensor = adapter.from_numpy(sample(dtype))
-    assert tensor.dtype == adapter.dtype(dtype) == adapter.resolve(f"torch.{dtype}")
-    assert adapter.dtype_name(adapter.dtype(dtype)) == dtype
+    check_dtype_map(adapter, dtype)
 
 
 @pytest.mark.parametrize(

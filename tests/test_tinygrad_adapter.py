@@ -12,9 +12,8 @@ pytest.importorskip("tinygrad")
 
 from adapters import MissingItem  # noqa: E402
 from adapters.tinygrad_adapter import DTYPES, TinygradAdapter  # noqa: E402
-from conformance.bootstrap import sample  # noqa: E402
 from conformance.cli import main  # noqa: E402
-from conformance.compare import numpy_dtype  # noqa: E402
+from tests.adapter_checks import check_dtype_map, check_round_trip  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -24,19 +23,12 @@ def adapter() -> TinygradAdapter:
 
 @pytest.mark.parametrize("dtype", sorted(DTYPES))
 def test_round_trip_of_every_claimed_dtype(adapter: TinygradAdapter, dtype: str) -> None:
-    base = sample(dtype)
-    for array in (base, base[:, ::2], base[0, 0]):
-        got = adapter.to_numpy(adapter.from_numpy(array))
-        assert got.dtype == numpy_dtype(dtype)
-        assert got.shape == array.shape
-        np.testing.assert_array_equal(got, array)
+    check_round_trip(adapter, dtype, empty=False)
 
 
 @pytest.mark.parametrize("dtype", sorted(DTYPES))
 def test_dtype_map(adapter: TinygradAdapter, dtype: str) -> None:
-    tensor = adapter.from_numpy(sample(dtype))
-    assert tensor.dtype == adapter.dtype(dtype) == adapter.resolve(f"torch.{dtype}")
-    assert adapter.dtype_name(adapter.dtype(dtype)) == dtype
+    check_dtype_map(adapter, dtype)
 
 
 @pytest.mark.parametrize("name", ["torch.complex64", "torch.searchsorted", "torch.nn.Linear"])
