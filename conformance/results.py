@@ -232,5 +232,5 @@ def summary_line(results: Results) -> str:
     boot = sum(c.section == BOOTSTRAP_SECTION[0] for c in results.cases)
     text += f" of {summary.total} cases ({boot} of them bootstrap checks)"
     if missing := {c.item for c in results.cases if c.status == "unsupported"}:
-        text += f"; {len(missing)} items the library lacks"
+        text += f"; {len(missing)} items with unsupported cases"
     return text
