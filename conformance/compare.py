@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import ml_dtypes
@@ -57,13 +58,22 @@ def dtype_name(dtype: Any) -> str:
 def library_dtype_name(adapter: Adapter, dtype: Any) -> str:
     """Spec name of a library dtype object: the name :meth:`Adapter.dtype` maps to it, else
     the adapter's own :meth:`Adapter.dtype_name`."""
+    for name, known in _dtype_table(adapter):
+        if known == dtype:
+            return name
+    return adapter.dtype_name(dtype)
+
+
+@functools.lru_cache(maxsize=16)
+def _dtype_table(adapter: Adapter) -> tuple[tuple[str, Any], ...]:
+    """(spec name, library dtype) for every dtype the adapter maps, looked up once."""
+    table = []
     for name in NUMPY_DTYPES:
         try:
-            if adapter.dtype(name) == dtype:
-                return name
-        except Exception:  # noqa: BLE001 - a dtype the library lacks is not this one
+            table.append((name, adapter.dtype(name)))
+        except Exception:  # noqa: BLE001 - a dtype the library lacks is not in the table
             continue
-    return adapter.dtype_name(dtype)
+    return tuple(table)
 
 
 def numpy_dtype(name: str) -> np.dtype:

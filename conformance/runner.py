@@ -80,14 +80,19 @@ def run_case(case: Case, adapter: Adapter, opts: Settings) -> Outcome:
     except CheckSkipped as exc:
         outcome = Outcome("skipped", str(exc))
     except MissingItem as exc:  # the item has a method or a helper item the library lacks
-        status = "error" if adapter.complete else "unsupported"
-        outcome = Outcome(status, f"the library lacks what this case needs: {exc}")
+        outcome = absent_outcome(adapter, f"the library lacks what this case needs: {exc}")
     except (HypothesisException, EvalError) as exc:
         outcome = Outcome("error", f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001 - the library under test may raise anything
         outcome = _with_evidence(Outcome("error", _raised(exc)), trace, adapter)
     outcome.duration_s = time.perf_counter() - start
     return outcome
+
+
+def absent_outcome(adapter: Adapter, why: str) -> Outcome:
+    """The outcome of a case the library lacks an item for: ``unsupported``, or ``error`` for
+    a library meant to have every item (:attr:`Adapter.complete`)."""
+    return Outcome("error" if adapter.complete else "unsupported", why)
 
 
 def static_reproducer(case: Case, adapter: Adapter) -> str | None:

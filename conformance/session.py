@@ -22,7 +22,7 @@ from conformance.profiles import PROFILES
 from conformance.report import write_results
 from conformance.results import BOOTSTRAP_SECTION, SCHEMA_VERSION, Results, summarize
 from conformance.results import Case as CaseRecord
-from conformance.runner import Outcome, run_case, static_reproducer
+from conformance.runner import Outcome, absent_outcome, run_case, static_reproducer
 from conformance.shards import shard_of
 from spec.loader import Entry, Spec, load_spec
 
@@ -109,7 +109,7 @@ class Session:
             outcome = Outcome("error", self.crashed[case.id])
             outcome.reproducer = static_reproducer(case, self.adapter)
         elif absent := self.absent(case.item):
-            outcome = Outcome("error" if self.adapter.complete else "unsupported", absent)
+            outcome = absent_outcome(self.adapter, absent)
         elif found is not None and found.status == "crash":
             outcome = Outcome("skipped", f"not run (crashes): {found.reason}")
         elif lacking:
