@@ -41,10 +41,29 @@ _ARITH = {
 }
 _COMPARE = {"eq", "ne", "lt", "le", "gt", "ge"}
 _BITWISE = {"bitwise_and", "bitwise_or", "bitwise_xor"}
+_UNRESTRICTED = {"add", "mul", "div", "eq", "ne"}  # no dtype or value is refused
+_KERNEL_NAMES = {"floor_divide": "div_floor_cpu", "remainder": "remainder_cpu", "pow": "pow"}
 
 
 def _compute_dtype(name: str, a, b) -> tuple[dtype, dtype]:
-    """(dtype the computation runs in, dtype of the result)."""
+    """(dtype the computation runs in, dtype of the result), remembered per kind of
+    operand: a tensor's dtype and whether it has dims, a scalar's type."""
+    key = (name, _operand_kind(a), _operand_kind(b), _dtypes.get_default_dtype())
+    found = _RESOLVED.get(key)
+    if found is None:
+        found = _RESOLVED[key] = _resolve_dtype(name, a, b)
+    return found
+
+
+def _operand_kind(x) -> tuple | type:
+    """What promotion reads of an operand."""
+    return (x._dtype, x._data.ndim > 0) if isinstance(x, Tensor) else type(x)
+
+
+_RESOLVED: dict[tuple, tuple[dtype, dtype]] = {}
+
+
+def _resolve_dtype(name: str, a, b) -> tuple[dtype, dtype]:
     common = operand_result_type(a, b)
     if name in _COMPARE:
         return common, _dtypes.bool
@@ -59,6 +78,8 @@ def _is_bool(x) -> bool:
 
 def _check(name: str, a, b, common: dtype) -> None:
     """torch's per-op dtype restrictions, with its exception classes and messages."""
+    if name in _UNRESTRICTED:
+        return
     if name == "sub" and _is_bool(a) and _is_bool(b):
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not "
@@ -70,13 +91,12 @@ def _check(name: str, a, b, common: dtype) -> None:
             "If you are trying to invert a mask, use the `~` or `logical_not()` "
             "operator instead."
         )
-    kernel = {"floor_divide": "div_floor_cpu", "remainder": "remainder_cpu", "pow": "pow"}
     if (
-        name in kernel
+        name in _KERNEL_NAMES
         and common is _dtypes.bool
         and not (name == "pow" and not isinstance(b, Tensor))
     ):
-        raise NotImplementedError(f"\"{kernel[name]}\" not implemented for 'Bool'")
+        raise NotImplementedError(f"\"{_KERNEL_NAMES[name]}\" not implemented for 'Bool'")
     if name in _BITWISE and common._kind not in "ib":
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{common._scalar_name}'")
     if name in ("lt", "le", "gt", "ge") and common.is_complex:
@@ -97,18 +117,34 @@ def _operand(x, common: dtype, dev: device):
     """A scalar operand as a 0-d array of ``common`` on the tensor operand's device."""
     if isinstance(x, Tensor):
         return None
-    return to_device(wrapped_scalar(x, common), dev)
+    arr = wrapped_scalar(x, common)
+    return arr if dev.type == "cpu" else to_device(arr, dev)
 
 
 def _kernel(name: str, common: dtype, out_dtype: dtype) -> Callable:
+    """The array function of ``name`` computing in ``common`` (made once per dtype pair)."""
+    key = (name, common, out_dtype)
+    fn = _KERNELS.get(key)
+    if fn is None:
+        fn = _KERNELS[key] = _make_kernel(name, common, out_dtype)
+    return fn
+
+
+_KERNELS: dict[tuple, Callable] = {}
+
+
+def _make_kernel(name: str, common: dtype, out_dtype: dtype) -> Callable:
     ufunc = _ARITH[name]
+    integral = common._kind in "ib"
+    zero_check = integral and name in ("floor_divide", "remainder")
+    int_pow = integral and name == "pow"
 
     def fn(x, y):
         x, y = cast_array(x, common), cast_array(y, common)
-        if common._kind in "ib" and name in ("floor_divide", "remainder") and np.any(y == 0):
+        if zero_check and np.any(y == 0):
             raise RuntimeError("ZeroDivisionError")
         with np.errstate(all="ignore"):
-            if common._kind in "ib" and name == "pow":
+            if int_pow:
                 r = _int_pow(
                     x.astype(np.int8) if common._kind == "b" else x,
                     y.astype(np.int8) if common._kind == "b" else y,
@@ -141,15 +177,14 @@ def binary(name: str, a, b) -> Tensor:
     _check(name, a, b, common)
     fn = _kernel(name, common, out_dtype)
     if isinstance(a, Tensor) and isinstance(b, Tensor):
-        broadcast_shapes(a.shape, b.shape)
+        broadcast_shapes(a._data.shape, b._data.shape)
         return apply_op(name, fn, a, b, dtype=out_dtype, backward=grads.binary(name))
-    if isinstance(a, Tensor):
-        sb = _operand(b, common, a._device)
-        back = grads.scalar_binary(name, b, tensor_first=True)
-        return apply_op(name, lambda x: fn(x, sb), a, dtype=out_dtype, backward=back)
-    sa = _operand(a, common, b._device)
-    back = grads.scalar_binary(name, a, tensor_first=False)
-    return apply_op(name, lambda y: fn(sa, y), b, dtype=out_dtype, backward=back)
+    t, scalar = (a, b) if isinstance(a, Tensor) else (b, a)
+    s = _operand(scalar, common, t._device)
+    # the formula only matters (and is only built) when the tensor records a gradient
+    back = grads.scalar_binary(name, scalar, tensor_first=t is a) if t._requires_grad else None
+    op = (lambda x: fn(x, s)) if t is a else (lambda y: fn(s, y))
+    return apply_op(name, op, t, dtype=out_dtype, backward=back)
 
 
 def inplace(name: str, self: Tensor, other) -> Tensor:

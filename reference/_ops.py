@@ -30,9 +30,10 @@ import numpy as np
 from . import _dtypes
 from ._device import CPU, array_namespace, as_device, data_ptr, device
 from ._dtypes import dtype
+from ._grad_mode import _state as _grad_state
 from ._grad_mode import is_grad_enabled, is_inference_mode_enabled
 from ._strides import strided_view
-from ._tensor import Tensor, requires_grad_result
+from ._tensor import Tensor
 from .autograd._graph import Formula, Node, record
 from .autograd._scatter import positions
 
@@ -49,8 +50,14 @@ __all__ = [
 
 def common_device(tensors: Sequence[Tensor], default: device = CPU) -> device:
     """The device shared by ``tensors`` (torch's error when they differ)."""
-    if tensors and all(t._device is tensors[0]._device for t in tensors):
-        return tensors[0]._device
+    if not tensors:
+        return default
+    first = tensors[0]._device
+    for t in tensors:
+        if t._device is not first:
+            break
+    else:
+        return first
     devs = {t._device for t in tensors}
     if len(devs) > 1:
         a, b = sorted(str(d) for d in devs)[:2]
@@ -58,7 +65,7 @@ def common_device(tensors: Sequence[Tensor], default: device = CPU) -> device:
             "Expected all tensors to be on the same device, but found at least "
             f"two devices, {b} and {a}!"
         )
-    return devs.pop() if devs else default
+    return devs.pop()
 
 
 def xp_of(t: Tensor):
@@ -73,10 +80,15 @@ def _finish(
     differentiable: bool,
     backward: Formula | None,
 ) -> None:
-    if not (differentiable and any(t._requires_grad for t in inputs) and is_grad_enabled()):
+    if not differentiable or not _grad_state.grad_enabled:
         return  # no output requires grad (as made) and nothing is recorded
+    for t in inputs:
+        if t._requires_grad:
+            break
+    else:
+        return
     for out in outputs:
-        out._requires_grad = differentiable and requires_grad_result(inputs, out._dtype)
+        out._requires_grad = out._dtype.is_floating_point or out._dtype.is_complex
     record(name, backward, inputs, outputs)
 
 
@@ -96,10 +108,14 @@ def apply_op(
     common = common_device(inputs)
     dev = common if device is None else as_device(device)
     result = fn(*[t._data for t in inputs])
-    arrays = result if isinstance(result, tuple) else (result,)
-    outputs = [Tensor._make(np.asarray(a) if dev.type == "cpu" else a, dtype, dev) for a in arrays]
+    many = isinstance(result, tuple)
+    cpu = dev.type == "cpu"
+    outputs = [
+        Tensor._make(a if type(a) is np.ndarray or not cpu else np.asarray(a), dtype, dev)
+        for a in (result if many else (result,))
+    ]
     _finish(name, inputs, outputs, differentiable, backward)
-    return tuple(outputs) if isinstance(result, tuple) else outputs[0]
+    return tuple(outputs) if many else outputs[0]
 
 
 def apply_view(name: str, fn: Callable[[Any], Any], source: Tensor) -> Any:

@@ -72,15 +72,26 @@ def wrapped_scalar(value, dt: dtype):
         return np.asarray(bool(value))
     if dt.is_complex:
         return np.asarray(complex(value), dtype=dt._np)
-    if dt.is_floating_point:
+    if dt._kind == "f":
+        v = value.real if isinstance(value, complex) else float(value)
+        if -_largest(dt) <= v <= _largest(dt):  # the cast cannot overflow
+            return np.asarray(v, dtype=np.float64).astype(dt._np)
         with np.errstate(over="ignore"):
-            return np.asarray(
-                value.real if isinstance(value, complex) else float(value), dtype=np.float64
-            ).astype(dt._np)
+            return np.asarray(v, dtype=np.float64).astype(dt._np)
     v = int(value)
     if not -(2**63) <= v < 2**63:
         raise RuntimeError("Overflow when unpacking long")
     return np.asarray(v, dtype=np.int64).astype(dt._np)
+
+
+_LARGEST: dict[dtype, float] = {}
+
+
+def _largest(dt: dtype) -> float:
+    """The largest finite value of a floating dtype."""
+    if dt not in _LARGEST:
+        _LARGEST[dt] = float(_dtypes.finfo(dt).max)
+    return _LARGEST[dt]
 
 
 def int_argument(value, what: str) -> int:

@@ -40,6 +40,7 @@ class SparseTensor(Tensor):
         for slot in Tensor.__slots__:
             if slot != "__weakref__":
                 object.__setattr__(self, slot, getattr(dense, slot))
+        self._storage_ptr = dense._storage_ptr
         self._data = None
         self._indices_t, self._values_t = indices, values
         self._size, self._coalesced = tuple(size), coalesced

@@ -26,7 +26,8 @@ from ._device import (
     to_host,
 )
 from ._dtypes import c_name, dtype
-from ._grad_mode import is_grad_enabled, is_inference_mode_enabled
+from ._grad_mode import _state as _grad_state
+from ._grad_mode import is_inference_mode_enabled
 from ._size import Size
 from ._strides import contiguous_strides, memory_format_strides, strided_view, wrap_dim
 from ._strides import is_contiguous as _is_contiguous
@@ -66,7 +67,7 @@ class Tensor:
         "_accumulator",
         "_retains_grad",
         "_inference",
-        "_storage_ptr",
+        "_sptr",
         "_base",
         "__weakref__",
     )
@@ -85,7 +86,8 @@ class Tensor:
         storage_ptr: int | None = None,
         base: Tensor | None = None,
     ) -> Tensor:
-        """Wrap an array (no copy). ``storage_ptr`` is the start of the shared storage."""
+        """Wrap an array (no copy). ``storage_ptr`` is the start of the shared storage
+        (by default the array's first element, read when first needed)."""
         self = object.__new__(cls)
         if dtype_ is None:
             dtype_ = _dtypes.from_numpy_dtype(data.dtype)
@@ -104,10 +106,21 @@ class Tensor:
         self._version_box = [0] if base is None else base._version_box
         self._accumulator = None
         self._retains_grad = False
-        self._inference = is_inference_mode_enabled()
-        self._storage_ptr = _data_ptr(data) if storage_ptr is None else storage_ptr
+        self._inference = _grad_state.inference
+        self._sptr = storage_ptr
         self._base = base
         return self
+
+    @property
+    def _storage_ptr(self) -> int:
+        """Address of the start of the storage this tensor views."""
+        if self._sptr is None:
+            self._sptr = _data_ptr(self._data)
+        return self._sptr
+
+    @_storage_ptr.setter
+    def _storage_ptr(self, value: int) -> None:
+        self._sptr = value
 
     # ----- metadata -------------------------------------------------------------------
     @property
@@ -429,12 +442,3 @@ def _rebuild(data: np.ndarray, dtype_name: str, dev: str, requires_grad: bool) -
     t = Tensor._make(data, _dtypes._by_name(dtype_name), device(dev))
     t._requires_grad = requires_grad
     return t
-
-
-def requires_grad_result(inputs, out_dtype: dtype) -> bool:
-    """torch's rule for an op's output: grad mode on and any input requires grad."""
-    return (
-        is_grad_enabled()
-        and (out_dtype.is_floating_point or out_dtype.is_complex)
-        and any(t._requires_grad for t in inputs)
-    )

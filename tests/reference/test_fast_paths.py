@@ -269,3 +269,47 @@ def test_views_by_numpy_indexing_like_torch(base: str) -> None:
         return out
 
     assert views(reference) == views(torch)
+
+
+SCALAR_CALLS = {
+    "float32_overflow": lambda m: m.ones(3) * 3.5e38,
+    "float16_overflow": lambda m: m.zeros(2, dtype=m.float16) + 70000.0,
+    "bfloat16_largest": lambda m: m.zeros(2, dtype=m.bfloat16) - 3.3895313892515355e38,
+    "negative_zero": lambda m: m.zeros(2) + -0.0,
+    "nan": lambda m: m.ones(2, dtype=m.float64) / float("nan"),
+    "int_by_float": lambda m: m.arange(3) * 1.5,
+    "bool_by_int": lambda m: m.ones(2, dtype=m.bool) + 2,
+    "reflected": lambda m: 2.0 - m.arange(3.0),
+    "complex": lambda m: m.ones(2) * 1j,
+    "zero_dim_with_int8": lambda m: m.ones(2, dtype=m.int8) + m.tensor(300),
+}
+
+
+@pytest.mark.parametrize("name", list(SCALAR_CALLS))
+def test_binary_operands_like_torch(name: str) -> None:
+    """The result dtype remembered per kind of operand, and scalars cast without warnings."""
+    check(SCALAR_CALLS[name])
+
+
+def test_binary_dtype_follows_the_default_dtype() -> None:
+    """What promotion remembers depends on the default dtype at the time of the call."""
+    for m in (reference, torch):
+        before = (m.arange(3) / 2).dtype
+        m.set_default_dtype(m.float64)
+        try:
+            assert repr((m.arange(3) / 2).dtype) == "torch.float64"
+            assert repr((m.arange(3) + 0.5).dtype) == "torch.float64"
+        finally:
+            m.set_default_dtype(m.float32)
+        assert repr(before) == repr((m.arange(3) / 2).dtype) == "torch.float32"
+
+
+def test_storage_offsets_of_fresh_results_like_torch() -> None:
+    """A result's storage start is read when first needed, also after ``transpose_``."""
+
+    def offsets(m: Any) -> list:
+        t = m.arange(12.0).reshape(3, 4) * 2
+        t.transpose_(0, 1)
+        return [t[1].storage_offset(), t[1:, 2].storage_offset(), t.data_ptr() == t[0].data_ptr()]
+
+    assert offsets(reference) == offsets(torch)
