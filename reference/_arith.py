@@ -12,6 +12,7 @@ from . import _dtypes
 from ._conversion import cast_array
 from ._device import device, to_device
 from ._dtypes import dtype
+from ._fpstate import quiet
 from ._ops import apply_inplace, apply_op
 from ._promotion import operand_result_type
 from ._scalars import wrapped_scalar
@@ -143,7 +144,7 @@ def _make_kernel(name: str, common: dtype, out_dtype: dtype) -> Callable:
         x, y = cast_array(x, common), cast_array(y, common)
         if zero_check and np.any(y == 0):
             raise RuntimeError("ZeroDivisionError")
-        with np.errstate(all="ignore"):
+        with quiet():
             if int_pow:
                 r = _int_pow(
                     x.astype(np.int8) if common._kind == "b" else x,
@@ -240,7 +241,7 @@ def rdiv(self: Tensor, other) -> Tensor:
 
 
 def _safe(fn, *args):
-    with np.errstate(all="ignore"):
+    with quiet():
         return fn(*args)
 
 
@@ -301,7 +302,7 @@ def isclose(
     def fn(a, b):
         if input._dtype._kind in "ib":
             a, b = a.astype(np.float64), b.astype(np.float64)
-        with np.errstate(all="ignore"):
+        with quiet():
             return np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
     return apply_op("isclose", fn, input, other, dtype=_dtypes.bool, differentiable=False)

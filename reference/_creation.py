@@ -26,6 +26,7 @@ from ._device import (
 )
 from ._dtypes import dtype
 from ._factory import filled, filled_like, new_leaf
+from ._fpstate import quiet
 from ._ops import bump_version
 from ._promotion import scalar_dtype
 from ._scalars import checked_scalar, int_argument
@@ -440,7 +441,7 @@ def _arange_values(start, step, n: int, dt: dtype) -> np.ndarray:
         base = _fma(xstep, first, xstart, acc).astype(dt._np).astype(acc)
         return _fma(lane, xstep, base, acc).astype(dt._np)
 
-    with np.errstate(all="ignore"):
+    with quiet():
         return _vector_kernel(n, lanes, scalar, vector).astype(dt._np)
 
 
@@ -572,7 +573,7 @@ def _real(value):
 def _linspace_real(start, end, steps: int, dt: dtype) -> np.ndarray:
     idx = np.arange(steps)
     first_half = idx < steps // 2
-    with np.errstate(all="ignore"):
+    with quiet():
         if dt._kind in "ib":
             s, e = (np.float64(np.asarray(int(_real(v))).astype(dt._np)) for v in (start, end))
             step = (e - s) / (steps - 1)
@@ -647,7 +648,7 @@ def logspace(
     if dt is _dtypes.bool:
         raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
     start, end = _num(start), _num(end)
-    with np.errstate(all="ignore"):
+    with quiet():
         if steps == 0:
             values = np.empty(0, dt._np)
         elif steps == 1:

@@ -11,6 +11,7 @@ import numpy as np
 from . import _dtypes
 from ._conversion import cast_array, to, write_out
 from ._dtypes import dtype
+from ._fpstate import quiet
 from ._joining import unsqueeze
 from ._ops import apply_op
 from ._pointwise import opmath
@@ -113,10 +114,10 @@ def vector_norm(
         a = cast_array(a, in_dt)
         if p == 2.0 and a.dtype.kind != "c":  # |x|^2 is x^2: no pass for abs
             a = cast_array(a, acc)
-            with np.errstate(all="ignore"):
+            with quiet():
                 return np.sqrt(np.sum(a * a, axis=ax))
         a = cast_array(np.abs(a), acc)
-        with np.errstate(all="ignore"):
+        with quiet():
             if p == 2.0:
                 return np.sqrt(np.sum(a * a, axis=ax))
             if p == math.inf:

@@ -9,6 +9,7 @@ import numpy as np
 from . import _dtypes
 from ._conversion import cast_array, write_out
 from ._dtypes import dtype
+from ._fpstate import quiet
 from ._ops import apply_inplace, apply_op
 from ._promotion import operand_result_type
 from ._strides import broadcast_shapes, format_shape
@@ -96,7 +97,7 @@ def _unary_kernel(name: str, out_dt: dtype):
     comp = opmath(out_dt)
 
     def fn(a):
-        with np.errstate(all="ignore"):
+        with quiet():
             return cast_array(ufunc(cast_array(a, comp)), out_dt)
 
     return fn
@@ -182,7 +183,7 @@ def _binary_dtypes(
 
 def _binary_kernel(ufunc, comp: dtype, out_dt: dtype):
     def fn(x, y):
-        with np.errstate(all="ignore"):
+        with quiet():
             return cast_array(ufunc(cast_array(x, comp), cast_array(y, comp)), out_dt)
 
     return fn

@@ -32,6 +32,7 @@ from ._device import CPU, array_namespace, as_device, device, layout, memory_for
 from ._device import preserve_format as _preserve
 from ._dtypes import dtype
 from ._factory import new_leaf
+from ._fpstate import quiet
 from ._mt19937 import MT19937, N
 from ._ops import apply_inplace
 from ._scalars import checked_scalar
@@ -268,7 +269,7 @@ def _fma64(a, b, c) -> np.ndarray:
     if np.ndim(b) == 0 and b == 1:  # a * 1 is exact: one rounding of the sum
         return np.asarray(a, np.float64) + np.float64(c)
     a, b, c = np.broadcast_arrays(*(np.asarray(v, np.float64) for v in (a, b, c)))
-    with np.errstate(all="ignore"):
+    with quiet():
         p = a * b
         (ah, al), (bh, bl) = _split(a), _split(b)
         p_err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
@@ -584,7 +585,7 @@ def _uniform_into(arr: np.ndarray, dt: dtype, low: float, high: float, gen: Gene
         )
     if arr.size:
         target = _real_view(arr)
-        with np.errstate(all="ignore"):  # torch's casts never warn
+        with quiet():  # torch's casts never warn
             _write(target, _uniform_values(gen, target.size, real, low, high))
 
 
@@ -602,7 +603,7 @@ def _normal_into(arr: np.ndarray, dt: dtype, mean: float, std: float, gen: Gener
     if dt.is_complex:
         std = std / math.sqrt(2)
     target = _real_view(arr)
-    with np.errstate(all="ignore"):  # torch's casts never warn
+    with quiet():  # torch's casts never warn
         values = _normal_values(gen, target.size, real, mean, std, target.flags.c_contiguous)
     _write(target, values)
 
@@ -627,7 +628,7 @@ def _round_trip(dt: dtype):
     """``static_cast<int64_t>(static_cast<scalar_t>(v))`` (non-finite -> INT64_MIN, as x86)."""
 
     def cast(v: int) -> int:
-        with np.errstate(all="ignore"):
+        with quiet():
             f = float(
                 np.asarray(float(v), np.float32 if dt.itemsize == 2 else dt._np).astype(dt._np)
             )
@@ -679,7 +680,7 @@ def _random_into(arr: np.ndarray, dt: dtype, low: int | None, high, gen: Generat
     else:
         values = _from_values(arr, dt, low, gen)
     if values is not None:
-        with np.errstate(all="ignore"):  # torch's casts never warn
+        with quiet():  # torch's casts never warn
             _write(arr, _int_to_dtype(values, dt))
 
 

@@ -11,6 +11,7 @@ import numpy as np
 from . import _dtypes
 from ._conversion import cast_array, write_out
 from ._dtypes import CPP_TYPE_NAMES, c_name, dtype
+from ._fpstate import quiet
 from ._ops import apply_inplace, apply_op
 from ._pointwise import maximum, minimum, opmath
 from ._strides import wrap_dim
@@ -188,7 +189,7 @@ def _sum_kernel(in_dt: dtype, out_dt: dtype):
         a = cast_array(a, out_dt, warn=in_dt.is_complex and not out_dt.is_complex)
         if comp is not out_dt or out_dt is _dtypes.bool:
             a = cast_array(a, comp if out_dt is not _dtypes.bool else _dtypes.int64)
-        with np.errstate(all="ignore"):
+        with quiet():
             return np.sum(a, axis=axes)
 
     return kernel
@@ -364,7 +365,7 @@ def mean(
 
     def kernel(a, ax):
         count = int(np.prod([a.shape[d] for d in ax])) if ax else 1
-        with np.errstate(all="ignore"):
+        with quiet():
             total = np.asarray(sum_kernel(a, ax))
             return total / np.asarray(count, dtype=total.dtype.type(0).real.dtype)
 
@@ -603,7 +604,7 @@ def _cumsum_kernel(d: int, in_dt: dtype, out_dt: dtype):
             return a.copy()
         if comp is not out_dt or out_dt is _dtypes.bool:
             a = cast_array(a, comp if out_dt is not _dtypes.bool else _dtypes.int64)
-        with np.errstate(all="ignore"):
+        with quiet():
             r = np.cumsum(a, axis=d)
             if r.dtype.kind in "fc":  # the running sum starts from +0.0, as torch's does
                 r = r + r.dtype.type(0)

@@ -313,3 +313,22 @@ def test_storage_offsets_of_fresh_results_like_torch() -> None:
         return [t[1].storage_offset(), t[1:, 2].storage_offset(), t.data_ptr() == t[0].data_ptr()]
 
     assert offsets(reference) == offsets(torch)
+
+
+def test_quiet_is_errstate_ignore() -> None:
+    """``quiet()`` silences every floating-point error, nests, and restores the caller's
+    state, also when its block raises."""
+    from reference._fpstate import quiet
+
+    ones = np.ones(2)
+    with np.errstate(all="raise"):
+        with quiet():
+            with quiet():
+                assert np.isinf(ones / 0).all()
+            assert np.geterr() == dict.fromkeys(("divide", "over", "under", "invalid"), "ignore")
+            assert np.isnan(ones * np.inf - np.inf).all()
+        with pytest.raises(ValueError), quiet():
+            raise ValueError
+        assert set(np.geterr().values()) == {"raise"}
+        with pytest.raises(FloatingPointError):
+            ones / 0
