@@ -60,7 +60,7 @@ def _numpy_names(fn):
     """Accept numpy's ``axis`` / ``keepdims`` spellings of ``dim`` / ``keepdim``, as torch does."""
 
     def wrapped(*args, **kwargs):
-        for alias, name in (("axis", "dim"), ("keepdims", "keepdim")):
+        for alias, name in (("axis", "dim"), ("keepdims", "keepdim")) if kwargs else ():
             if alias in kwargs:
                 if name in kwargs:
                     raise TypeError(f"{fn.__name__}() got an unexpected keyword argument '{alias}'")
@@ -190,7 +190,7 @@ def _sum_kernel(in_dt: dtype, out_dt: dtype):
         if comp is not out_dt or out_dt is _dtypes.bool:
             a = cast_array(a, comp if out_dt is not _dtypes.bool else _dtypes.int64)
         with quiet():
-            return np.sum(a, axis=axes)
+            return np.add.reduce(a, axis=axes)
 
     return kernel
 
@@ -302,7 +302,8 @@ def _sum_like_args(name: str, dim, keepdim, dtype, out, out_overload: str) -> tu
         _no_dim(name, keepdim, dtype, out)
         dim = None
     dim = _dim_arg(dim)
-    _check_dim_type(name, dim, _SUM_OVERLOADS.format(out=out_overload))
+    if dim is not None:
+        _check_dim_type(name, dim, _SUM_OVERLOADS.format(out=out_overload))
     return dim, False if keepdim is _MISSING else keepdim
 
 
@@ -322,7 +323,7 @@ def sum(  # noqa: A001
         expect_out_dtype(out, dtype)
     out_dt = out._dtype if out is not None and isinstance(out, Tensor) else _sum_dtype(input, dtype)
     axes = numpy_axes(reduce_dims(dim, input.ndim), input.ndim)
-    back = grads.reduction_sum(axes, keepdim, tuple(input.shape))
+    back = grads.reduction_sum(axes, keepdim, input.shape) if input._requires_grad else None
     kernel = _sum_kernel(input._dtype, out_dt)
     return reduce_array("sum", input, kernel, axes, keepdim, out_dt, out, backward=back)
 
@@ -369,7 +370,7 @@ def mean(
             total = np.asarray(sum_kernel(a, ax))
             return total / np.asarray(count, dtype=total.dtype.type(0).real.dtype)
 
-    back = grads.reduction_mean(axes, keepdim, tuple(input.shape))
+    back = grads.reduction_mean(axes, keepdim, input.shape) if input._requires_grad else None
     return reduce_array("mean", input, kernel, axes, keepdim, out_dt, out, backward=back)
 
 
