@@ -8,6 +8,7 @@ constant in the inputs, so their derivative is zero where the op is differentiab
 
 from __future__ import annotations
 
+import cmath
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .._factory import new_leaf
-from .._ops import put_add, take
+from .._ops import apply_op, put_add, take
 from ._graph import Formula
 from ._scatter import host_ids
 
@@ -49,9 +50,50 @@ def _const(like: Any, array: np.ndarray) -> Any:
 
 
 def _sgn(x: Any) -> Any:
-    """sign(x) as a constant (its derivative is zero wherever it is defined)."""
-    values = x.detach().cpu().numpy()
-    return _const(x, np.sign(values).astype(values.dtype))
+    """sign(x), ``x / |x|`` for complex, as a constant (its derivative is zero wherever it
+    is defined)."""
+    return apply_op("sgn", np.sign, x.detach(), differentiable=False)
+
+
+def _conj(t: Any) -> Any:
+    """``conj(t)`` for a complex tensor (differentiable), ``t`` itself otherwise.
+
+    torch's gradients of complex functions are conjugate Wirtinger derivatives: a
+    holomorphic ``f`` sends ``g`` back as ``g * conj(f'(z))``."""
+    if not t.is_complex():
+        return t
+    return apply_op("conj", np.conjugate, t, backward=_CONJ)
+
+
+_CONJ = Formula(lambda n, g: (_conj(g),))
+
+
+def _conj_number(value: Any) -> Any:
+    return value.conjugate() if isinstance(value, complex) else value
+
+
+def _log(value: float | complex) -> float | complex:
+    """log of a nonzero base: complex for a complex one, NaN for a negative real one."""
+    if isinstance(value, complex):
+        return cmath.log(value)
+    return math.log(value) if value > 0 else math.nan
+
+
+def _zero_base_log(x: Any) -> Any:
+    """The factor ``log(0)`` of ``0 ** x``'s gradient: -inf where ``x < 0``, else 0 (there
+    ``0 ** x`` is constant: 1 at 0, 0 above)."""
+    return apply_op("zero_base_log", lambda a: np.where(a < 0, -np.inf, 0).astype(a.dtype),
+                    x.detach(), differentiable=False)
+
+
+def _chain(derivative: Any, outputs: bool = False, divide: bool = False) -> Formula:
+    """The formula ``g * conj(f'(x))`` of a pointwise ``f`` whose derivative is given, or
+    ``g / conj(d)`` with ``divide`` (``f' = 1 / d``), rounded as torch's."""
+    if divide:
+        fn = lambda n, g: (g / _conj(derivative(n)),)  # noqa: E731
+    else:
+        fn = lambda n, g: (g * _conj(derivative(n)),)  # noqa: E731
+    return Formula(fn, outputs=True) if outputs else Formula(fn, inputs="all")
 
 
 # ----- pointwise ----------------------------------------------------------------------------
@@ -64,48 +106,66 @@ def _out(node: Any) -> Any:
 
 
 UNARY: dict[str, Formula] = {
-    "sin": Formula(lambda n, g: (g * _x(n).cos(),), inputs="all"),
-    "cos": Formula(lambda n, g: (-(g * _x(n).sin()),), inputs="all"),
-    "tan": Formula(lambda n, g: (g * (_out(n) * _out(n) + 1),), outputs=True),
-    "asin": Formula(lambda n, g: (g * (1 - _x(n) * _x(n)).pow(-0.5),), inputs="all"),
-    "acos": Formula(lambda n, g: (-(g * (1 - _x(n) * _x(n)).pow(-0.5)),), inputs="all"),
-    "atan": Formula(lambda n, g: (g / (_x(n) * _x(n) + 1),), inputs="all"),
-    "sinh": Formula(lambda n, g: (g * _x(n).cosh(),), inputs="all"),
-    "cosh": Formula(lambda n, g: (g * _x(n).sinh(),), inputs="all"),
-    "tanh": Formula(lambda n, g: (g * (1 - _out(n) * _out(n)),), outputs=True),
-    "asinh": Formula(lambda n, g: (g * (_x(n) * _x(n) + 1).pow(-0.5),), inputs="all"),
-    "acosh": Formula(lambda n, g: (g * (_x(n) * _x(n) - 1).pow(-0.5),), inputs="all"),
-    "atanh": Formula(lambda n, g: (g / (1 - _x(n) * _x(n)),), inputs="all"),
-    "exp": Formula(lambda n, g: (g * _out(n),), outputs=True),
-    "log": Formula(lambda n, g: (g / _x(n),), inputs="all"),
-    "sqrt": Formula(lambda n, g: (g / (2 * _out(n)),), outputs=True),
+    "sin": _chain(lambda n: _x(n).cos()),
+    "cos": _chain(lambda n: -_x(n).sin()),
+    "tan": _chain(lambda n: _out(n) * _out(n) + 1, outputs=True),
+    "asin": _chain(lambda n: (1 - _x(n) * _x(n)).pow(-0.5)),
+    "acos": _chain(lambda n: -((1 - _x(n) * _x(n)).pow(-0.5))),
+    "atan": _chain(lambda n: _x(n) * _x(n) + 1, divide=True),
+    "sinh": _chain(lambda n: _x(n).cosh()),
+    "cosh": _chain(lambda n: _x(n).sinh()),
+    "tanh": _chain(lambda n: 1 - _out(n) * _out(n), outputs=True),
+    "asinh": _chain(lambda n: (_x(n) * _x(n) + 1).pow(-0.5)),
+    "acosh": _chain(lambda n: (_x(n) * _x(n) - 1).pow(-0.5)),
+    "atanh": _chain(lambda n: 1 - _x(n) * _x(n), divide=True),
+    "exp": _chain(_out, outputs=True),
+    "log": _chain(_x, divide=True),
+    "sqrt": _chain(lambda n: 2 * _out(n), outputs=True, divide=True),
     "neg": Formula(lambda n, g: (-g,)),
     "abs": Formula(lambda n, g: (g * _sgn(_x(n)),), inputs="all"),
-    "reciprocal": Formula(lambda n, g: (-(g * _out(n) * _out(n)),), outputs=True),
+    "reciprocal": _chain(lambda n: -(_out(n) * _out(n)), outputs=True),
 }
 
 
 def _mul(n: Any, g: Any) -> tuple:
     return (
-        g * n.saved_input(1) if n.needs(0) else None,
-        g * n.saved_input(0) if n.needs(1) else None,
+        g * _conj(n.saved_input(1)) if n.needs(0) else None,
+        g * _conj(n.saved_input(0)) if n.needs(1) else None,
     )
 
 
 def _div(n: Any, g: Any) -> tuple:
     b = n.saved_input(1)
     return (
-        g / b if n.needs(0) else None,
-        -(g * n.saved_input(0) / (b * b)) if n.needs(1) else None,
+        g / _conj(b) if n.needs(0) else None,
+        -g * _conj(n.saved_input(0) / b / b) if n.needs(1) else None,
     )
 
 
 def _pow(n: Any, g: Any) -> tuple:
+    """torch's: no gradient to the base where the exponent is 0, none to the exponent where
+    the base is 0 and the exponent not negative (there ``a ** b`` is constant in ``b``)."""
     a, b = n.saved_input(0), n.saved_input(1)
     return (
-        g * b * a.pow(b - 1) if n.needs(0) else None,
-        g * n.saved_output(0) * a.log() if n.needs(1) else None,
+        _zero_where(b.eq(0), g * _conj(b * a.pow(b - 1))) if n.needs(0) else None,
+        _zero_where(a.eq(0) & _nonnegative(b), g * _conj(n.saved_output(0) * a.log()))
+        if n.needs(1) else None,
     )
+
+
+def _nonnegative(t: Any) -> Any:
+    """``t >= 0``; for complex ``t``, a real part >= 0 and no imaginary part."""
+    return apply_op("nonnegative", lambda x: (x.real >= 0) & (x.imag == 0), t.detach(),
+                    differentiable=False)
+
+
+def _zero_where(mask: Any, t: Any) -> Any:
+    """``t`` with zeros where the bool tensor ``mask`` holds (differentiable in ``t``)."""
+    return apply_op("zero_where", lambda m, x: np.where(m, 0, x), mask.detach(), t,
+                    backward=_ZERO_WHERE)
+
+
+_ZERO_WHERE = Formula(lambda n, g: (None, _zero_where(n.saved_input(0), g)), inputs=(0,))
 
 
 def _atan2(n: Any, g: Any) -> tuple:
@@ -142,22 +202,26 @@ def binary(name: str) -> Formula | None:
 def scalar_binary(name: str, scalar: Any, tensor_first: bool) -> Formula | None:
     """The formula of ``tensor <op> scalar`` (or ``scalar <op> tensor``)."""
     s = complex(scalar) if isinstance(scalar, complex) else float(scalar)
+    c = s.conjugate()
     if name == "add":
         return Formula(lambda n, g: (g,))
     if name == "sub":
         return Formula(lambda n, g: (g if tensor_first else -g,))
     if name == "mul":
-        return Formula(lambda n, g: (g * s,))
+        return Formula(lambda n, g: (g * c,))
     if name == "div" and tensor_first:
-        return Formula(lambda n, g: (g / s,))
+        return Formula(lambda n, g: (g / c,))
     if name == "div":
-        return Formula(lambda n, g: (-(g * s) / (_x(n) * _x(n)),), inputs="all")
+        return Formula(lambda n, g: (-g * _conj(s / _x(n) / _x(n)),), inputs="all")
     if name == "pow" and tensor_first:
         if s == 0:
             return Formula(lambda n, g: (g * 0,))
-        return Formula(lambda n, g: (g * s * _x(n).pow(s - 1),), inputs="all")
+        return Formula(lambda n, g: (g * _conj(s * _x(n).pow(s - 1)),), inputs="all")
+    if name == "pow" and s == 0:  # torch: 0 where x >= 0, the limit -inf where x < 0
+        return Formula(lambda n, g: (g * (_out(n) * _zero_base_log(_x(n))),), inputs="all",
+                       outputs=True)
     if name == "pow":
-        return Formula(lambda n, g: (g * _out(n) * math.log(s),), outputs=True)
+        return Formula(lambda n, g: (g * _conj(_out(n) * _log(s)),), outputs=True)
     return None
 
 
@@ -315,8 +379,8 @@ def svdvals() -> Formula:
 # ----- matrix products ----------------------------------------------------------------------
 def _mm(n: Any, g: Any) -> tuple:
     return (
-        g.mm(n.saved_input(1).t()) if n.needs(0) else None,
-        n.saved_input(0).t().mm(g) if n.needs(1) else None,
+        g.mm(_conj(n.saved_input(1)).t()) if n.needs(0) else None,
+        _conj(n.saved_input(0)).t().mm(g) if n.needs(1) else None,
     )
 
 
@@ -327,8 +391,8 @@ def mm() -> Formula:
 
 def _mv(n: Any, g: Any) -> tuple:
     return (
-        g.unsqueeze(-1) * n.saved_input(1) if n.needs(0) else None,
-        n.saved_input(0).t().mv(g) if n.needs(1) else None,
+        g.unsqueeze(-1) * _conj(n.saved_input(1)) if n.needs(0) else None,
+        _conj(n.saved_input(0)).t().mv(g) if n.needs(1) else None,
     )
 
 
@@ -344,8 +408,8 @@ def dot() -> Formula:
 
 def _bmm(n: Any, g: Any) -> tuple:
     return (
-        g.bmm(n.saved_input(1).transpose(1, 2)) if n.needs(0) else None,
-        n.saved_input(0).transpose(1, 2).bmm(g) if n.needs(1) else None,
+        g.bmm(_conj(n.saved_input(1)).transpose(1, 2)) if n.needs(0) else None,
+        _conj(n.saved_input(0)).transpose(1, 2).bmm(g) if n.needs(1) else None,
     )
 
 
@@ -358,10 +422,10 @@ def addmm(beta: Any, alpha: Any) -> Formula:
     """addmm: ``beta * g`` for the (broadcast) input, ``alpha`` times mm's for the matrices."""
 
     def fn(n: Any, g: Any) -> tuple:
-        scaled = g if alpha == 1 else g * alpha
-        mat1 = scaled.mm(n.saved_input(2).t()) if n.needs(1) else None
-        mat2 = n.saved_input(1).t().mm(scaled) if n.needs(2) else None
-        return (g if beta == 1 else g * beta), mat1, mat2
+        scaled = g if alpha == 1 else g * _conj_number(alpha)
+        mat1 = scaled.mm(_conj(n.saved_input(2)).t()) if n.needs(1) else None
+        mat2 = _conj(n.saved_input(1)).t().mm(scaled) if n.needs(2) else None
+        return (g if beta == 1 else g * _conj_number(beta)), mat1, mat2
 
     return Formula(fn, inputs=(1, 2))
 

@@ -116,6 +116,50 @@ def test_first_derivatives_match_torch(name: str) -> None:
     _same(ry, ty)
 
 
+#: Ops whose gradients are conjugate Wirtinger derivatives on complex inputs.
+COMPLEX_OPS = [
+    "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh",
+    "atanh", "exp", "log", "sqrt", "abs", "reciprocal", "mul", "div", "rdiv", "pow_scalar",
+    "pow_tensor", "sum", "mean", "vector_norm", "norm",
+]
+
+
+@pytest.mark.parametrize("name", COMPLEX_OPS)
+def test_complex_first_derivatives_match_torch(name: str) -> None:
+    """torch sends ``g`` back through a holomorphic ``f`` as ``g * conj(f'(z))``."""
+
+    def grads(lib):
+        x = lib.tensor(X + 0.4j * Y, dtype=lib.complex128, requires_grad=True)
+        y = lib.tensor(Y - 0.3j * X, dtype=lib.complex128, requires_grad=True)
+        out = OPS[name](lib, x, y)
+        v = np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape))
+        v = lib.tensor(v * (1 - 0.5j) if out.is_complex() else v, dtype=out.dtype)
+        return lib.autograd.grad(out, (x, y), v, allow_unused=True)
+
+    for r, t in zip(grads(reference), grads(torch), strict=True):
+        _same(r, t)
+
+
+@pytest.mark.parametrize(
+    "base, exponent",
+    [([0.0, 0.0, 0.0, -2.0, 2.0], [-1.0, 0.0, 2.0, 2.0, 0.5]), ([0.0] * 3, [-1.0, 0.0, 2.0])],
+)
+def test_pow_gradients_at_zero_and_negative_bases(base: list, exponent: list) -> None:
+    """torch gives no gradient to the base where the exponent is 0, none to the exponent
+    where a zero base makes the power constant, NaN through the log of a negative base."""
+
+    def grads(lib):
+        a = lib.tensor(base, dtype=lib.float64, requires_grad=True)
+        b = lib.tensor(exponent, dtype=lib.float64, requires_grad=True)
+        pairs = (lib.autograd.grad(lib.pow(a, b).sum(), (a, b)),
+                 lib.autograd.grad(lib.pow(0.0, b).sum(), b),
+                 lib.autograd.grad(lib.pow(-2.0, b).sum(), b))
+        return [g for p in pairs for g in p]
+
+    for r, t in zip(grads(reference), grads(torch), strict=True):
+        np.testing.assert_array_equal(_np(r), _np(t))
+
+
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_second_derivatives_match_torch(name: str) -> None:
     def second(lib):

@@ -124,7 +124,9 @@ def test_gradients(name: str) -> None:
     (r_g,) = reference.autograd.grad(r_out, r_x, reference.tensor(weights), create_graph=True)
     (t_g,) = torch.autograd.grad(t_out, t_x, torch.tensor(weights), create_graph=True)
     assert_close(r_g, t_g, scale=float(np.abs(weights).max()) * 4)
-    assert_close(_second(reference, r_x, r_g), _second(torch, t_x, t_g), scale=4.0)
+    # second derivatives sum products of terms several times larger than the result, and
+    # torch's kernels round them in their own order: the scale is that of the summands
+    assert_close(_second(reference, r_x, r_g), _second(torch, t_x, t_g), scale=16.0)
 
 
 def _second(lib: Any, x: Any, g: Any) -> Any:
