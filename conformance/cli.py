@@ -10,6 +10,7 @@ torchconform itself, 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import signal
 import sys
@@ -187,7 +188,17 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``torchconform`` console script."""
+    """Entry point of the ``torchconform`` console script (``argv`` None: the process's own
+    command line, and the process ends when it returns)."""
+    code = _main(argv)
+    if argv is None:
+        # what is alive now lives until the exit: frozen, the collector does not go through
+        # it again while the interpreter shuts down (a second with the spec loaded)
+        gc.freeze()
+    return code
+
+
+def _main(argv: list[str] | None) -> int:
     if threading.current_thread() is threading.main_thread():
         for signum in (signal.SIGTERM, signal.SIGINT):  # SIGINT too: a background job ignores it
             signal.signal(signum, _terminate)

@@ -28,6 +28,7 @@ Loc = tuple[Any, ...]
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_YAML + t for t in ("null", "bool", "int", "float", "str", "timestamp")}
 _MERGE = _YAML + "merge"
+_STR = _YAML + "str"
 #: libyaml's parser when PyYAML was built with it (ten times faster), else the pure-Python one;
 #: both build the same nodes, and libyaml refuses nesting deeper than 1000 itself
 _COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -119,14 +120,17 @@ def _measure(
         if depth > MAX_DEPTH:
             raise _Refused(node, _TOO_DEEP)
         active.add(key)
-        children: list[yaml.Node] = []
-        if isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            children = list(node.value)
-        measured = [_measure(child, seen, active, depth + 1) for child in children]
+        size, height = 1, 1
+        for child in _children(node):
+            if isinstance(child, yaml.ScalarNode):  # most values: one, as deep as it sits
+                if depth >= MAX_DEPTH:
+                    raise _Refused(child, _TOO_DEEP)
+                size, height = size + 1, max(height, 2)
+            else:
+                grown, tall = _measure(child, seen, active, depth + 1)
+                size, height = size + grown, max(height, tall + 1)
         active.discard(key)
-        seen[key] = (1 + sum(m[0] for m in measured), 1 + max((m[1] for m in measured), default=0))
+        seen[key] = (size, height)
     size, height = seen[key]
     if size > MAX_NODES:
         raise _Refused(
@@ -137,6 +141,13 @@ def _measure(
     if depth + height - 1 > MAX_DEPTH:
         raise _Refused(node, _TOO_DEEP)
     return size, height
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    """The nodes directly in ``node``: a mapping's keys and values, a list's items."""
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return node.value if isinstance(node, yaml.SequenceNode) else []
 
 
 class _Builder:
@@ -168,6 +179,8 @@ class _Builder:
         return self.scalar(node, loc)
 
     def scalar(self, node: yaml.Node, loc: Loc) -> Any:
+        if node.tag == _STR:  # most values: the text itself, as PyYAML's constructor makes it
+            return node.value
         if node.tag == _MERGE:
             return node.value  # "<<" written as a value is just text
         if node.tag not in _SCALAR_TAGS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 import time
 from pathlib import Path
@@ -151,6 +153,38 @@ def test_deep_nesting_is_refused(tmp_path: Path) -> None:
     for text in (chain, "a: " + "[" * 2000 + "]" * 2000 + "\n"):
         problems = _refused(tmp_path, text)
         assert len(problems) == 1 and "(yaml): nested too deeply" in problems[0], problems
+
+
+@pytest.mark.parametrize("leaf", ["", "1"])
+def test_nesting_limit_is_exact(tmp_path: Path, leaf: str) -> None:
+    """A value as deep as the limit is read; one level more is refused, at the line of the
+    value past the limit (the leaf, a level of its own, or the innermost list)."""
+
+    def read(lists: int) -> list[str]:  # a mapping, lists in it, the leaf on a line of its own
+        (tmp_path / "a.yaml").write_text("a:" + " [" * lists + f"\n{leaf}" + " ]" * lists)
+        return yamlsafe.read(tmp_path / "a.yaml", "a.yaml").problems
+
+    lists = yamlsafe.MAX_DEPTH - 1 - len(leaf)
+    assert not read(lists)
+    problems = read(lists + 1)
+    line = 2 if leaf else 1
+    assert problems == [f"a.yaml:{line}: (yaml): nested too deeply (the limit is 100 levels)"]
+
+
+@pytest.mark.parametrize("text", [GOOD_ITEM, "section: 1\n"])
+@pytest.mark.parametrize("enabled", [True, False])
+def test_loading_leaves_the_garbage_collector_as_it_was(
+    tmp_path: Path, text: str, enabled: bool
+) -> None:
+    (tmp_path / "a.yaml").write_text(text)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with contextlib.suppress(SpecError):
+            load_spec(tmp_path)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
 
 
 def test_large_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
