@@ -158,7 +158,7 @@ def _by_name(name: str) -> dtype:
 
 def from_numpy_dtype(np_dtype) -> dtype | None:
     """The reference dtype for a numpy dtype, or None when torch has no match here."""
-    return _BY_NP.get(np.dtype(np_dtype))
+    return _BY_NP.get(np_dtype if isinstance(np_dtype, np.dtype) else np.dtype(np_dtype))
 
 
 def category(dt: dtype) -> _builtin_int:

@@ -85,6 +85,21 @@ def _basic_view(t: Tensor, index: tuple) -> Tensor:
     return restride(t, "getitem", out_shape, out_strides, offset)
 
 
+def _one_item_view(t: Tensor, item) -> Tensor | None:
+    """``t[i]`` or ``t[start:stop]`` by numpy's indexing when it is torch's view (an index in
+    range, a non-empty result), else None (``_basic_view`` decides)."""
+    shape = t._data.shape
+    if not shape or not all(shape[1:]):
+        return None
+    if type(item) is int and -shape[0] <= item < shape[0]:
+        return reindex(t, "getitem", (item, Ellipsis))
+    if type(item) is slice and item.step is None:
+        start, stop, _ = item.indices(shape[0])
+        if start < stop:
+            return reindex(t, "getitem", (slice(start, stop), Ellipsis))
+    return None
+
+
 def _np_index(index: tuple) -> tuple:
     out = []
     for item in index:
@@ -129,6 +144,9 @@ def _mask_message(index: tuple, shape) -> str:
 
 def getitem(self: Tensor, index) -> Tensor:
     """``self[index]``."""
+    fast = _one_item_view(self, index)
+    if fast is not None:
+        return fast
     index = _normalise(index)
     for item in index:
         _check_item(item)

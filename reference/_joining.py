@@ -12,7 +12,7 @@ import numpy as np
 from . import _dtypes
 from ._conversion import cast_array, write_out
 from ._device import module_of
-from ._ops import apply_op
+from ._ops import apply_op, apply_view
 from ._strides import contiguous_strides, format_shape, wrap_dim
 from ._tensor import Tensor
 from ._views import narrow, restride
@@ -188,16 +188,17 @@ def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:  #
     if dim is None:
         dims = set(range(ndim))
     else:
-        seq = (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+        seq = (dim,) if type(dim) is int or isinstance(dim, numbers.Integral) else tuple(dim)
         dims = set()
         for x in seq:
             w = wrap_dim(x, ndim)
             if w in dims:
                 raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
             dims.add(w)
-    shape, strides = input.shape, input.stride()
-    keep = [k for k in range(ndim) if not (k in dims and shape[k] == 1)]
-    return restride(input, "squeeze", [shape[k] for k in keep], [strides[k] for k in keep])
+    shape = input._data.shape
+    drop = tuple(k for k in range(ndim) if k in dims and shape[k] == 1)
+    # numpy's squeeze keeps the other dims' strides, as torch does
+    return apply_view("squeeze", lambda a: a.squeeze(drop), input)
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002

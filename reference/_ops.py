@@ -121,20 +121,20 @@ def apply_op(
 def apply_view(name: str, fn: Callable[[Any], Any], source: Tensor) -> Any:
     """Like ``apply_op`` for ops returning view(s) of ``source``'s memory."""
     result = fn(source._data)
-    arrays = result if isinstance(result, (tuple, list)) else (result,)
+    many = isinstance(result, (tuple, list))
     base = source._base if source._base is not None else source
+    start, dev = source._storage_ptr, source._device
     outputs = []
-    for a in arrays:
-        out = Tensor._make(a, None, source._device, storage_ptr=source._storage_ptr, base=base)
-        out._inference = source._inference or is_inference_mode_enabled()
+    for a in result if many else (result,):
+        out = Tensor._make(a, None, dev, storage_ptr=start, base=base)
+        out._inference = source._inference or _grad_state.inference
         # a view shares its base's requires_grad even under no_grad (it is then a leaf)
-        out._requires_grad = source._requires_grad and (
-            out._dtype.is_floating_point or out._dtype.is_complex
-        )
-        if out._requires_grad and is_grad_enabled():
-            record(name, view_formula(out, source), (source,), [out])
+        if source._requires_grad and out._dtype._kind in "fc":
+            out._requires_grad = True
+            if _grad_state.grad_enabled:
+                record(name, view_formula(out, source), (source,), [out])
         outputs.append(out)
-    return tuple(outputs) if isinstance(result, (tuple, list)) else outputs[0]
+    return tuple(outputs) if many else outputs[0]
 
 
 def view_formula(view: Tensor, source: Tensor) -> Formula:

@@ -32,6 +32,13 @@ def strided_view(
     if not isinstance(arr, np.ndarray):
         return device_view(arr, shape, strides, offset)
     item = arr.dtype.itemsize
+    if arr.flags.c_contiguous:  # numpy views its buffer directly, checking the bounds
+        try:
+            return np.ndarray(
+                tuple(shape), arr.dtype, arr, offset * item, tuple(s * item for s in strides)
+            )
+        except ValueError:  # memory beyond ``arr`` (still inside its storage)
+            pass
     interface = dict(arr.__array_interface__)
     ptr, readonly = interface["data"]
     interface.update(

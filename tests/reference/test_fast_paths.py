@@ -332,3 +332,40 @@ def test_quiet_is_errstate_ignore() -> None:
         assert set(np.geterr().values()) == {"raise"}
         with pytest.raises(FloatingPointError):
             ones / 0
+
+
+ONE_ITEM = [0, -1, 4, -5, 5, slice(1, 3), slice(-2, None), slice(3, 1), slice(None), slice(7, 9)]
+
+
+@pytest.mark.parametrize("item", ONE_ITEM, ids=repr)
+@pytest.mark.parametrize("shape", [(5,), (5, 3), (5, 0), (5, 1, 2)])
+def test_one_item_index_like_torch(item: Any, shape: tuple) -> None:
+    """``t[i]`` and ``t[a:b]`` by numpy's indexing: sizes, strides, offsets, errors."""
+
+    def view(m: Any) -> tuple:
+        t = m.arange(float(np.prod(shape))).reshape(shape)[item]
+        return tuple(t.shape), t.stride(), t.storage_offset(), t.tolist()
+
+    check(view)
+
+
+STRIDED = {
+    "squeeze_all": lambda t: t.squeeze(),
+    "squeeze_dims": lambda t: t.squeeze((0, 2)),
+    "squeeze_transposed": lambda t: t.transpose(0, 2).squeeze(0),
+    "unsqueeze": lambda t: t.unsqueeze(1),
+    "unsqueeze_end": lambda t: t[:, :, ::2].unsqueeze(-1),
+    "as_strided_inside": lambda t: t.as_strided((2, 2), (1, 2), 1),
+    "as_strided_before_a_slice": lambda t: t.reshape(-1)[3:5].as_strided((4,), (1,), 0),
+}
+
+
+@pytest.mark.parametrize("name", list(STRIDED))
+def test_strided_views_like_torch(name: str) -> None:
+    """Views of contiguous arrays built by numpy directly, and of memory beyond them."""
+
+    def view(m: Any) -> tuple:
+        t = STRIDED[name](m.arange(8.0).reshape(1, 4, 2))
+        return tuple(t.shape), t.stride(), t.storage_offset(), t.tolist()
+
+    check(view)
