@@ -102,14 +102,14 @@ def _apply(node: Node, grads: list) -> Sequence[Any]:
 def _fit(g: Any, meta: tuple) -> Any:
     """Sum a broadcast gradient back to the input's shape and cast it to its dtype."""
     shape, dt, dev = meta
-    if tuple(g.shape) != shape:
+    if g.shape != shape:
         lead = g.ndim - len(shape)
         dims = tuple(range(lead)) + tuple(
             lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
         )
         g = g.sum(dims, keepdim=True) if dims else g
         g = g.reshape(shape)
-    if g._dtype is not dt or g._device != dev:
+    if g._dtype is not dt or (g._device is not dev and g._device != dev):
         g = g.to(device=dev, dtype=dt)
     return g
 

@@ -109,8 +109,8 @@ class Node:
         self._name = name
         self._formula = formula
         self._seq = next(_sequence)
-        self.next_functions = tuple(edge_of(t) for t in inputs)
-        self._meta = tuple((tuple(t.shape), t._dtype, t._device) for t in inputs)
+        self.next_functions = tuple([edge_of(t) for t in inputs])
+        self._meta = tuple([meta_of(t) for t in inputs])
         self._saved_inputs = {i: SavedTensor(inputs[i]) for i in saved}
         self._saved_outputs: list[SavedTensor] = []
         self._released = False
@@ -170,6 +170,13 @@ class AccumulateGrad(Node):
         self.n_outputs = 1
 
 
+def meta_of(t: Any) -> tuple:
+    """``(shape, dtype, device)`` of a tensor, as its gradient must have them."""
+    data = t._data
+    shape = data.shape if data is not None else tuple(t.shape)  # a sparse tensor has none
+    return shape, t._dtype, t._device
+
+
 def edge_of(t: Any) -> tuple[Node | None, int]:
     """The (node, output number) a gradient for ``t`` flows into."""
     if t._grad_fn is not None:
@@ -183,7 +190,14 @@ def edge_of(t: Any) -> tuple[Node | None, int]:
 
 def backward_name(op: str) -> str:
     """torch's node class name: ``"linalg_vector_norm"`` -> ``LinalgVectorNormBackward0``."""
-    return "".join(part.capitalize() for part in op.strip("_").split("_")) + "Backward0"
+    name = _NAMES.get(op)
+    if name is None:
+        name = "".join(part.capitalize() for part in op.strip("_").split("_")) + "Backward0"
+        _NAMES[op] = name
+    return name
+
+
+_NAMES: dict[str, str] = {}
 
 
 def record(
@@ -192,14 +206,14 @@ def record(
     """Attach a backward node to the outputs that require grad (under grad mode)."""
     if not is_grad_enabled():
         return None
-    tracked = [o for o in outputs if o._requires_grad]
-    if not tracked:
+    if not any(o._requires_grad for o in outputs):
         return None
-    requires = [t._requires_grad for t in inputs]
-    saved = formula.saved_input_indices(requires) if formula is not None else ()
+    saved = ()
+    if formula is not None and formula.inputs != "none":
+        saved = formula.saved_input_indices([t._requires_grad for t in inputs])
     node = Node(name if "::" in name else backward_name(name), formula, inputs, saved)
     node.n_outputs = len(outputs)
-    node._out_meta = tuple((tuple(o.shape), o._dtype, o._device) for o in outputs)
+    node._out_meta = tuple([meta_of(o) for o in outputs])
     if formula is not None and formula.outputs:
         node._saved_outputs = [SavedTensor(o, node) for o in outputs]
     for i, out in enumerate(outputs):
