@@ -405,12 +405,42 @@ def _acc_np(dt: dtype):
 
 
 def _fma(a, b, c, acc):
-    """a * b + c rounded once (emulates the fused multiply-add of torch's kernels)."""
+    """a * b + c rounded once (emulates the fused multiply-add of torch's kernels): in double
+    when that is exact (then every wider path gives the same), else in long double."""
+    if acc is np.float32 and _exact_in_double(a, b, c):
+        return (np.asarray(a, np.float64) * np.asarray(b, np.float64) + np.float64(c)).astype(acc)
     return (
         (np.asarray(a, np.longdouble) * np.asarray(b, np.longdouble) + np.asarray(c, np.longdouble))
         .astype(np.float64)
         .astype(acc)
     )
+
+
+def _exact_in_double(*operands) -> bool:
+    """Whether ``a * b + c`` is exact in double for float32 scalars and integer arrays: the
+    product has at most 53 significant bits and the sum spans at most 53 bits."""
+    top, low, product_bits = [], [], 0
+    for k, v in enumerate(operands):
+        v = np.asarray(v)
+        if v.dtype == np.float32 and v.ndim == 0:
+            x = float(v)
+            top.append(abs(x))
+            low.append(2.0 ** (math.frexp(x)[1] - 24) if x else math.inf)
+            product_bits += 24 * (k < 2)
+        elif v.dtype.kind in "iu":
+            x = float(np.abs(v).max()) if v.size else 0.0
+            if x >= 2**26:
+                return False
+            top.append(x)
+            low.append(1.0)
+            product_bits += 26 * (k < 2)
+        else:
+            return False
+    if product_bits > 53:
+        return False
+    largest = 2 * (top[0] * top[1] + top[2])
+    smallest = min(low[0] * low[1], low[2])
+    return largest == 0 or smallest != math.inf and largest <= smallest * 2.0**53
 
 
 def _vector_kernel(n: int, lanes: int, scalar, vector) -> np.ndarray:
@@ -589,8 +619,10 @@ def _linspace_real(start, end, steps: int, dt: dtype) -> np.ndarray:
         if dt.itemsize == 2:
             return _linspace_half(s, e, idx, first_half, kind)
         step = np.asarray((e - s) / kind(steps - 1)).astype(kind)
-        low = _fma(step, idx, s, kind)
-        return np.where(first_half, low, _fma(-step, steps - 1 - idx, e, kind)).astype(kind)
+        half = steps // 2  # each half computed only where it is used
+        low = _fma(step, idx[:half], s, kind)
+        high = _fma(-step, steps - 1 - idx[half:], e, kind)
+        return np.concatenate([low, high]).astype(kind)
 
 
 def _linspace_half(s, e, idx, first_half, half) -> np.ndarray:

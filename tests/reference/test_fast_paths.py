@@ -369,3 +369,26 @@ def test_strided_views_like_torch(name: str) -> None:
         return tuple(t.shape), t.stride(), t.storage_offset(), t.tolist()
 
     check(view)
+
+
+def _fma_long_double(a: Any, b: Any, c: Any) -> np.ndarray:
+    wide = [np.asarray(v, np.longdouble) for v in (a, b, c)]
+    return (wide[0] * wide[1] + wide[2]).astype(np.float64).astype(np.float32)
+
+
+FMA_SCALARS = [0.0, -0.0, 1.0, 1 / 3, -2.5e-5, 1e10, 3e38, 1e-45, np.inf, np.nan]
+
+
+@pytest.mark.parametrize("a", FMA_SCALARS)
+@pytest.mark.parametrize("c", FMA_SCALARS)
+def test_fma_in_double_is_the_long_double_result(a: float, c: float) -> None:
+    """The float32 fused multiply-add takes double only where double is exact: the same
+    bits as long double, also for operands where it is not (and falls back)."""
+    from reference._creation import _fma
+
+    a32, c32 = np.float32(a), np.float32(c)
+    for b in (np.arange(70000), np.arange(5)[::-1] * 3, np.array([2**26 + 1]), np.arange(0)):
+        with np.errstate(all="ignore"):
+            got, want = _fma(a32, b, c32, np.float32), _fma_long_double(a32, b, c32)
+        assert got.dtype == want.dtype and np.array_equal(got, want, equal_nan=True)
+        assert np.array_equal(np.signbit(got), np.signbit(want))
