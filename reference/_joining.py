@@ -120,6 +120,11 @@ def gather(
     """``out[i][j][k] = input[i][index[i][j][k]][k]`` (for dim=1), with torch's checks; an
     empty index of any dtype and shape gives an empty result of its shape, as torch's does."""
     d = wrap_dim(dim, input.ndim)
+    if isinstance(out, Tensor) and out._dtype is not input._dtype:
+        raise RuntimeError(
+            f"Expected out tensor to have dtype {_dtypes.c_name(input._dtype)}, but got "
+            f"{_dtypes.c_name(out._dtype)} instead"
+        )
     if index.numel() == 0:
         return _gather_nothing(input, d, index, out)
     if index._dtype not in (_dtypes.int64, _dtypes.int32):

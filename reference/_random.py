@@ -33,12 +33,14 @@ from ._device import preserve_format as _preserve
 from ._dtypes import dtype
 from ._factory import new_leaf
 from ._fpstate import quiet
+from ._grad_mode import is_grad_enabled, no_grad
 from ._mt19937 import MT19937, N
-from ._ops import apply_inplace
+from ._ops import apply_inplace, apply_op
 from ._scalars import checked_scalar
 from ._size import Size
 from ._strides import broadcast_shapes
 from ._tensor import Tensor
+from .autograd._graph import Formula
 
 __all__ = [
     "Generator",
@@ -1122,6 +1124,13 @@ def _normal_tensors(mean, std, gen: Generator, out: Tensor | None) -> Tensor:
     elif not float(std) >= 0.0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(float(std))}")
     ref = mean if isinstance(mean, Tensor) else std
+    if out is not None and is_grad_enabled() and any(
+        isinstance(v, Tensor) and v.requires_grad for v in (mean, std, out)
+    ):
+        raise RuntimeError(
+            "normal(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
     shape = tuple(ref.shape)
     if isinstance(mean, Tensor) and isinstance(std, Tensor):
         shape = broadcast_shapes(tuple(mean.shape), tuple(std.shape))
@@ -1131,11 +1140,28 @@ def _normal_tensors(mean, std, gen: Generator, out: Tensor | None) -> Tensor:
     t = _result(shape, ref._dtype, ref._device, out, warn=True)
     scale = 1.0 if isinstance(std, Tensor) else float(std)
     _normal_into(t._data, t._dtype, 0.0, scale, gen)
-    if isinstance(std, Tensor):
-        t.mul_(std)
-    if isinstance(mean, Tensor):
-        return t.add_(mean)
-    return t.add_(new_leaf(checked_scalar(float(mean), t._dtype), t._dtype, t._device))
+    with no_grad():
+        if isinstance(std, Tensor):
+            t.mul_(std)
+        if isinstance(mean, Tensor):
+            t.add_(mean)
+        else:
+            t.add_(new_leaf(checked_scalar(float(mean), t._dtype), t._dtype, t._device))
+    if out is not None:
+        return t
+    return _no_gradient(t, [v for v in (mean, std) if isinstance(v, Tensor)])
+
+
+def _no_gradient(t: Tensor, inputs: list[Tensor]) -> Tensor:
+    """``t`` recorded as a function of ``inputs`` whose gradient is zero, as torch's normal
+    (its samples are not reparametrised: mean and std get zeros)."""
+    shapes = [(tuple(x.shape), x._dtype, x._device) for x in inputs]
+    back = Formula(lambda n, g: tuple(new_leaf(_zeros(s, d), d, dev) for s, d, dev in shapes))
+    return apply_op("normal", lambda *_: t._data, *inputs, backward=back)
+
+
+def _zeros(shape: tuple[int, ...], dt: dtype) -> np.ndarray:
+    return np.zeros(shape, dt._np)
 
 
 def _like_tensor(name, input, args, given, dtype_, layout_, device_, memory_format_):

@@ -46,7 +46,11 @@ def checked_scalar(value, dt: dtype, *, check_float: bool = True, c10_names: boo
     if dt is _dtypes.bool:
         return np.asarray(bool(value), dtype=np.bool_)
     if dt.is_complex:
-        return np.asarray(complex(value), dtype=dt._np)
+        z = complex(value)
+        limit = _dtypes.finfo(dt).max
+        if check_float and any(math.isfinite(v) and abs(v) > limit for v in (z.real, z.imag)):
+            raise _overflow(dt, c10_names)
+        return np.asarray(z, dtype=dt._np)
     if isinstance(value, complex) and not isinstance(value, numbers.Real):
         if value.imag != 0:
             raise _overflow(dt, c10_names)

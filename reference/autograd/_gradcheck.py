@@ -63,39 +63,60 @@ def _outputs(func: Callable, inputs: tuple) -> list[Tensor]:
     ]
 
 
-def _numerical(func: Callable, inputs: tuple, i: int, out_idx: int, eps: float) -> np.ndarray:
-    """d out[out_idx] / d inputs[i] by central differences: shape (in.numel, out.numel)."""
+def _numerical(
+    func: Callable, inputs: tuple, i: int, out_idx: int, eps: float, part: Callable
+) -> np.ndarray:
+    """d part(out[out_idx]) / d inputs[i] by central differences, shape (in.numel,
+    out.numel); for a complex input, torch's conjugate Wirtinger derivative of that real
+    function: ``d/dx + 1j * d/dy``."""
     x = inputs[i]
     flat = x._data.reshape(-1) if x._data.flags.c_contiguous else None
     if flat is None:
         raise RuntimeError("reference gradcheck needs contiguous inputs")
+    steps = (eps, 1j * eps) if np.iscomplexobj(flat) else (eps,)
     columns = []
     with no_grad():
         for k in range(flat.size):
-            orig = flat[k].copy()
-            flat[k] = orig + eps
-            plus = _outputs(func, inputs)[out_idx].detach().cpu().numpy().astype(np.complex128)
-            flat[k] = orig - eps
-            minus = _outputs(func, inputs)[out_idx].detach().cpu().numpy().astype(np.complex128)
-            flat[k] = orig
-            columns.append(((plus - minus) / (2 * eps)).reshape(-1))
+            column = 0
+            for weight, step in zip((1, 1j), steps, strict=False):
+                orig = flat[k].copy()
+                flat[k] = orig + step
+                plus = part(_host(_outputs(func, inputs)[out_idx]))
+                flat[k] = orig - step
+                minus = part(_host(_outputs(func, inputs)[out_idx]))
+                flat[k] = orig
+                column = column + weight * (plus - minus) / (2 * eps)
+            columns.append(np.asarray(column).reshape(-1))
     out_n = _outputs(func, inputs)[out_idx].numel()
-    return np.array(columns).reshape(flat.size, out_n)
+    return np.array(columns, np.complex128).reshape(flat.size, out_n)
 
 
-def _analytical(outputs: list[Tensor], inputs: tuple, i: int, out_idx: int) -> np.ndarray:
-    """Rows of the Jacobian by one backward pass per output element."""
+def _host(t: Tensor) -> np.ndarray:
+    return t.detach().cpu().numpy().astype(np.complex128)
+
+
+def _analytical(
+    outputs: list[Tensor], inputs: tuple, i: int, out_idx: int, cotangent: complex
+) -> np.ndarray:
+    """Rows of the Jacobian by one backward pass per output element, each with the
+    cotangent ``1`` (the real part of the output) or ``1j`` (its imaginary part)."""
     out, x = outputs[out_idx], inputs[i]
     jac = np.zeros((x.numel(), out.numel()), np.complex128)
     if not out._requires_grad:
         return jac
     for k in range(out.numel()):
         v = filled_like(out, 0)
-        v._data[np.unravel_index(k, tuple(out.shape))] = 1  # in place, whatever the strides
+        v._data[np.unravel_index(k, tuple(out.shape))] = cotangent  # in place, any strides
         (g,) = grad(out, x, v, retain_graph=True, allow_unused=True)
         if g is not None:
             jac[:, k] = g.detach().cpu().numpy().reshape(-1)
     return jac
+
+
+#: The real functions gradcheck checks a complex output through, in torch's order: its
+#: imaginary part (cotangent 1j), then its real part (cotangent 1).
+_IMAG = "While considering the imaginary part of complex outputs only, "
+_PARTS = ((np.real, 1, ""), (np.imag, 1j, _IMAG))
 
 
 def gradcheck(
@@ -121,14 +142,16 @@ def gradcheck(
     tupled = _tupled(inputs)
     wrt = _check_inputs(tupled)
     outputs = _outputs(func, tupled)
-    for o_idx in range(len(outputs)):
-        for i in wrt:
-            numerical = _numerical(func, tupled, i, o_idx, eps)
-            analytical = _analytical(outputs, tupled, i, o_idx)
-            if not np.allclose(analytical, numerical, rtol=rtol, atol=atol):
-                if not raise_exception:
-                    return False
-                raise GradcheckError(_mismatch(o_idx, i, numerical, analytical))
+    for o_idx, out in enumerate(outputs):
+        parts = _PARTS[::-1] if out._dtype.is_complex else _PARTS[:1]
+        for part, cotangent, prefix in parts:
+            for i in wrt:
+                numerical = _numerical(func, tupled, i, o_idx, eps, part)
+                analytical = _analytical(outputs, tupled, i, o_idx, cotangent)
+                if not np.allclose(analytical, numerical, rtol=rtol, atol=atol):
+                    if not raise_exception:
+                        return False
+                    raise GradcheckError(prefix + _mismatch(o_idx, i, numerical, analytical))
     return True
 
 
