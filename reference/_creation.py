@@ -340,13 +340,15 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
             "order. Conversion between byte orders is currently not supported."
         )
     dt = _numpy_dtype(ndarray.dtype)
-    if any(s < 0 for s in ndarray.strides):
+    item = ndarray.itemsize
+    bad = [s for s in ndarray.strides if s < 0 or s % item]
+    if bad and min(bad) < 0:
         raise ValueError(
             "At least one stride in the given numpy array is negative, and tensors with "
             "negative strides are not currently supported. (You can probably work around this "
             "by making a copy of your array  with array.copy().) "
         )
-    if any(s % ndarray.itemsize for s in ndarray.strides):
+    if bad:
         raise ValueError(
             "given numpy array strides not a multiple of the element byte size. "
             "Copy the numpy array to reallocate the memory."
@@ -360,11 +362,6 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
             "of this program.",
             UserWarning,
             stacklevel=2,
-        )
-    if not ndarray.dtype.isnative:
-        raise ValueError(
-            "given numpy array has byte order different from the native byte "
-            "order. Conversion between byte orders is currently not supported."
         )
     return Tensor._make(ndarray[...], dt, CPU)
 

@@ -40,6 +40,8 @@ def filled(
     xp = array_namespace(dev)
     if empty:
         data = xp.empty(size, dtype=dt._np)
+    elif type(value) is int and value == 0:  # zero bytes are +0 of every dtype
+        data = xp.zeros(size, dtype=dt._np)
     else:
         data = xp.full(size, checked_scalar(value, dt)[()], dtype=dt._np)
     return new_leaf(data, dt, dev, requires_grad)

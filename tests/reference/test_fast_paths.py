@@ -392,3 +392,28 @@ def test_fma_in_double_is_the_long_double_result(a: float, c: float) -> None:
             got, want = _fma(a32, b, c32, np.float32), _fma_long_double(a32, b, c32)
         assert got.dtype == want.dtype and np.array_equal(got, want, equal_nan=True)
         assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "complex64", "int8", "bool"])
+def test_zeros_from_zeroed_memory_like_torch(dtype: str) -> None:
+    """zeros take numpy's zeroed allocation: +0 of every dtype (1 / +0 is +inf)."""
+    check(lambda m: m.zeros(3, 2, dtype=getattr(m, dtype)))
+    if dtype in ("float32", "bfloat16"):
+        check(lambda m: 1 / m.zeros(4, dtype=getattr(m, dtype)))
+
+
+def _strided(shape: tuple, strides: tuple, dtype: Any) -> np.ndarray:
+    return np.ndarray(shape, dtype, np.zeros(64, np.uint8), 32, strides)
+
+
+FROM_NUMPY = {
+    "negative": np.ones((2, 3), np.float32)[:, ::-1],
+    "odd": _strided((2,), (5,), np.int32),
+    "size_one": np.ones((1, 3), np.float32)[::-1],
+}
+
+
+@pytest.mark.parametrize("name", list(FROM_NUMPY))
+def test_from_numpy_stride_checks_like_torch(name: str) -> None:
+    """One scan of the strides finds negative or odd ones."""
+    check(lambda m: m.from_numpy(FROM_NUMPY[name]))
