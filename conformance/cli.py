@@ -10,6 +10,7 @@ torchconform itself, 130 when interrupted.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import signal
@@ -18,13 +19,16 @@ import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import yaml
-
-from conformance.cases import select, unmatched
 from conformance.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, UsageError
 from conformance.profiles import PROFILES
-from spec.loader import Entry, Spec, SpecError, load_spec
+from spec.files import BUILTIN_DIR, SpecError
+
+if TYPE_CHECKING:  # the spec's models are loaded when a command needs them
+    import yaml
+
+    from spec.loader import Entry, Spec
 
 #: problems of a bad spec printed before "N more problems not shown"
 MAX_PROBLEMS_SHOWN = 20
@@ -95,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _records(spec: Spec, patterns: list[str] | None) -> list[dict]:
+    from conformance.cases import select
+
     return [
         {
             "name": e.item.name,
@@ -110,34 +116,64 @@ def _records(spec: Spec, patterns: list[str] | None) -> list[dict]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    if args.reach:
+        return _list_reach(_loaded(args), args)
+    if not args.cache:
+        print(_listing(args), end="")
+        return 0
+    from conformance import list_cache
+
+    options = {name: getattr(args, name) for name in ("json", "ops", "expand")}
+    key = list_cache.key(Path(args.spec) if args.spec else BUILTIN_DIR, options)
+    output = list_cache.lookup(key) if key else None
+    if output is None:
+        output = _listing(args)
+        if key:
+            list_cache.store(key, output)
+    print(output, end="")
+    return 0
+
+
+def _loaded(args: argparse.Namespace) -> Spec:
+    """The spec ``--spec`` names (the built-in one by default), checked against ``--ops``."""
+    from conformance.cases import unmatched
+    from spec.loader import load_spec
+
     spec = load_spec(args.spec)
     if args.ops and (missing := unmatched(spec, args.ops)):
         raise UsageError(f"--ops pattern matches no spec'd item: {', '.join(missing)}")
+    return spec
+
+
+def _listing(args: argparse.Namespace) -> str:
+    """What ``list`` prints (but ``--reach``): a table, JSON records, or expanded entries."""
+    from conformance.cases import select
+
+    spec = _loaded(args)
     records = _records(spec, args.ops)
-    if args.reach:
-        return _list_reach(spec, args, records)
     if args.json:
         if args.expand:
             for record, entry in zip(records, select(spec, args.ops), strict=True):
                 record.update(family=entry.family, entry=entry.data)
-        print(json.dumps(records, indent=1, default=str))
-        return 0
+        return json.dumps(records, indent=1, default=str) + "\n"
     if args.expand:
-        print("\n".join(_expanded(spec, e) for e in select(spec, args.ops)), end="")
-        return 0
+        return "\n".join(_expanded(spec, e) for e in select(spec, args.ops))
     width = max(len(r["name"]) for r in records)
-    for r in records:
-        checks = ", ".join(r["checks"])
-        print(f"{r['section']:<7} {r['name']:<{width}}  {r['kind']:<15} {checks:<50} {r['file']}")
-    print(f"{len(records)} items")
-    return 0
+    lines = [
+        f"{r['section']:<7} {r['name']:<{width}}  {r['kind']:<15} "
+        f"{', '.join(r['checks']):<50} {r['file']}"
+        for r in records
+    ]
+    return "\n".join([*lines, f"{len(records)} items", ""])
 
 
-def _list_reach(spec: Spec, args: argparse.Namespace, records: list[dict]) -> int:
+def _list_reach(spec: Spec, args: argparse.Namespace) -> int:
     """``list --reach``: what each entry's generators draw at the profile and seed."""
+    from conformance.cases import select
     from conformance.drawing import Settings
     from conformance.reach import describe, reach
 
+    records = _records(spec, args.ops)
     settings = Settings(PROFILES[args.profile], args.seed)
     for record, entry in zip(records, select(spec, args.ops), strict=True):
         record["reach"] = reach(entry, settings)
@@ -150,22 +186,32 @@ def _list_reach(spec: Spec, args: argparse.Namespace, records: list[dict]) -> in
 
 def _expanded(spec: Spec, entry: Entry) -> str:
     """The entry as YAML (a one-item list, as under ``items:``), after a comment of its origin."""
+    import yaml
+
     origin = f"{entry.file.relative_to(spec.root)}:{entry.line}"
     family = f", family {entry.family}" if entry.family else ""
-    text = yaml.dump([entry.data], Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10**6)
+    dumper = _dumper()
+    text = yaml.dump([entry.data], Dumper=dumper, sort_keys=False, allow_unicode=True, width=10**6)
     return f"# {entry.item.name} ({origin}{family})\n{text}"
 
 
-class _Dumper(yaml.SafeDumper):
+@functools.cache
+def _dumper() -> type[yaml.SafeDumper]:
     """Block style, except lists of plain values: ``variants: [function, method]``."""
+    import yaml
 
+    class Dumper(yaml.SafeDumper):
+        pass
 
-_Dumper.add_representer(
-    list,
-    lambda dumper, data: dumper.represent_sequence(
-        "tag:yaml.org,2002:seq", data, flow_style=not any(isinstance(v, dict | list) for v in data)
-    ),
-)
+    Dumper.add_representer(
+        list,
+        lambda dumper, data: dumper.represent_sequence(
+            "tag:yaml.org,2002:seq",
+            data,
+            flow_style=not any(isinstance(v, dict | list) for v in data),
+        ),
+    )
+    return Dumper
 
 
 def _terminate(signum: int, frame: object) -> None:
@@ -204,6 +250,7 @@ def _main(argv: list[str] | None) -> int:
             signal.signal(signum, _terminate)
     try:
         args = _parser().parse_args(argv)
+        args.cache = argv is None  # the command line's listings are kept (conformance.list_cache)
         return _command(args.command)(args)
     except SpecError as exc:
         for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:

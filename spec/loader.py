@@ -18,24 +18,11 @@ from pydantic import ValidationError
 
 from spec import families as fam
 from spec import yamlsafe
+from spec.files import BUILTIN_DIR, SpecError, yaml_files
 from spec.schema import Item, SpecFile
 
-BUILTIN_DIR = Path(__file__).resolve().parent
 Loc = tuple[Any, ...]
-
-
-class SpecError(Exception):
-    """One or more mistakes in spec files, each ``file:line: field: message``."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = [_one_line(p) for p in problems]
-        super().__init__("\n".join(problems))
-
-
-def _one_line(problem: str) -> str:
-    """A problem as one line: control characters (a newline in a name) shown escaped, so a
-    spec cannot forge extra problem lines."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in problem)
+__all__ = ["BUILTIN_DIR", "Entry", "Spec", "SpecError", "load_file", "load_spec"]
 
 
 @dataclass(frozen=True)
@@ -215,8 +202,7 @@ def load_spec(root: Path | str | None = None) -> Spec:
 
 def _fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
     """Every YAML file that loading ``folder`` may read, with its size and mtime."""
-    paths = sorted({*folder.rglob("*.yaml"), *BUILTIN_DIR.joinpath("families").glob("*.yaml")})
-    return tuple((str(p), (st := p.stat()).st_size, st.st_mtime_ns) for p in paths)
+    return tuple((str(p), (st := p.stat()).st_size, st.st_mtime_ns) for p in yaml_files(folder))
 
 
 @functools.lru_cache(maxsize=8)

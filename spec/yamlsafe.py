@@ -54,8 +54,8 @@ class _Refused(Exception):
 def read(path: Path, shown: str) -> Document:
     """Read ``path`` (``shown`` in messages); problems are ``shown:line: field: message``."""
     try:
-        text = _read_text(path)
-    except (OSError, UnicodeDecodeError, _TooLarge) as exc:
+        text = read_bytes(path).decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         return _fail(f"{shown}:1: (file): {exc}")
     try:
         root = yaml.compose(text, Loader=_COMPOSER)
@@ -88,13 +88,14 @@ def _char(character: int | str) -> str:
     return repr(chr(character) if isinstance(character, int) else character)
 
 
-class _TooLarge(Exception):
+class _TooLarge(OSError):
     pass
 
 
-def _read_text(path: Path) -> str:
-    """The text of a regular file of at most ``MAX_BYTES`` (never a FIFO or a device, which
-    could block or never end), read no further than the limit."""
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file of at most ``MAX_BYTES`` (never a FIFO or a device, which
+    could block or never end), read no further than the limit; raises OSError (too large:
+    a subclass of it)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
@@ -102,7 +103,7 @@ def _read_text(path: Path) -> str:
         data = handle.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise _TooLarge(f"larger than the limit of {MAX_BYTES:,} bytes")
-    return data.decode("utf-8")
+    return data
 
 
 def _fail(problem: str) -> Document:

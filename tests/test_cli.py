@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from conformance import list_cache
 from conformance.cli import main
 from conformance.results import load_results
-from tests.test_spec_loader import BOMB
+from tests.test_spec_loader import BOMB, GOOD_ITEM
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAD = "section: '1'\ntitle: t\nitems:\n"
@@ -156,3 +158,76 @@ def test_pytest_entry_runs_the_same_cases(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     results = load_results(tmp_path / "results.json")
     assert all(c.item in ("torch.unsqueeze", "bootstrap") for c in results.cases)
+
+
+# ----- the command line's listings are kept (conformance.list_cache) -------------------------
+def _listed(spec: Path, cache: Path | str, *options: str) -> subprocess.CompletedProcess[str]:
+    """``torchconform list --spec SPEC`` as the command line runs it, caching in ``cache``."""
+    return subprocess.run(
+        [sys.executable, "-m", "conformance.cli", "list", "--spec", str(spec), *options],
+        env={**os.environ, list_cache.ENV: str(cache)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _spec_folder(tmp_path: Path, text: str = GOOD_ITEM) -> Path:
+    spec = tmp_path / "spec"
+    spec.mkdir(exist_ok=True)
+    (spec / "a.yaml").write_text(text)
+    return spec
+
+
+def test_a_listing_is_kept_and_found_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec, cache = _spec_folder(tmp_path), tmp_path / "cache"
+    monkeypatch.setenv(list_cache.ENV, str(cache))
+    assert main(["list", "--spec", str(spec), "--json"]) == 0  # a call in a program: not kept
+    expected = capsys.readouterr().out
+    assert not cache.exists()
+    first = _listed(spec, cache, "--json")
+    assert (first.returncode, first.stdout) == (0, expected), first.stderr
+    [kept] = cache.glob("list-*.json")
+    record = json.loads(kept.read_text())
+    kept.write_text(json.dumps({**record, "output": "from the cache\n"}))
+    assert _listed(spec, cache, "--json").stdout == "from the cache\n"
+    assert _listed(spec, cache).stdout.split()[1] == "torch.gather"  # other options: a table
+
+
+def test_a_changed_spec_is_listed_anew(tmp_path: Path) -> None:
+    spec, cache = _spec_folder(tmp_path), tmp_path / "cache"
+    assert "torch.gather" in _listed(spec, cache).stdout
+    _spec_folder(tmp_path, GOOD_ITEM.replace("torch.gather", "torch.take"))
+    listed = _listed(spec, cache).stdout
+    assert "torch.take" in listed and "torch.gather" not in listed
+    assert len(list(cache.glob("list-*.json"))) == 2
+
+
+def test_a_bad_spec_is_validated_every_time(tmp_path: Path) -> None:
+    spec, cache = _spec_folder(tmp_path, f"{HEAD}  - name: torch.x\n    kind: 3\n"), tmp_path / "c"
+    for _ in range(2):
+        listed = _listed(spec, cache)
+        assert listed.returncode == 2 and f"{spec / 'a.yaml'}:5: items[0]" in listed.stderr
+    assert not list(cache.glob("list-*.json"))
+
+
+@pytest.mark.parametrize("kept", ["not json", '{"key": "other", "output": "x"}', "[1]"])
+def test_a_cache_file_not_as_written_is_ignored(tmp_path: Path, kept: str) -> None:
+    spec, cache = _spec_folder(tmp_path), tmp_path / "cache"
+    expected = _listed(spec, cache).stdout
+    [path] = cache.glob("list-*.json")
+    path.write_text(kept)
+    assert _listed(spec, cache).stdout == expected
+    assert json.loads(path.read_text())["output"] == expected  # written again
+
+
+@pytest.mark.parametrize("cache", ["", "a-file"])
+def test_without_a_cache_folder_listing_works(tmp_path: Path, cache: str) -> None:
+    spec = _spec_folder(tmp_path)
+    (tmp_path / "a-file").write_text("not a folder")
+    listed = _listed(spec, tmp_path / cache if cache else "")
+    assert listed.returncode == 0 and "torch.gather" in listed.stdout, listed.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "spec"]
