@@ -134,11 +134,12 @@ def _load(path: Path, families: fam.Families) -> _Loaded:
     if not isinstance(data, dict):
         expected = f"{shown}:1: (file): expected a mapping with section, title, items"
         return _Loaded(problems=[*doc.problems, expected])
-    origins, problems, expansion = _expand_items(data, doc.lines, families, shown)
+    problems, expansion = _expand_items(data, doc.lines, families, shown)
     problems = doc.problems + problems
     try:
         model = SpecFile.model_validate(data)
     except ValidationError as exc:
+        origins = _origins(doc.lines, expansion)
         for err in exc.errors():
             loc = _clean_loc(tuple(err["loc"]))
             if loc[:2] not in expansion.failed:  # a failed expansion is reported once
@@ -149,16 +150,16 @@ def _load(path: Path, families: fam.Families) -> _Loaded:
         model if not (problems or expansion.failed) else None,
         problems,
         items,
-        [origins[("items", i)].line for i in range(len(items))],
+        [doc.lines[("items", i)] for i in range(len(items))],
         expansion.names,
     )
 
 
 def _expand_items(
     data: dict[str, Any], lines: dict[Loc, int], families: fam.Families, shown: str
-) -> tuple[dict[Loc, fam.Origin], list[str], fam.ExpandedItems]:
+) -> tuple[list[str], fam.ExpandedItems]:
     """Expand (in place) the items that name a family (families must not make a file a bomb
-    either); the origin of every location and the problems as ``file:line: field: message``."""
+    either); the problems as ``file:line: field: message``, and the expansion."""
     items = data.get("items")
     budget = fam.Budget(yamlsafe.MAX_NODES - len(lines), yamlsafe.MAX_BYTES)
     found = fam.expand_items(items if isinstance(items, list) else [], lines, families, budget)
@@ -168,10 +169,16 @@ def _expand_items(
     ]
     if isinstance(items, list):
         items[:] = found.items
-    origins = {
-        loc: fam.Origin(line) for loc, line in lines.items() if loc[:2] not in found.expanded
+    return problems, found
+
+
+def _origins(lines: dict[Loc, int], expansion: fam.ExpandedItems) -> dict[Loc, fam.Origin]:
+    """Where every location of the expanded file was written (for problems only: a file has
+    as many locations as values)."""
+    kept = {
+        loc: fam.Origin(line) for loc, line in lines.items() if loc[:2] not in expansion.expanded
     }
-    return origins | found.origins, problems, found
+    return kept | expansion.origins
 
 
 def _line(loc: Loc, lines: dict[Loc, int]) -> int:
