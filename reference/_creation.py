@@ -561,9 +561,15 @@ def range(
     return _factory(values, dt, dev, requires_grad, out, "range")
 
 
-def _space_dtype(start, end, dtype_: dtype | None, out: Tensor | None) -> dtype:
+def _space_dtype(start, end, dtype_: dtype | None, out: Tensor | None, name: str) -> dtype:
+    """The result dtype; complex ends ask for a complex ``dtype`` when one is passed."""
     if any(isinstance(_num(v), complex) for v in (start, end)):
         default = _dtypes.get_default_complex_dtype()
+        if dtype_ is not None and not dtype_.is_complex:
+            raise RuntimeError(
+                f"torch.{name}(): inferred dtype {_dtypes.c_name(default)} can't be safely "
+                f"cast to passed dtype {dtype_._scalar_name}"
+            )
     else:
         default = _dtypes.get_default_dtype()
     return out_dtype(dtype_, out, default)
@@ -649,9 +655,11 @@ def linspace(
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     steps = _check_steps(steps)
     check_layout(layout, "linspace")
-    dt = _space_dtype(start, end, dtype, out)
+    dt = _space_dtype(start, end, dtype, out, "linspace")
     if dt is _dtypes.bool:
         raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
+    if steps > 1:
+        _check_ends(start, end, dt)
     dev = placed(device)
     return _factory(
         _linspace_values(start, end, steps, dt), dt, dev, requires_grad, out, "linspace"
@@ -673,22 +681,23 @@ def logspace(
     """``base ** linspace(start, end, steps)`` computed as torch's kernel does."""
     steps = _check_steps(steps)
     check_layout(layout, "logspace")
-    dt = _space_dtype(start, end, dtype, out)
+    dt = _space_dtype(start, end, dtype, out, "logspace")
     if dt is _dtypes.bool:
         raise NotImplementedError("\"logspace_cpu\" not implemented for 'Bool'")
+    if steps > 1:
+        _check_ends(start, end, dt)
     start, end = _num(start), _num(end)
     with quiet():
         if steps == 0:
             values = np.empty(0, dt._np)
-        elif steps == 1:
-            values = cast_array(
-                np.asarray([np.power(complex(base) if dt.is_complex else float(base), start)]), dt
-            )
+        elif steps == 1:  # base ** start in double, then converted (an integer must fit)
+            first = np.power(complex(base) if dt.is_complex else float(base), start)
+            values = checked_scalar(first, dt, check_float=False).reshape(1)
         else:
             acc = np.float64 if dt._kind in "ib" else dt._np
             if dt._kind in "ib":
                 s, e = (np.asarray(int(v)).astype(dt._np) for v in (start, end))
-                step = np.float64(e - s) / (steps - 1)
+                step = np.float64(_c_difference(e, s)) / (steps - 1)
             else:
                 s, e = (np.asarray(v).astype(dt._np) for v in (start, end))
                 step = ((e - s) / np.asarray(steps - 1).astype(acc)).astype(acc)
@@ -699,6 +708,20 @@ def logspace(
             values = cast_array(np.power(np.asarray(base).astype(acc), exponent).astype(acc), dt)
     dev = placed(device)
     return _factory(values, dt, dev, requires_grad, out, "logspace")
+
+
+def _check_ends(start, end, dt: dtype) -> None:
+    """torch converts both ends to the result dtype first: out of its range is an error."""
+    for v in (_num(start), _num(end)):
+        checked_scalar(v, dt)
+
+
+def _c_difference(e: np.ndarray, s: np.ndarray) -> int:
+    """``e - s`` as C++ computes it: types narrower than int are promoted to int (no
+    wraparound in uint8), int and long wrap around in their own width."""
+    bits = max(32, e.dtype.itemsize * 8)
+    wrapped = (int(e) - int(s)) % (1 << bits)
+    return wrapped - (1 << bits) if wrapped >= 1 << (bits - 1) else wrapped
 
 
 # ----- constant fills -------------------------------------------------------------------

@@ -417,6 +417,14 @@ def _is_int(value) -> bool:
 
 def _make_max(name: str, np_ext, np_arg, binary):
     def fn(input: Tensor, *args, **kwargs):  # noqa: A002
+        if not isinstance(input, Tensor):
+            if args or kwargs:  # several overloads take that many arguments
+                got = "(" + ", ".join(_type_name(a) for a in (input, *args)) + ")"
+                raise _invalid_combination(name, got, _MAX_OVERLOADS)
+            raise TypeError(
+                f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                f"{_type_name(input)}"
+            )
         given = dict(kwargs)
         for alias, key in (("axis", "dim"), ("keepdims", "keepdim")):
             if alias in given and key not in given:

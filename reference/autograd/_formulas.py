@@ -314,13 +314,14 @@ def index_put(ids: np.ndarray, shape: tuple, with_value: bool) -> Formula:
 
 
 def cat(d: int, sizes: Sequence[int | None]) -> Formula:
-    """cat: each input gets its slice of the gradient (skipped empty inputs get none)."""
+    """cat: each input gets its slice of the gradient (a skipped empty 1-D input, an empty
+    gradient of its shape, as torch's)."""
 
     def fn(n: Any, g: Any) -> tuple:
         out, start = [], 0
         for size in sizes:
             if size is None:
-                out.append(None)
+                out.append(g.new_zeros((0,)))
                 continue
             out.append(g.narrow(d, start, size))
             start += size

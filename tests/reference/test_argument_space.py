@@ -46,3 +46,56 @@ def test_topk_k_is_an_int_or_a_0dim_integer_tensor(k):
 @pytest.mark.parametrize("shape", [(0,), (2, 0), (0, 3)])
 def test_gather_takes_an_empty_index_of_any_dtype(dtype, shape):
     check(lambda m: m.gather(m.ones(2, 3), -1, m.zeros(shape, dtype=getattr(m, dtype))))
+
+
+ENDS = [
+    (1, 0, "uint8"), (0, 250, "int8"), (-2, 3, "uint8"), (-300, 3, "uint8"), (2.5, 300.7, "uint8"),
+    (0, 2**31, "int32"), (0, float("inf"), "int64"), (0, float("nan"), "int32"),
+    (0, 1e300, "float32"), (0, 70000, "float16"), (0, 1e39, "bfloat16"), (3, 0, "uint8"),
+    (2.7, 0, "int8"), (0, complex(1, 2), "float32"), (0, complex(1e300, 1), "complex64"),
+]
+
+
+@pytest.mark.parametrize("steps", [0, 1, 2, 4])
+@pytest.mark.parametrize(("start", "end", "dtype"), ENDS)
+@pytest.mark.parametrize("op", ["linspace", "logspace"])
+def test_space_ends_convert_to_the_dtype_as_torch_does(op, start, end, dtype, steps):
+    """Both ends are converted to the result dtype (an error out of its range) from two
+    steps on; integer ends subtract in C++'s int; logspace's one step is ``base ** start``
+    converted; complex ends with a real ``dtype`` are refused."""
+    check(lambda m: getattr(m, op)(start, end, steps, 2.0, dtype=getattr(m, dtype))
+          if op == "logspace" else m.linspace(start, end, steps, dtype=getattr(m, dtype)))
+
+
+@pytest.mark.parametrize("out_dtype", ["float64", "int64", "bfloat16", "complex64"])
+def test_gather_out_has_the_input_dtype(out_dtype):
+    check(lambda m: m.gather(m.ones(2, 2), 1, m.tensor([[0, 0]], dtype=m.int16),
+                             out=m.empty(1, 2, dtype=getattr(m, out_dtype))))
+
+
+@pytest.mark.parametrize("std", [lambda m: m.tensor([2.0, 3.0], requires_grad=True), lambda m: 2.0])
+def test_normal_passes_no_gradient_back(std):
+    """torch's normal is not reparametrised: mean and std get zero gradients."""
+
+    def grads(m):
+        mean = m.tensor([0.5, 1.0], requires_grad=True)
+        s = std(m)
+        inputs = (mean, s) if isinstance(s, m.Tensor) else (mean,)
+        return m.autograd.grad(m.normal(mean, s).sum(), inputs)
+
+    check(grads)
+
+
+@pytest.mark.parametrize("args", [(2, 3), (2,), ([1.0],), (2.0, 1), (None,), (True, 1)])
+@pytest.mark.parametrize("op", ["max", "min"])
+def test_max_of_a_non_tensor_is_a_type_error(op, args):
+    check(lambda m: getattr(m, op)(*args))
+
+
+def test_cat_gives_skipped_empty_inputs_an_empty_gradient():
+    def grads(m):
+        empty = m.tensor([], requires_grad=True)
+        full = m.ones(2, 3, requires_grad=True)
+        return m.autograd.grad(m.cat([empty, full], 0).sum(), (empty, full))
+
+    check(grads)
