@@ -15,7 +15,7 @@ from ._device import module_of
 from ._ops import apply_op, apply_view
 from ._strides import contiguous_strides, format_shape, wrap_dim
 from ._tensor import Tensor
-from ._views import narrow, restride
+from ._views import narrow, narrow_pieces, restride
 from .autograd import _formulas as grads
 
 __all__ = [
@@ -222,12 +222,12 @@ def _split_at(input: Tensor, d: int, bounds: Sequence[int]) -> tuple[Tensor, ...
     def clamp(x: int) -> int:
         return min(max(x + size if x < 0 else x, 0), size)
 
-    out, prev = [], 0
+    pieces, prev = [], 0
     for b in [*bounds, size]:
         start, stop = clamp(prev), clamp(b)
-        out.append(narrow(input, d, start, max(stop - start, 0)))
+        pieces.append((start, max(stop - start, 0)))
         prev = b
-    return tuple(out)
+    return narrow_pieces(input, d, pieces)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002
@@ -268,11 +268,11 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor,
                 f"(input tensor's size at dimension {d}), but got "
                 f"split_sizes={format_shape(sizes)}"
             )
-    out, start = [], 0
+    pieces, start = [], 0
     for s in sizes:
-        out.append(narrow(tensor, d, start, s))
+        pieces.append((start, s))
         start += s
-    return tuple(out)
+    return narrow_pieces(tensor, d, pieces)
 
 
 def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple[Tensor, ...]:  # noqa: A002

@@ -43,6 +43,8 @@ def _shape_arg(shape: tuple) -> tuple[int, ...]:
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     for s in shape:
+        if type(s) is int:
+            continue
         if not isinstance(s, numbers.Integral) and not (isinstance(s, Tensor) and s.numel() == 1):
             raise TypeError(
                 f"view(): argument 'size' must be tuple of ints, but found element "
@@ -203,9 +205,7 @@ def transpose(
     d0, d1 = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
     if input.ndim == 0:
         return restride(input, "transpose", (), ())
-    order = list(range(input.ndim))
-    order[d0], order[d1] = order[d1], order[d0]
-    return permute(input, order)
+    return apply_view("permute", lambda a: a.swapaxes(d0, d1), input)  # permute's view
 
 
 swapaxes = swapdims = transpose
@@ -315,6 +315,28 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:  # noqa:
         shape[d] = length
         return restride(input, "narrow", shape, strides, start * strides[d])
     return reindex(input, "narrow", (slice(None),) * d + (slice(start, start + length),))
+
+
+def narrow_pieces(input: Tensor, d: int, pieces: list[tuple[int, int]]) -> tuple[Tensor, ...]:  # noqa: A002
+    """``narrow(input, d, start, length)`` for each ``(start, length)`` in range of dim ``d``
+    (``d`` wrapped), made by one view op; a piece out of range raises narrow's error."""
+    size = input.shape[d]
+    for start, length in pieces:
+        if not 0 <= start <= size or length < 0 or start > size - length:
+            narrow(input, d, start, length)
+    strides = input.stride()
+    empty = [*input.shape[:d], 0, *input.shape[d + 1 :]]
+    lead = (slice(None),) * d
+
+    def fn(a):
+        return [
+            a[(*lead, slice(start, start + length))]
+            if length
+            else strided_view(a, empty, strides, start * strides[d])
+            for start, length in pieces
+        ]
+
+    return apply_view("narrow", fn, input)
 
 
 def select(input: Tensor, dim: int, index: int) -> Tensor:  # noqa: A002

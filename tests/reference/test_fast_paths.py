@@ -417,3 +417,30 @@ FROM_NUMPY = {
 def test_from_numpy_stride_checks_like_torch(name: str) -> None:
     """One scan of the strides finds negative or odd ones."""
     check(lambda m: m.from_numpy(FROM_NUMPY[name]))
+
+
+SPLITS = {
+    "chunk": lambda t: t.chunk(3, 1),
+    "chunk_more_than_size": lambda t: t.chunk(9, 1),
+    "split": lambda t: t.split(2, 0),
+    "split_sizes": lambda t: t.split([1, 0, 3], 0),
+    "split_zero_dim": lambda t: t[:, :0].split(0, 1),
+    "tensor_split_sections": lambda t: t.tensor_split(3, 1),
+    "tensor_split_indices": lambda t: t.tensor_split([1, 7, 2], 1),
+    "tensor_split_negative": lambda t: t.tensor_split([-2], 0),
+}
+
+
+@pytest.mark.parametrize("name", list(SPLITS))
+def test_split_views_like_torch(name: str) -> None:
+    """The pieces of split, chunk and tensor_split made by one view op: sizes, strides,
+    offsets, values, errors, and their gradients."""
+
+    def pieces(m: Any) -> list:
+        x = m.arange(20.0).reshape(4, 5).requires_grad_()
+        out = SPLITS[name](x)
+        total = sum((p * (k + 1)).sum() for k, p in enumerate(out))
+        grad = m.autograd.grad(total, x)[0] if out and total.requires_grad else None
+        return [(tuple(p.shape), p.stride(), p.storage_offset()) for p in out] + [grad]
+
+    check(pieces)
