@@ -218,7 +218,7 @@ def put_add(g: Any, ids: np.ndarray, shape: tuple[int, ...], unique: bool = Fals
         if unique:
             out = xp.zeros(size, dtype=a.dtype)
             out[dev_ids] = values
-        elif xp is np and a.dtype.kind == "f":
+        elif xp is np and a.dtype.kind in "fV":  # float16/32/64 and bfloat16: summed wide
             summed = np.bincount(flat, weights=values.astype(np.float64), minlength=size)
             out = summed.astype(a.dtype)
         else:

@@ -391,3 +391,15 @@ def test_gradcheck_of_complex_functions_matches_torch(name: str) -> None:
             return type(exc).__name__, str(exc)
 
     assert run(reference) == run(torch)
+
+
+def test_bfloat16_gradients_of_broadcasts_sum_wide() -> None:
+    """Gradients gathered from a broadcast add up in a wide type and round once, as torch's."""
+
+    def grad(lib):
+        x = lib.tensor([-8.5], dtype=lib.bfloat16, requires_grad=True)
+        v = lib.tensor(np.linspace(-1, 1, 125), dtype=lib.float64).to(lib.bfloat16)
+        (g,) = lib.autograd.grad(lib.broadcast_to(x, (5, 5, 5)), x, v.reshape(5, 5, 5))
+        return g.float().numpy()
+
+    np.testing.assert_array_equal(grad(reference), grad(torch))
