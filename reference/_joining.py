@@ -17,6 +17,7 @@ from ._strides import contiguous_strides, format_shape, wrap_dim
 from ._tensor import Tensor
 from ._views import narrow, narrow_pieces, restride
 from .autograd import _formulas as grads
+from .autograd._scatter import along_positions
 
 __all__ = [
     "cat",
@@ -154,7 +155,7 @@ def gather(
             return a.reshape(1)[i.reshape(-1).astype(np.int64)].reshape(i.shape)
         if i.ndim == 0:
             return a[i.astype(np.int64)]
-        return _take_along(a, i.astype(np.int64), d)
+        return _take_along(a, i.astype(np.int64, copy=False), d)
 
     back = grads.gather(d if input.ndim else 0, tuple(input.shape))
     result = apply_op("gather", fn, input, index, dtype=input._dtype, backward=back)
@@ -177,14 +178,7 @@ def _take_along(a, i, d: int):
     row-major positions ``i * stride[d] + sum of position[k] * stride[k]``."""
     xp = module_of(a)
     a = xp.ascontiguousarray(a)
-    strides = contiguous_strides(a.shape)
-    flat = i * strides[d]
-    for k, n in enumerate(i.shape):
-        if k != d and n > 1:
-            shape = [1] * i.ndim
-            shape[k] = n
-            flat = flat + (xp.arange(n, dtype=np.int64) * strides[k]).reshape(shape)
-    return xp.take(a.reshape(-1), flat)
+    return a.reshape(-1)[along_positions(i, d, contiguous_strides(a.shape))]
 
 
 def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:  # noqa: A002

@@ -17,8 +17,9 @@ import numpy as np
 
 from .._factory import new_leaf
 from .._ops import apply_op, put_add, take
+from .._strides import contiguous_strides
 from ._graph import Formula
-from ._scatter import host_ids
+from ._scatter import along_positions, host_ids
 
 __all__ = [
     "UNARY",
@@ -267,10 +268,7 @@ def _grid_ids(indices: np.ndarray, d: int, shape: tuple, keepdim: bool) -> np.nd
     if not shape or indices.size == 0:  # nothing picked (an empty index may have any shape)
         return np.zeros(indices.shape, np.int64)
     idx = indices if keepdim else np.expand_dims(indices, d)
-    grids = list(np.indices(idx.shape, sparse=True))
-    grids[d] = idx
-    full = [np.broadcast_to(gr, idx.shape) for gr in grids]
-    ids = np.ravel_multi_index(full, shape)
+    ids = along_positions(idx, d, contiguous_strides(shape))
     return ids if keepdim else np.squeeze(ids, d)
 
 

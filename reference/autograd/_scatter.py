@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from .._device import data_ptr, to_host
+from .._device import data_ptr, module_of, to_host
 
-__all__ = ["positions", "host_ids"]
+__all__ = ["positions", "host_ids", "along_positions"]
 
 
 def _addresses(arr: Any) -> np.ndarray:
@@ -42,3 +42,17 @@ def positions(view: Any, source: Any) -> np.ndarray:
 def host_ids(t: Any) -> np.ndarray:
     """An index tensor's values as a host int64 array."""
     return np.asarray(to_host(t._data), dtype=np.int64)
+
+
+def along_positions(i: Any, d: int, strides: tuple[int, ...]) -> Any:
+    """Row-major positions of the elements an int64 index ``i`` picks along dim ``d`` of an
+    array with element ``strides`` (other dims: ``i``'s own position), like gather's:
+    ``i * strides[d] + sum of position[k] * strides[k]``, added up in place."""
+    xp = module_of(i)
+    flat = i * strides[d]
+    for k, n in enumerate(i.shape):
+        if k != d and n > 1:
+            shape = [1] * i.ndim
+            shape[k] = n
+            flat += (xp.arange(n, dtype=np.int64) * strides[k]).reshape(shape)
+    return flat

@@ -444,3 +444,20 @@ def test_split_views_like_torch(name: str) -> None:
         return [(tuple(p.shape), p.stride(), p.storage_offset()) for p in out] + [grad]
 
     check(pieces)
+
+
+@pytest.mark.parametrize("shape", [(5,), (4, 6), (3, 1, 5), (2, 3, 4, 2)])
+def test_along_positions_is_ravel_multi_index(shape: tuple) -> None:
+    """gather's flat positions (forward and gradient) are numpy's row-major ravel of the
+    index grid with the picked positions along ``dim``."""
+    from reference._strides import contiguous_strides
+    from reference.autograd._scatter import along_positions
+
+    for d in range(len(shape)):
+        picked = tuple(max(n - 1, 1) if k != d else 7 for k, n in enumerate(shape))
+        idx = RNG.integers(0, shape[d], picked)
+        grids = list(np.indices(idx.shape, sparse=True))
+        grids[d] = idx
+        want = np.ravel_multi_index([np.broadcast_to(g, idx.shape) for g in grids], shape)
+        got = along_positions(idx, d, contiguous_strides(shape))
+        assert got.dtype == np.int64 and np.array_equal(got, want)
