@@ -616,7 +616,7 @@ def _cumsum_kernel(d: int, in_dt: dtype, out_dt: dtype):
         with quiet():
             r = np.cumsum(a, axis=d)
             if r.dtype.kind in "fc":  # the running sum starts from +0.0, as torch's does
-                r = r + r.dtype.type(0)
+                r += r.dtype.type(0)  # (r is a fresh array)
         return np.asarray(cast_array(r, out_dt), order="C")
 
     return fn

@@ -461,3 +461,11 @@ def test_along_positions_is_ravel_multi_index(shape: tuple) -> None:
         want = np.ravel_multi_index([np.broadcast_to(g, idx.shape) for g in grids], shape)
         got = along_positions(idx, d, contiguous_strides(shape))
         assert got.dtype == np.int64 and np.array_equal(got, want)
+
+
+def test_cumsum_starts_from_positive_zero_like_torch() -> None:
+    """The +0.0 start is added in place: negative-zero prefixes become +0.0, as in torch."""
+    x = [[-0.0, -0.0, 1.0, -1.0], [2.0, -0.0, -2.0, -0.0]]
+    for dim in (0, 1):
+        check(lambda m, dim=dim: 1 / m.tensor(x).cumsum(dim))
+        check(lambda m, dim=dim: m.tensor(x, dtype=m.float16).cumsum(dim))
