@@ -247,22 +247,25 @@ def _running_argmax(w: np.ndarray, n: int, valid: np.ndarray, nan: bool) -> np.n
     maximum, or the last NaN), and a padded slot never wins (``valid``: ``(*out, K)``;
     ``nan``: whether any element is NaN)."""
     padded = not valid.all()
-    best = arg = seen = None
+    slot_type = np.int16 if valid.shape[-1] < 2**15 else np.int64  # a narrow running slot
+    best = arg = unseen = wins = None
     for j, v in enumerate(_slots(w, n)):
         if best is None:
-            best, arg = v.copy(), np.zeros(v.shape, np.int64)
-            seen = np.broadcast_to(valid[..., 0], v.shape).copy() if padded else None
+            best, arg = v.copy(), np.zeros(v.shape, slot_type)
+            wins = np.empty(v.shape, bool)  # one buffer for every offset's comparison
+            unseen = ~np.broadcast_to(valid[..., 0], v.shape) if padded else None
             continue
-        wins = v > best
+        np.greater(v, best, out=wins)
         if nan:
             wins |= np.isnan(v)
-        if padded:
+        if padded:  # wins = ok & (wins | not seen yet)
             ok = valid[..., j]
-            wins = ok & (wins | ~seen)
-            seen |= ok
+            wins |= unseen
+            wins &= ok
+            unseen &= ~ok
         np.copyto(best, v, where=wins)
         np.copyto(arg, j, where=wins)
-    return arg
+    return arg.astype(np.int64)
 
 
 def _check_max_pool1d(x: Tensor, k: int, s: int, p: int, d: int) -> None:
