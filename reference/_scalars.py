@@ -47,7 +47,7 @@ def checked_scalar(value, dt: dtype, *, check_float: bool = True, c10_names: boo
         return np.asarray(bool(value), dtype=np.bool_)
     if dt.is_complex:
         z = complex(value)
-        limit = _dtypes.finfo(dt).max
+        limit = _largest(dt)
         if check_float and any(math.isfinite(v) and abs(v) > limit for v in (z.real, z.imag)):
             raise _overflow(dt, c10_names)
         return np.asarray(z, dtype=dt._np)
@@ -57,7 +57,7 @@ def checked_scalar(value, dt: dtype, *, check_float: bool = True, c10_names: boo
         value = value.real
     if dt.is_floating_point:
         v = float(value)
-        if check_float and math.isfinite(v) and abs(v) > _dtypes.finfo(dt).max:
+        if check_float and math.isfinite(v) and abs(v) > _largest(dt):
             raise _overflow(dt, c10_names)
         return np.asarray(v, dtype=np.float64).astype(dt._np)
     if isinstance(value, float) and not math.isfinite(value):

@@ -130,6 +130,7 @@ class _Graph:
     with dependency counts and the gradient buffers of nodes not yet run."""
 
     def __init__(self, roots: list[Edge], targets: list[Edge] | None) -> None:
+        self.kids: dict[Node, list[Node]] = {}
         self.target_nodes = {n for n, _ in targets or () if n is not None}
         self.needed = self._needed(roots) if targets is not None else None
         self.deps: dict[Node, int] = {}
@@ -137,9 +138,12 @@ class _Graph:
         self._count(roots)
 
     def _children(self, node: Node) -> list[Node]:
-        kids = [c for c, _ in node.next_functions if c is not None]
-        if self.needed is not None:
-            kids = [c for c in kids if c in self.needed]
+        kids = self.kids.get(node)
+        if kids is None:  # found once per node: counting, ordering and running ask again
+            kids = [c for c, _ in node.next_functions if c is not None]
+            if self.needed is not None:
+                kids = [c for c in kids if c in self.needed]
+            self.kids[node] = kids
         return kids
 
     def _needed(self, roots: list[Edge]) -> set[Node]:
