@@ -1,6 +1,7 @@
 """The ``torchconform`` command: ``list`` the spec'd items; ``run``, ``merge`` and ``diff``
 (in :mod:`conformance.runs`) run the suite on an adapter and compare runs; ``board``
-(in :mod:`conformance.board`) puts several runs side by side.
+(in :mod:`conformance.board`) puts several runs side by side; ``opinfo`` (in
+:mod:`conformance.opinfo_command`) runs PyTorch's own sample inputs through a library.
 
 Exit status: 0 when nothing failed unexpectedly, 1 when something did, 2 on bad usage or a
 bad spec (one line per problem on stderr, nothing written), 3 on an internal error of
@@ -92,6 +93,16 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("old", help="results.json of the earlier run")
     diff.add_argument("new", help="results.json of the later run")
     diff.add_argument("--json", action="store_true", help="JSON records instead of lines")
+    opinfo = sub.add_parser(
+        "opinfo", help="PyTorch's own OpInfo sample inputs through a library, beside torch"
+    )
+    opinfo.add_argument("--adapter", required=True, help="as for run")
+    opinfo.add_argument("--ops", nargs="+", help="names or fnmatch patterns of spec'd items")
+    opinfo.add_argument("--spec", help="spec folder instead of the built-in one")
+    opinfo.add_argument(
+        "--all", action="store_true", help="every op of the database the library has, spec'd or not"
+    )
+    opinfo.add_argument("--out", help="output folder for opinfo.json (default reports/ADAPTER)")
     board = sub.add_parser("board", help="one HTML page comparing runs of several libraries")
     board.add_argument("results", nargs="+", help="results.json files, or folders holding one")
     board.add_argument("--out", required=True, help="output folder (gets board.html)")
@@ -228,6 +239,10 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
         from conformance.board import cmd_board
 
         return cmd_board
+    if name == "opinfo":
+        from conformance.opinfo_command import cmd_opinfo
+
+        return cmd_opinfo
     from conformance import runs
 
     return {"run": runs.cmd_run, "merge": runs.cmd_merge, "diff": runs.cmd_diff}[name]
