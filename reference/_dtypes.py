@@ -161,6 +161,17 @@ def from_numpy_dtype(np_dtype) -> dtype | None:
     return _BY_NP.get(np_dtype if isinstance(np_dtype, np.dtype) else np.dtype(np_dtype))
 
 
+def array_kind(np_dtype: np.dtype) -> str:
+    """numpy's kind letter of an array dtype, with ``"f"`` for ml_dtypes' floats (bfloat16,
+    whose numpy kind is ``"V"``)."""
+    kind = np_dtype.kind
+    return "f" if kind == "V" and np_dtype in _ML_FLOATS else kind
+
+
+_ML_FLOATS = frozenset(np.dtype(t) for t in (ml_dtypes.bfloat16, ml_dtypes.float8_e4m3fn,
+                                             ml_dtypes.float8_e5m2))
+
+
 def category(dt: dtype) -> _builtin_int:
     """0 bool, 1 integral, 2 floating, 3 complex."""
     return _CATEGORY[dt._kind]

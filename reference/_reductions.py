@@ -615,7 +615,7 @@ def _cumsum_kernel(d: int, in_dt: dtype, out_dt: dtype):
             a = cast_array(a, comp if out_dt is not _dtypes.bool else _dtypes.int64)
         with quiet():
             r = np.cumsum(a, axis=d)
-            if r.dtype.kind in "fc":  # the running sum starts from +0.0, as torch's does
+            if _dtypes.array_kind(r.dtype) in "fc":  # the running sum starts from +0.0
                 r += r.dtype.type(0)  # (r is a fresh array)
         return np.asarray(cast_array(r, out_dt), order="C")
 

@@ -99,3 +99,17 @@ def test_cat_gives_skipped_empty_inputs_an_empty_gradient():
         return m.autograd.grad(m.cat([empty, full], 0).sum(), (empty, full))
 
     check(grads)
+
+
+@pytest.mark.parametrize("indices", [False, True])
+def test_bfloat16_max_pooling_keeps_nan_and_signed_zeros(indices):
+    def pool(m):
+        x = m.tensor([[[1.0, float("nan"), 3.0, -0.0, 0.0, 2.0]]]).to(m.bfloat16)
+        return m.nn.functional.max_pool1d(x, 2, 1, return_indices=indices)
+
+    check(pool)
+
+
+def test_bfloat16_maximum_ties_and_nan():
+    check(lambda m: m.maximum(m.tensor([-0.0, 1.0]).to(m.bfloat16),
+                              m.tensor([0.0, float("nan")]).to(m.bfloat16)))

@@ -18,6 +18,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ..._creation import from_numpy
+from ..._dtypes import array_kind
 from ..._ops import apply_op, put_add, take
 from ..._random import rand
 from ..._tensor import Tensor
@@ -182,14 +183,14 @@ def _windows(a: np.ndarray, out: tuple, k: tuple, s: tuple, p: tuple, d: tuple, 
 
 
 def _lowest(dt: np.dtype) -> Any:
-    return -np.inf if dt.kind in "fc" else np.iinfo(dt).min
+    return -np.inf if array_kind(dt) in "fc" else np.iinfo(dt).min
 
 
 def _argmax(w: np.ndarray, valid: np.ndarray) -> np.ndarray:
     """torch's choice per window (last axis): the first maximum, or the last NaN; never a
     padded slot (an all -inf window gives its first real element)."""
     arg = np.argmax(w, axis=-1)
-    if w.dtype.kind == "f":
+    if array_kind(w.dtype) == "f":
         nan = np.isnan(w)
         last_nan = w.shape[-1] - 1 - np.argmax(nan[..., ::-1], axis=-1)
         arg = np.where(nan.any(-1), last_nan, arg)
@@ -226,7 +227,7 @@ def _max_pool(x: Tensor, n: int, kernel, stride, padding, dilation, ceil_mode: b
     a = np.asarray(x._data).reshape(-1, *spatial)
     w = _windows(a, out, k, s, p, d, _lowest(a.dtype))
     ids, ok = _table(_regular_coords(out, k, s, p, d), spatial)
-    nan = a.dtype.kind == "f" and bool(np.isnan(a).any())
+    nan = array_kind(a.dtype) == "f" and bool(np.isnan(a).any())
     arg = _running_argmax(w, n, ok, nan)
     count = ids.shape[-1]  # the chosen slot's plane position: one flat take from the table
     slot = arg.reshape(arg.shape[0], -1) + np.arange(0, ids.size, count)
