@@ -50,13 +50,29 @@ def measure(benchmark: Any, groups: Groups, group: str, op: str, library: str) -
     MEDIANS.setdefault(op, {"group": group})[library] = benchmark.stats.stats.median
 
 
+TIMER = {"name": ""}  # the timer this run measures with (pytest_configure)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Time in CPU seconds of this process (``time.process_time``) unless
+    ``--benchmark-timer`` says otherwise: on a shared machine the wall time of an op moves
+    with the other work, its CPU time much less (docs/speed.md)."""
+    given = any(a.startswith("--benchmark-timer") for a in config.invocation_params.args)
+    if not given and hasattr(config.option, "benchmark_timer"):
+        config.option.benchmark_timer = "time.process_time"
+    TIMER["name"] = str(getattr(config.option, "benchmark_timer", ""))
+
+
 def machine() -> dict[str, Any]:
-    """The CPU, its cores, and the thread counts and versions the timings ran with."""
+    """The CPU, its cores, the timer, and the thread counts and versions the timings ran
+    with."""
     import torch
 
     return {
         "cpu": _cpu_model(),
         "cores": os.cpu_count(),
+        "timer": TIMER["name"],
         "torch_threads": torch.get_num_threads(),
         "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
         "torch": torch.__version__,
@@ -115,8 +131,8 @@ def table(report: dict[str, Any]) -> str:
         "",
         f"{m['cpu']}, {m['cores']} cores; torch {m['torch']} on {m['torch_threads']} "
         f"thread(s), numpy {m['numpy']} (OpenBLAS threads: {m['blas_threads']}), Python "
-        f"{m['python']}. Ratio = median reference / median torch (1.0: as fast as torch). "
-        "Written by `tox -e bench`.",
+        f"{m['python']}; timer `{m.get('timer') or 'time.perf_counter'}`. Ratio = median "
+        "reference / median torch (1.0: as fast as torch). Written by `tox -e bench`.",
         "",
         "| group | op | torch (us) | reference (us) | ratio |",
         "|---|---|---:|---:|---:|",
