@@ -23,6 +23,7 @@ from ._scatter import along_positions, host_ids
 
 __all__ = [
     "UNARY",
+    "conj",
     "binary",
     "scalar_binary",
     "reduction_sum",
@@ -56,7 +57,7 @@ def _sgn(x: Any) -> Any:
     return apply_op("sgn", np.sign, x.detach(), differentiable=False)
 
 
-def _conj(t: Any) -> Any:
+def conj(t: Any) -> Any:
     """``conj(t)`` for a complex tensor (differentiable), ``t`` itself otherwise.
 
     torch's gradients of complex functions are conjugate Wirtinger derivatives: a
@@ -66,7 +67,7 @@ def _conj(t: Any) -> Any:
     return apply_op("conj", np.conjugate, t, backward=_CONJ)
 
 
-_CONJ = Formula(lambda n, g: (_conj(g),))
+_CONJ = Formula(lambda n, g: (conj(g),))
 
 
 def _conj_number(value: Any) -> Any:
@@ -91,9 +92,9 @@ def _chain(derivative: Any, outputs: bool = False, divide: bool = False) -> Form
     """The formula ``g * conj(f'(x))`` of a pointwise ``f`` whose derivative is given, or
     ``g / conj(d)`` with ``divide`` (``f' = 1 / d``), rounded as torch's."""
     if divide:
-        fn = lambda n, g: (g / _conj(derivative(n)),)  # noqa: E731
+        fn = lambda n, g: (g / conj(derivative(n)),)  # noqa: E731
     else:
-        fn = lambda n, g: (g * _conj(derivative(n)),)  # noqa: E731
+        fn = lambda n, g: (g * conj(derivative(n)),)  # noqa: E731
     return Formula(fn, outputs=True) if outputs else Formula(fn, inputs="all")
 
 
@@ -130,16 +131,16 @@ UNARY: dict[str, Formula] = {
 
 def _mul(n: Any, g: Any) -> tuple:
     return (
-        g * _conj(n.saved_input(1)) if n.needs(0) else None,
-        g * _conj(n.saved_input(0)) if n.needs(1) else None,
+        g * conj(n.saved_input(1)) if n.needs(0) else None,
+        g * conj(n.saved_input(0)) if n.needs(1) else None,
     )
 
 
 def _div(n: Any, g: Any) -> tuple:
     b = n.saved_input(1)
     return (
-        g / _conj(b) if n.needs(0) else None,
-        -g * _conj(n.saved_input(0) / b / b) if n.needs(1) else None,
+        g / conj(b) if n.needs(0) else None,
+        -g * conj(n.saved_input(0) / b / b) if n.needs(1) else None,
     )
 
 
@@ -148,8 +149,8 @@ def _pow(n: Any, g: Any) -> tuple:
     the base is 0 and the exponent not negative (there ``a ** b`` is constant in ``b``)."""
     a, b = n.saved_input(0), n.saved_input(1)
     return (
-        _zero_where(b.eq(0), g * _conj(b * a.pow(b - 1))) if n.needs(0) else None,
-        _zero_where(a.eq(0) & _nonnegative(b), g * _conj(n.saved_output(0) * a.log()))
+        _zero_where(b.eq(0), g * conj(b * a.pow(b - 1))) if n.needs(0) else None,
+        _zero_where(a.eq(0) & _nonnegative(b), g * conj(n.saved_output(0) * a.log()))
         if n.needs(1) else None,
     )
 
@@ -213,16 +214,16 @@ def scalar_binary(name: str, scalar: Any, tensor_first: bool) -> Formula | None:
     if name == "div" and tensor_first:
         return Formula(lambda n, g: (g / c,))
     if name == "div":
-        return Formula(lambda n, g: (-g * _conj(s / _x(n) / _x(n)),), inputs="all")
+        return Formula(lambda n, g: (-g * conj(s / _x(n) / _x(n)),), inputs="all")
     if name == "pow" and tensor_first:
         if s == 0:
             return Formula(lambda n, g: (g * 0,))
-        return Formula(lambda n, g: (g * _conj(s * _x(n).pow(s - 1)),), inputs="all")
+        return Formula(lambda n, g: (g * conj(s * _x(n).pow(s - 1)),), inputs="all")
     if name == "pow" and s == 0:  # torch: 0 where x >= 0, the limit -inf where x < 0
         return Formula(lambda n, g: (g * (_out(n) * _zero_base_log(_x(n))),), inputs="all",
                        outputs=True)
     if name == "pow":
-        return Formula(lambda n, g: (g * _conj(_out(n) * _log(s)),), outputs=True)
+        return Formula(lambda n, g: (g * conj(_out(n) * _log(s)),), outputs=True)
     return None
 
 
@@ -378,8 +379,8 @@ def svdvals() -> Formula:
 # ----- matrix products ----------------------------------------------------------------------
 def _mm(n: Any, g: Any) -> tuple:
     return (
-        g.mm(_conj(n.saved_input(1)).t()) if n.needs(0) else None,
-        _conj(n.saved_input(0)).t().mm(g) if n.needs(1) else None,
+        g.mm(conj(n.saved_input(1)).t()) if n.needs(0) else None,
+        conj(n.saved_input(0)).t().mm(g) if n.needs(1) else None,
     )
 
 
@@ -390,8 +391,8 @@ def mm() -> Formula:
 
 def _mv(n: Any, g: Any) -> tuple:
     return (
-        g.unsqueeze(-1) * _conj(n.saved_input(1)) if n.needs(0) else None,
-        _conj(n.saved_input(0)).t().mv(g) if n.needs(1) else None,
+        g.unsqueeze(-1) * conj(n.saved_input(1)) if n.needs(0) else None,
+        conj(n.saved_input(0)).t().mv(g) if n.needs(1) else None,
     )
 
 
@@ -407,8 +408,8 @@ def dot() -> Formula:
 
 def _bmm(n: Any, g: Any) -> tuple:
     return (
-        g.bmm(_conj(n.saved_input(1)).transpose(1, 2)) if n.needs(0) else None,
-        _conj(n.saved_input(0)).transpose(1, 2).bmm(g) if n.needs(1) else None,
+        g.bmm(conj(n.saved_input(1)).transpose(1, 2)) if n.needs(0) else None,
+        conj(n.saved_input(0)).transpose(1, 2).bmm(g) if n.needs(1) else None,
     )
 
 
@@ -422,8 +423,8 @@ def addmm(beta: Any, alpha: Any) -> Formula:
 
     def fn(n: Any, g: Any) -> tuple:
         scaled = g if alpha == 1 else g * _conj_number(alpha)
-        mat1 = scaled.mm(_conj(n.saved_input(2)).t()) if n.needs(1) else None
-        mat2 = _conj(n.saved_input(1)).t().mm(scaled) if n.needs(2) else None
+        mat1 = scaled.mm(conj(n.saved_input(2)).t()) if n.needs(1) else None
+        mat2 = conj(n.saved_input(1)).t().mm(scaled) if n.needs(2) else None
         return (g if beta == 1 else g * _conj_number(beta)), mat1, mat2
 
     return Formula(fn, inputs=(1, 2))

@@ -11,6 +11,7 @@ import pytest
 
 import reference
 from tests.reference.nn_compare import assert_close, same
+from tests.ulp import assert_close_ulp
 
 torch = pytest.importorskip("torch")
 RNG = np.random.default_rng(0)
@@ -118,3 +119,33 @@ def test_gradients_differentiate_again() -> None:
     assert reference.autograd.gradgradcheck(
         lambda a, b: conv(a, b, stride=2, padding=1, dilation=2, groups=2), (x, w)
     )
+
+
+def test_complex_convolution_gradients_conjugate_the_other_factor() -> None:
+    """torch's gradients of complex convolutions: ``g`` by ``conj(weight)`` for the input,
+    ``conj(input)`` by ``g`` for the weight."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((1, 2, 5, 5)) + 1j * rng.standard_normal((1, 2, 5, 5))
+    w = rng.standard_normal((3, 2, 3, 3)) + 1j * rng.standard_normal((3, 2, 3, 3))
+
+    def grads(lib):
+        xt = lib.tensor(x, dtype=lib.complex128, requires_grad=True)
+        wt = lib.tensor(w, dtype=lib.complex128, requires_grad=True)
+        out = lib.nn.functional.conv2d(xt, wt, padding=1)
+        v = lib.tensor(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)) * (1 + 0.5j))
+        return [g.detach().numpy() for g in lib.autograd.grad(out, (xt, wt), v)]
+
+    for r, t in zip(grads(reference), grads(torch), strict=True):
+        np.testing.assert_allclose(r, t, rtol=1e-12, atol=1e-12)
+
+
+def test_half_precision_convolution_rounds_once() -> None:
+    rng = np.random.default_rng(4)
+    x, w = rng.standard_normal((1, 4, 6, 6)), rng.standard_normal((4, 1, 3, 3))
+
+    def out(lib, dtype):
+        xt, wt = lib.tensor(x).to(getattr(lib, dtype)), lib.tensor(w).to(getattr(lib, dtype))
+        return lib.nn.functional.conv2d(xt, wt, groups=4, padding=1).float().numpy()
+
+    for dtype in ("float16", "bfloat16"):  # one rounding: within an ulp of the half type
+        assert_close_ulp(out(reference, dtype), out(torch, dtype), 1, dtype=dtype)

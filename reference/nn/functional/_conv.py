@@ -22,9 +22,11 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ..._dtypes import array_kind
 from ..._ops import apply_op
 from ..._reductions import CPP_TYPE_NAMES
 from ..._tensor import Tensor
+from ...autograd._formulas import conj
 from ...autograd._graph import Formula
 from ._padding import constant_pad_nd
 
@@ -138,6 +140,11 @@ def _transposed(x: np.ndarray, w: np.ndarray, p: ConvParams) -> np.ndarray:
 
 
 def _forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, p: ConvParams) -> np.ndarray:
+    """The convolution; float16 and bfloat16 accumulate in float32 and round once, as
+    torch's CPU kernels do."""
+    if x.dtype.itemsize == 2 and array_kind(x.dtype) == "f":
+        wide = [None if a is None else a.astype(np.float32) for a in (x, w, b)]
+        return _forward(*wide, p).astype(x.dtype)
     if p.transposed:
         out = _transposed(x, w, p)
     else:
@@ -187,9 +194,9 @@ def _weight_grad(x: Tensor, g: Tensor, kernel: Sequence[int], p: ConvParams) -> 
 
 
 def _backward(node, g: Tensor, p: ConvParams) -> tuple:
-    x, w = node.saved_input(0), node.saved_input(1)
-    gx = _input_grad(g, w, tuple(x.shape), p) if node.needs(0) else None
-    gw = _weight_grad(x, g, tuple(w.shape[2:]), p) if node.needs(1) else None
+    x, w = node.saved_input(0), node.saved_input(1)  # complex: the other factor conjugated
+    gx = _input_grad(g, conj(w), tuple(x.shape), p) if node.needs(0) else None
+    gw = _weight_grad(conj(x), g, tuple(w.shape[2:]), p) if node.needs(1) else None
     if len(node.next_functions) == 2:
         return gx, gw
     gb = g.sum(dim=(0, *range(2, g.ndim))) if node.needs(2) else None
