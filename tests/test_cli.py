@@ -231,3 +231,29 @@ def test_without_a_cache_folder_listing_works(tmp_path: Path, cache: str) -> Non
     listed = _listed(spec, tmp_path / cache if cache else "")
     assert listed.returncode == 0 and "torch.gather" in listed.stdout, listed.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "spec"]
+
+
+HEAVY = ("torch", "hypothesis", "jinja2", "conformance.runs", "conformance.session")
+
+
+def _imported_by_list(cache: Path | str, *options: str) -> list[str]:
+    """Which of HEAVY, pydantic and spec.schema a command-line listing imports."""
+    code = (
+        "import sys; from conformance.cli import main; main(); "
+        f"print([m for m in {[*HEAVY, 'pydantic', 'spec.schema']!r} if m in sys.modules])"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "list", *options],
+        env={**os.environ, list_cache.ENV: str(cache)},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.splitlines()[-1].replace("'", '"'))
+
+
+def test_list_imports_no_engine_and_a_kept_listing_no_model(tmp_path: Path) -> None:
+    assert _imported_by_list(tmp_path, "--ops", "torch.gather") == ["pydantic", "spec.schema"]
+    assert _imported_by_list(tmp_path, "--ops", "torch.gather") == []
