@@ -127,6 +127,7 @@ def _records(spec: Spec, patterns: list[str] | None) -> list[dict]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    """``list``: the command line's listings are kept and found again (``list_cache``)."""
     if args.reach:
         return _list_reach(_loaded(args), args)
     if not args.cache:

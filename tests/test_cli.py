@@ -214,6 +214,15 @@ def test_a_bad_spec_is_validated_every_time(tmp_path: Path) -> None:
     assert not list(cache.glob("list-*.json"))
 
 
+def test_a_spec_file_that_is_no_regular_file_is_reported_not_read(tmp_path: Path) -> None:
+    spec, cache = tmp_path / "spec", tmp_path / "cache"
+    spec.mkdir()
+    os.mkfifo(spec / "a.yaml")  # reading it would wait for a writer
+    listed = _listed(spec, cache)
+    assert listed.returncode == 2 and "a.yaml:1: (file): a.yaml is not a regular" in listed.stderr
+    assert not cache.exists()
+
+
 @pytest.mark.parametrize("kept", ["not json", '{"key": "other", "output": "x"}', "[1]"])
 def test_a_cache_file_not_as_written_is_ignored(tmp_path: Path, kept: str) -> None:
     spec, cache = _spec_folder(tmp_path), tmp_path / "cache"
