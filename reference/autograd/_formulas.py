@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .._device import to_host
 from .._factory import new_leaf
 from .._ops import apply_op, put_add, take
 from .._strides import contiguous_strides
@@ -306,7 +307,7 @@ def index_put(ids: np.ndarray, shape: tuple, with_value: bool) -> Formula:
     keep = keep.reshape(shape)
 
     def fn(n: Any, g: Any) -> tuple:
-        old = g * _const(g, keep.astype(g.detach().cpu().numpy().dtype))
+        old = g * _const(g, keep.astype(g._data.dtype))
         return (old, take(g, ids)) if with_value else (old,)
 
     return Formula(fn)
@@ -364,7 +365,7 @@ def svdvals() -> Formula:
 
     def fn(n: Any, g: Any) -> tuple:
         a = n.saved_input(0)
-        arr = a.detach().cpu().numpy()
+        arr = to_host(a._data)
         k = min(arr.shape[-2:])
         u, _, vh = np.linalg.svd(arr, full_matrices=False)
         left = _const(a, np.ascontiguousarray(u[..., :, None, :k]))

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .._device import CPU
+from .._device import CPU, to_host
 from .._factory import filled_like, new_leaf
 from .._grad_mode import enable_grad, no_grad
 from .._tensor import Tensor
@@ -92,7 +92,7 @@ def _numerical(
 
 
 def _host(t: Tensor) -> np.ndarray:
-    return t.detach().cpu().numpy().astype(np.complex128)
+    return np.asarray(to_host(t._data)).astype(np.complex128)
 
 
 def _analytical(
@@ -109,7 +109,7 @@ def _analytical(
         v._data[np.unravel_index(k, tuple(out.shape))] = cotangent  # in place, any strides
         (g,) = grad(out, x, v, retain_graph=True, allow_unused=True)
         if g is not None:
-            jac[:, k] = g.detach().cpu().numpy().reshape(-1)
+            jac[:, k] = np.asarray(to_host(g._data)).reshape(-1)
     return jac
 
 

@@ -113,3 +113,13 @@ def test_bfloat16_max_pooling_keeps_nan_and_signed_zeros(indices):
 def test_bfloat16_maximum_ties_and_nan():
     check(lambda m: m.maximum(m.tensor([-0.0, 1.0]).to(m.bfloat16),
                               m.tensor([0.0, float("nan")]).to(m.bfloat16)))
+
+
+def test_bfloat16_losses_read_their_inputs():
+    def losses(m):
+        x = m.tensor([[-8.5, -1.765625, -4.3125], [-2.40625, -7.9375, 3.609375]]).to(m.bfloat16)
+        f = m.nn.functional
+        return (f.nll_loss(x, m.tensor([0, 2]), reduction="none"),
+                f.poisson_nll_loss(x[0], x[1].abs(), log_input=True, full=True, reduction="none"))
+
+    check(losses)

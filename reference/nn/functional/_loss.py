@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from ..._device import to_host
 from ..._dtypes import dtype
 from ..._factory import new_leaf
 from ..._joining import gather
@@ -43,7 +44,7 @@ __all__ = [
 # ----- primitives ---------------------------------------------------------------------------
 def _host(t: Tensor) -> np.ndarray:
     """A tensor's values as a numpy array (no graph)."""
-    return np.asarray(t.detach().cpu().numpy())
+    return np.asarray(to_host(t._data))
 
 
 def _const(like: Tensor, array: np.ndarray, dt: dtype | None = None) -> Tensor:
