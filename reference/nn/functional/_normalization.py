@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
+from ... import _dtypes
 from ..._conversion import write_out
 from ..._creation import zeros
 from ..._grad_mode import no_grad
@@ -66,6 +68,24 @@ def _check_elements(channels: int, **named: Tensor | None) -> None:
             raise RuntimeError(f"{name} should contain {channels} elements not {t.numel()}")
 
 
+def _opmath(*tensors: Tensor | None) -> list[Tensor | None]:
+    """float16 and bfloat16 tensors in float32, where torch's kernels compute them (the
+    result is rounded once, by :func:`_rounded`)."""
+    return [t.float() if t is not None and t.dtype in _HALF else t for t in tensors]
+
+
+def _rounded(y: Tensor, input: Tensor) -> Tensor:  # noqa: A002
+    return y.to(input.dtype) if input.dtype in _HALF else y
+
+
+_HALF = (_dtypes.float16, _dtypes.bfloat16)
+
+
+def _stats_dtype(input: Tensor) -> Any:  # noqa: A002
+    """The dtype batch norm's statistics are rounded to: the input's, when it is a half one."""
+    return input.dtype if input.dtype in _HALF else None
+
+
 def _per_channel(t: Tensor, ndim: int) -> Tensor:
     """A ``(C,)`` tensor shaped ``(1, C, 1, ...)`` to broadcast over ``ndim`` dims."""
     return reshape(t, (1, -1) + (1,) * (ndim - 2))
@@ -86,9 +106,14 @@ def _affine(y: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
     return y
 
 
-def _standardize(x: Tensor, mean: Tensor, var: Tensor, eps: float) -> Tensor:
-    """``(x - mean) / sqrt(var + eps)``: the inverse deviation first, as torch's kernels."""
-    return (x - mean) * (var + eps).sqrt().reciprocal()
+def _standardize(x: Tensor, mean: Tensor, var: Tensor, eps: float, stats: Any = None) -> Tensor:
+    """``(x - mean) / sqrt(var + eps)``: the inverse deviation first, as torch's kernels;
+    ``stats``, a dtype the mean and the inverse deviation are rounded to first (torch's
+    batch norm keeps them in the input's dtype)."""
+    invstd = (var + eps).sqrt().reciprocal()
+    if stats is not None:
+        mean, invstd = (t.to(stats).to(x.dtype) for t in (mean, invstd))
+    return (x - mean) * invstd
 
 
 def _update_running(running: Tensor | None, batch: Tensor, momentum: float) -> None:
@@ -138,17 +163,19 @@ def _batch_norm(
     dims = (0, *range(2, ndim))
     if input.numel() == 0:
         return input.clone()
+    x, weight, bias = _opmath(input, weight, bias)
     if training:
-        mean, var = _moments(input, dims)
+        mean, var = _moments(x, dims)
         count = input.numel() // input.shape[1]
         _update_running(running_mean, mean, momentum)
         unbiased = var * (count / (count - 1)) if count > 1 else var * math.nan
         _update_running(running_var, unbiased, momentum)
     else:
-        mean, var = _per_channel(running_mean, ndim), _per_channel(running_var, ndim)
-    y = _standardize(input, mean, var, eps)
+        stats = _opmath(running_mean, running_var)
+        mean, var = (_per_channel(t, ndim) for t in stats)
+    y = _standardize(x, mean, var, eps, _stats_dtype(input))
     channel = [None if t is None else _per_channel(t, ndim) for t in (weight, bias)]
-    return _affine(y, *channel)
+    return _rounded(_affine(y, *channel), input)
 
 
 def batch_norm(
@@ -214,17 +241,18 @@ def instance_norm(
     ndim = input.ndim
     if input.numel() == 0:
         return input.clone()
+    x, weight, bias = _opmath(input, weight, bias)
     if use_input_stats:
         dims = tuple(range(2, ndim))
-        mean, var = _moments(input, dims)
+        mean, var = _moments(x, dims)
         count = math.prod(input.shape[2:])
         _update_running(running_mean, mean.mean(0), momentum)
         _update_running(running_var, (var * (count / (count - 1))).mean(0), momentum)
     else:
-        mean, var = _per_channel(running_mean, ndim), _per_channel(running_var, ndim)
-    y = _standardize(input, mean, var, eps)
+        mean, var = (_per_channel(t, ndim) for t in _opmath(running_mean, running_var))
+    y = _standardize(x, mean, var, eps, _stats_dtype(input))
     channel = [None if t is None else _per_channel(t, ndim) for t in (weight, bias)]
-    return _affine(y, *channel)
+    return _rounded(_affine(y, *channel), input)
 
 
 def _shape_text(shape: Sequence[int]) -> str:
@@ -277,8 +305,9 @@ def layer_norm(
     if input.numel() == 0:
         return input.clone()
     dims = tuple(range(input.ndim - len(shape), input.ndim))
-    mean, var = _moments(input, dims)
-    return _affine(_standardize(input, mean, var, eps), weight, bias)
+    x, weight, bias = _opmath(input, weight, bias)
+    mean, var = _moments(x, dims)
+    return _rounded(_affine(_standardize(x, mean, var, eps), weight, bias), input)
 
 
 def _check_group_norm(
@@ -325,11 +354,12 @@ def group_norm(
     if input.numel() == 0:
         return input.clone()
     batch = input.shape[0]
-    grouped = reshape(input, (batch, num_groups, -1))
+    x, weight, bias = _opmath(input, weight, bias)
+    grouped = reshape(x, (batch, num_groups, -1))
     mean, var = _moments(grouped, (2,))
     y = reshape(_standardize(grouped, mean, var, eps), input.shape)
     channel = [None if t is None else _per_channel(t, input.ndim) for t in (weight, bias)]
-    return _affine(y, *channel)
+    return _rounded(_affine(y, *channel), input)
 
 
 def _window_sums(squares: Tensor, size: int) -> Tensor:
