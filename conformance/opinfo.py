@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from adapters.base import Adapter, MissingItem
+from conformance.compare import TOLERANCES, library_dtype_name
 
 #: Dtypes whose samples are drawn; the others add time without reaching new code.
 DTYPES: tuple[str, ...] = (
@@ -80,13 +81,16 @@ class Converter:
                 raise Unconvertible(f"a {value.layout} tensor")
             try:
                 out = self.adapter.from_numpy(self.torch.to_numpy(value))
-            except (ValueError, TypeError) as exc:
-                raise Unconvertible(f"a tensor numpy cannot hold ({exc})") from None
-            if value.requires_grad:
+            except Exception as exc:  # noqa: BLE001 - numpy or the library cannot hold it
+                raise Unconvertible(f"a tensor that cannot be converted ({exc})") from None
+            if value.requires_grad and "autograd" in self.adapter.capabilities:
                 out.requires_grad_(True)
             return out
         if isinstance(value, torch.dtype):
-            return self.adapter.dtype(self.dtype_name(value))
+            try:
+                return self.adapter.dtype(self.dtype_name(value))
+            except (KeyError, AttributeError, ValueError) as exc:
+                raise Unconvertible(f"a dtype the library lacks ({exc})") from None
         if isinstance(value, torch.device):
             return str(value)
         if isinstance(value, torch.Size):
@@ -103,16 +107,14 @@ class Converter:
         """The leaves of a result: arrays for tensors, plain Python values otherwise."""
         adapter = self.adapter if library else self.torch
         if adapter.is_tensor(value):
-            return [("tensor", adapter.dtype_name(value.dtype).removeprefix("torch."),
-                     adapter.to_numpy(value))]
+            name = library_dtype_name(adapter, value.dtype)
+            return [("tensor", name, adapter.to_numpy(value))]
         if isinstance(value, (list, tuple)):
             return [leaf for v in value for leaf in self.flatten(v, library)]
         return [("value", type(value).__name__, value)]
 
 
 def _tolerance(dtype: str) -> tuple[float, float]:
-    from conformance.compare import TOLERANCES
-
     return TOLERANCES.get(dtype, (0.0, 0.0))
 
 

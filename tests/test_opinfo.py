@@ -100,3 +100,25 @@ def test_bad_usage_is_one_line_and_exit_2(tmp_path, capsys, args: list, message:
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "opinfo.json").exists()
+
+
+class NoComplexNoAutograd(ReferenceAdapter):
+    """A library without autograd whose tensors cannot hold complex numbers."""
+
+    capabilities = ReferenceAdapter.capabilities - {"autograd", "complex"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.capabilities = type(self).capabilities
+
+    def from_numpy(self, array: Any) -> Any:
+        if array.dtype.kind == "c":
+            raise TypeError(f"no {array.dtype} here")
+        return super().from_numpy(array)
+
+
+def test_samples_a_library_cannot_hold_are_skipped_and_gradients_need_autograd() -> None:
+    outcomes = _verdicts(NoComplexNoAutograd(), "torch.sin")
+    complex_ = [o for o in outcomes if o.dtype.startswith("complex")]
+    assert complex_ and all(o.verdict == "skipped" for o in complex_)
+    assert all(o.verdict == "agree" for o in outcomes if o not in complex_)
