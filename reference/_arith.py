@@ -22,12 +22,22 @@ from .autograd import _formulas as grads
 
 __all__ = ["binary", "equal", "allclose", "isclose"]
 
+def _trunc_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``x / y`` rounded toward zero (C's integer division; ``trunc`` of the float quotient)."""
+    if x.dtype.kind in "iub":
+        q = np.floor_divide(x, y)
+        return q + ((q * y != x) & ((x < 0) != (y < 0))).astype(q.dtype)
+    return np.trunc(np.true_divide(x, y))
+
+
 _ARITH = {
     "add": np.add,
     "sub": np.subtract,
     "mul": np.multiply,
     "div": np.true_divide,
     "floor_divide": np.floor_divide,
+    "div_trunc": _trunc_divide,
+    "div_floor": np.floor_divide,
     "remainder": np.mod,
     "pow": np.power,
     "eq": np.equal,
@@ -43,7 +53,13 @@ _ARITH = {
 _COMPARE = {"eq", "ne", "lt", "le", "gt", "ge"}
 _BITWISE = {"bitwise_and", "bitwise_or", "bitwise_xor"}
 _UNRESTRICTED = {"add", "mul", "div", "eq", "ne"}  # no dtype or value is refused
-_KERNEL_NAMES = {"floor_divide": "div_floor_cpu", "remainder": "remainder_cpu", "pow": "pow"}
+_KERNEL_NAMES = {
+    "floor_divide": "div_floor_cpu",
+    "div_trunc": "div_trunc_cpu",
+    "div_floor": "div_floor_cpu",
+    "remainder": "remainder_cpu",
+    "pow": "pow",
+}
 
 
 def _compute_dtype(name: str, a, b) -> tuple[dtype, dtype]:
@@ -104,6 +120,8 @@ def _check(name: str, a, b, common: dtype) -> None:
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{common._scalar_name}'")
     if name in ("floor_divide", "remainder") and common.is_complex:
         raise RuntimeError(f"{name} does not support complex inputs")
+    if name in ("div_trunc", "div_floor") and common.is_complex:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{common._scalar_name}'")
     if (
         name == "pow"
         and common._kind == "i"
@@ -137,7 +155,7 @@ _KERNELS: dict[tuple, Callable] = {}
 def _make_kernel(name: str, common: dtype, out_dtype: dtype) -> Callable:
     ufunc = _ARITH[name]
     integral = common._kind in "ib"
-    zero_check = integral and name in ("floor_divide", "remainder")
+    zero_check = integral and name in ("floor_divide", "div_floor", "div_trunc", "remainder")
     int_pow = integral and name == "pow"
 
     def fn(x, y):

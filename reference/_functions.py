@@ -49,7 +49,28 @@ def _alpha(op: str, doc: str):
 add = _alpha("add", "``input + alpha * other`` with type promotion.")
 sub = subtract = _alpha("sub", "``input - alpha * other`` with type promotion.")
 mul = multiply = _binary("mul", "``input * other``.")
-div = divide = true_divide = _binary("div", "``input / other`` (always floating).")
+true_divide = _binary("div", "``input / other`` (always floating).")
+
+#: ``div``'s rounding modes and the functions that compute them.
+_ROUNDING = {
+    None: true_divide,
+    "trunc": _binary("div_trunc", "``input / other`` rounded toward zero."),
+    "floor": _binary("div_floor", "``input / other`` rounded down."),
+}
+
+
+def div(input, other, *, rounding_mode: str | None = None):  # noqa: A002
+    """``input / other``: true division (floating), or rounded toward zero (``"trunc"``) or
+    down (``"floor"``) in the promoted dtype, integers included."""
+    if rounding_mode not in _ROUNDING:
+        raise RuntimeError(
+            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+            f"'{rounding_mode}'"
+        )
+    return _ROUNDING[rounding_mode](input, other)
+
+
+divide = div
 floor_divide = _binary("floor_divide", "``input // other`` (floor).")
 remainder = _binary("remainder", "``input % other`` (sign of the divisor).")
 pow = _binary("pow", "``input ** other``.")  # noqa: A001

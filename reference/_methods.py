@@ -8,6 +8,7 @@ from . import (
     _conversion,
     _creation,
     _dtypes,
+    _functions,
     _indexing,
     _joining,
     _legacy,
@@ -60,6 +61,11 @@ def _forward(op: str):
 
     method.__name__ = op
     return method
+
+
+def _div(self, other, *, rounding_mode=None):
+    """``Tensor.div`` with torch's rounding modes."""
+    return _functions.div(self, other, rounding_mode=rounding_mode)
 
 
 def _reflected(op: str):
@@ -150,7 +156,8 @@ def bind() -> None:
         setattr(Tensor, f"__{op}__", _forward(op))
     Tensor.__rtruediv__ = Tensor.__rdiv__ = _arith.rdiv
     Tensor.reciprocal = _arith.reciprocal
-    Tensor.true_divide = Tensor.divide = Tensor.div
+    Tensor.true_divide = Tensor.div
+    Tensor.div = Tensor.divide = _div
     Tensor.multiply, Tensor.subtract = Tensor.mul, Tensor.sub
     Tensor.__neg__ = Tensor.neg = Tensor.negative = _arith.neg
     Tensor.__abs__ = Tensor.abs = Tensor.absolute = _arith.abs

@@ -193,6 +193,8 @@ _BINARY: dict[str, Formula] = {
     "pow": Formula(_pow, inputs="all", outputs=True),
     "atan2": Formula(_atan2, inputs="all"),
     "maximum": Formula(lambda n, g: _max_min(n, g, "gt"), inputs="all"),
+    "div_trunc": Formula(lambda n, g: (_zeros(g), _zeros(g))),  # rounded: flat almost
+    "div_floor": Formula(lambda n, g: (_zeros(g), _zeros(g))),  # everywhere, as torch's
     "minimum": Formula(lambda n, g: _max_min(n, g, "lt"), inputs="all"),
 }
 
@@ -202,8 +204,14 @@ def binary(name: str) -> Formula | None:
     return _BINARY.get(name)
 
 
+def _zeros(g: Any) -> Any:
+    return g.new_zeros(tuple(g.shape))
+
+
 def scalar_binary(name: str, scalar: Any, tensor_first: bool) -> Formula | None:
     """The formula of ``tensor <op> scalar`` (or ``scalar <op> tensor``)."""
+    if name in ("div_trunc", "div_floor"):
+        return Formula(lambda n, g: (_zeros(g),))
     s = complex(scalar) if isinstance(scalar, complex) else float(scalar)
     c = s.conjugate()
     if name == "add":

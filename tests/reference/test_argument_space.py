@@ -123,3 +123,34 @@ def test_bfloat16_losses_read_their_inputs():
                 f.poisson_nll_loss(x[0], x[1].abs(), log_input=True, full=True, reduction="none"))
 
     check(losses)
+
+
+ROUNDED = [
+    lambda m: m.div(m.tensor([7, -7, 7, -7, 0], dtype=m.int32),
+                    m.tensor([2, 2, -2, -2, 3], dtype=m.int32), rounding_mode="trunc"),
+    lambda m: m.div(m.tensor([7, -7, 7, -7]), m.tensor([2, 2, -2, -2]), rounding_mode="floor"),
+    lambda m: m.tensor([7.0, -7.5, -0.5]).div(m.tensor([2.0, 2.0, 3.0]), rounding_mode="trunc"),
+    lambda m: m.div(m.tensor([7, -7]), 2.5, rounding_mode="floor"),
+    lambda m: m.divide(m.tensor([7.0, -7.0, 0.0]), 0.0, rounding_mode="trunc"),
+    lambda m: m.div(m.tensor([7]), 0, rounding_mode="trunc"),
+    lambda m: m.div(m.tensor([7]), 2, rounding_mode="round"),
+    lambda m: m.div(m.tensor([True]), m.tensor([True]), rounding_mode="trunc"),
+    lambda m: m.div(m.tensor([1 + 1j]), 2, rounding_mode="floor"),
+]
+
+
+@pytest.mark.parametrize("call", ROUNDED)
+def test_div_rounding_modes(call):
+    """trunc and floor keep the promoted dtype (integers stay integers), divide by an integer
+    zero with torch's error, and refuse an unknown mode."""
+    check(call)
+
+
+def test_rounded_division_passes_zero_gradients():
+    def grads(m):
+        x = m.tensor([1.5, -2.5], requires_grad=True)
+        y = m.tensor([[2.0], [3.0]], requires_grad=True)
+        return [m.autograd.grad(m.div(x, y, rounding_mode=mode).sum(), (x, y))
+                for mode in ("trunc", "floor")]
+
+    check(grads)
