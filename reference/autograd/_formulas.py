@@ -145,6 +145,12 @@ def _div(n: Any, g: Any) -> tuple:
     )
 
 
+def _remainder(n: Any, g: Any) -> tuple:
+    """``a - b * floor(a / b)``: ``g`` for ``a``, ``-g * floor(a / b)`` for ``b``."""
+    a, b = n.saved_input(0), n.saved_input(1)
+    return g, (-g * a.div(b, rounding_mode="floor") if n.needs(1) else None)
+
+
 def _pow(n: Any, g: Any) -> tuple:
     """torch's: no gradient to the base where the exponent is 0, none to the exponent where
     the base is 0 and the exponent not negative (there ``a ** b`` is constant in ``b``)."""
@@ -193,6 +199,7 @@ _BINARY: dict[str, Formula] = {
     "pow": Formula(_pow, inputs="all", outputs=True),
     "atan2": Formula(_atan2, inputs="all"),
     "maximum": Formula(lambda n, g: _max_min(n, g, "gt"), inputs="all"),
+    "remainder": Formula(_remainder, inputs="all"),
     "div_trunc": Formula(lambda n, g: (_zeros(g), _zeros(g))),  # rounded: flat almost
     "div_floor": Formula(lambda n, g: (_zeros(g), _zeros(g))),  # everywhere, as torch's
     "minimum": Formula(lambda n, g: _max_min(n, g, "lt"), inputs="all"),
@@ -212,6 +219,8 @@ def scalar_binary(name: str, scalar: Any, tensor_first: bool) -> Formula | None:
     """The formula of ``tensor <op> scalar`` (or ``scalar <op> tensor``)."""
     if name in ("div_trunc", "div_floor"):
         return Formula(lambda n, g: (_zeros(g),))
+    if name == "remainder" and tensor_first:  # scalar % tensor: torch has no derivative
+        return Formula(lambda n, g: (g,))
     s = complex(scalar) if isinstance(scalar, complex) else float(scalar)
     c = s.conjugate()
     if name == "add":

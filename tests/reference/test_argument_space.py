@@ -154,3 +154,14 @@ def test_rounded_division_passes_zero_gradients():
                 for mode in ("trunc", "floor")]
 
     check(grads)
+
+
+def test_remainder_gradients():
+    """``a % b``: ``g`` for ``a``, ``-g * floor(a / b)`` for ``b``."""
+
+    def grads(m):
+        a = m.tensor([-8.5, 7.25, 3.0], requires_grad=True)
+        b = m.tensor([-1.75, 2.0, -2.5], requires_grad=True)
+        return m.autograd.grad(m.remainder(a, b).sum(), (a, b)), m.autograd.grad((a % 2.5).sum(), a)
+
+    check(grads)
