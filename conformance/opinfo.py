@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from adapters.base import Adapter, MissingItem
-from conformance.compare import TOLERANCES, library_dtype_name
+from conformance.compare import TOLERANCES, CheckFailed, assert_values, library_dtype_name
 
 #: Dtypes whose samples are drawn; the others add time without reaching new code.
 DTYPES: tuple[str, ...] = (
@@ -71,7 +71,8 @@ class Converter:
         self.root = torch_adapter.root()
 
     def dtype_name(self, dtype: Any) -> str:
-        return str(dtype).removeprefix("torch.")
+        """The spec name of a torch dtype (``float32``)."""
+        return self.torch.dtype_name(dtype)
 
     def to_library(self, value: Any) -> Any:
         """The library's version of a sample argument (tensors copied with requires_grad)."""
@@ -114,10 +115,6 @@ class Converter:
         return [("value", type(value).__name__, value)]
 
 
-def _tolerance(dtype: str) -> tuple[float, float]:
-    return TOLERANCES.get(dtype, (0.0, 0.0))
-
-
 def compare_leaves(
     expected: list[Any], actual: list[Any], ulps: float = 1.0, normwise: bool = False
 ) -> str:
@@ -147,22 +144,17 @@ def compare_leaves(
 
 def _value_mismatch(e: np.ndarray, a: np.ndarray, dtype: str, ulps: float,
                     normwise: bool = False) -> str:
-    if e.size == 0:
-        return ""
-    rtol, atol = _tolerance(dtype)
-    wide = np.complex128 if np.iscomplexobj(e) else np.float64
-    ew, aw = e.astype(wide), a.astype(wide)
-    if normwise:
-        finite = np.abs(ew[np.isfinite(ew)])
-        atol = max(atol, rtol * float(finite.max(initial=0.0)))
-    same_nan = np.isnan(ew) & np.isnan(aw)
-    close = np.isclose(aw, ew, rtol=rtol * ulps, atol=atol * ulps, equal_nan=True)
-    bad = ~(close | same_nan)
-    if not bad.any():
-        return ""
-    idx = np.unravel_index(int(np.argmax(bad)), e.shape)
-    return (f"{int(bad.sum())} of {e.size} values differ; at {tuple(int(i) for i in idx)}: "
-            f"{a[idx]!r}, torch gives {e[idx]!r}")
+    """:func:`conformance.compare.assert_values` at ``ulps`` times its tolerances, as a reason
+    (empty when the values agree); ``normwise`` adds an error relative to the largest value."""
+    rtol, atol = TOLERANCES.get(dtype, (0.0, 0.0))
+    if normwise and e.size:
+        magnitude = np.abs(e.astype(np.complex128))
+        atol = max(atol, rtol * float(magnitude[np.isfinite(magnitude)].max(initial=0.0)))
+    try:
+        assert_values(a, e, (rtol * ulps, atol * ulps), what="values")
+    except CheckFailed as exc:
+        return str(exc).replace("expected", "torch gives")
+    return ""
 
 
 def describe(sample: Any) -> str:
