@@ -58,7 +58,9 @@ RTOL, ATOL = 1e-3, 1e-5
 MAX_ELEMENTS = 64
 #: The adapter whose float64 gradients ``gradient`` cases are compared with.
 ORACLE = "reference"
-#: What a ``gradient`` case compares with, by whether the library is the oracle itself.
+#: What a ``gradient`` case compares with: the entry's derivative formulas where it has them,
+#: else the reference's VJP, or, for the reference itself, finite differences.
+FORMULA = "the spec's derivative formula in float64"
 WITNESSES = {
     False: "the reference's VJP in float64",
     True: "central differences of the float64 forward",
@@ -613,42 +615,78 @@ def _first_order(case: Case, adapter: Adapter, data: st.DataObject, trace: Trace
 
 
 def check_gradient(case: Case, adapter: Adapter, opts: Settings, trace: Trace) -> None:
-    """The adapter's VJP against a witness on the same inputs: the reference's float64 VJP,
-    or, for the reference itself, central differences of its float64 forward (its own VJP
-    would be no witness)."""
+    """The adapter's VJP against a witness on the same inputs: the entry's ``derivative``
+    formulas in float64 where it has them; else the reference's float64 VJP, or, for the
+    reference itself, central differences of its float64 forward (its own VJP would be no
+    witness)."""
     ref = oracle()
     if AUTOGRAD not in ref.capabilities:
         raise CheckSkipped(f"the {ref.name} adapter (the gradient oracle) has no autograd yet")
+    item = case.entry.item
+    formulas = isinstance(item, Item) and bool(
+        item.differentiable and item.differentiable.derivative
+    )
     own = adapter.library == ref.library
-    trace.witness = WITNESSES[own]
+    trace.witness = FORMULA if formulas else WITNESSES[own]
 
     def body(data: st.DataObject) -> None:
         ex = _first_order(case, adapter, data, trace)
         wide = ex.fn.widened(ref)
         args = ([a.astype(np.float64) for a in ex.arrays], [c.astype(np.float64) for c in ex.cots])
         shapes = [tuple(t.shape) for t in ex.outs]
-        tol = _tolerance(case.entry.item, ex.fn.dtype, ex.fn.values)
+        tol = _tolerance(item, ex.fn.dtype, ex.fn.values)
         where = functools.partial(_where, ex.fn, ex.arrays)
-        if own:
+        if own and not formulas:
             elements = _sample(ex.rng, ex.arrays, WITNESS_ELEMENTS)
             estimates = _numeric(wide.forward, *args, elements)
-            scale = _magnitudes(case.entry.item, wide, *args, shapes)
+            scale = _magnitudes(item, wide, *args, shapes)
             loose = (max(tol[0], RTOL), max(tol[1], ATOL))
             tally = _against_numeric(ex.grads, estimates, where, loose, scale)
             text = f"eps={EPS:g}, rtol={loose[0]:.3g}, atol={loose[1]:.3g}"
             _verdict(tally, f"gradient vs {trace.witness}", ("got", "numeric"), text)
             return
-        want = _reference_vjp(wide, *args, shapes=shapes)
+        if formulas:
+            want = _formula_vjp(item, case.dtype, wide, *args)
+        else:
+            want = _reference_vjp(wide, *args, shapes=shapes)
         elements = _sample(ex.rng, ex.arrays)
         if all(_agrees(ex.grads, want, e, tol) for e in elements):
             return  # differences decide only whether a mismatching element is differentiable
-        scale = _magnitudes(case.entry.item, wide, *args, shapes)
+        scale = _magnitudes(item, wide, *args, shapes)
         estimates = _numeric(wide.forward, *args, elements)
         tally = _against_reference(ex.grads, want, estimates, tol, where, scale)
         text = f"rtol={tol[0]:.3g}, atol={tol[1]:.3g}"
-        _verdict(tally, "gradient vs the reference's in float64", ("got", "reference"), text)
+        names = ("got", "formula" if formulas else "reference")
+        _verdict(tally, f"gradient vs {trace.witness}", names, text)
 
     explore_examples(opts, body)
+
+
+def _formula_vjp(
+    item: Item, dtype: str | None, wide: _Function, arrays: Arrays, cots: Arrays
+) -> Arrays:
+    """The entry's ``derivative`` formulas at the float64 inputs: per wrt input, its VJP with
+    the cotangents ``grads`` (``grad``: the first) and ``result``, the oracle's value there
+    (unless the block replaces the call)."""
+    block = item.differentiable
+    assert block is not None
+    values = dict(wide.values) | _regroup(wide.slots, arrays, wide.values)
+    env = numpy_env(values, dtype)
+    if item.oracle is not None and block.call is None:
+        env["result"] = item.oracle.evaluate(env)
+    env.update(grad=cots[0], grads=list(cots))
+    out: Arrays = []
+    for name, pos in wide.slots:
+        value = block.derivative[name].evaluate(env)
+        part = value if pos is None else value[pos]
+        array = np.asarray(part, dtype=np.float64)
+        if array.shape != arrays[len(out)].shape:
+            raise CheckFailed(
+                f"differentiable.derivative.{name} has shape {array.shape}; the input has "
+                f"{arrays[len(out)].shape} (a mistake of the spec)"
+            )
+        out.append(array)
+    return out
 
 
 def _widen_all(values: dict[str, Any]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import numpy as np
 from adapters.base import Adapter
 from conformance import checks, files
 from conformance.compare import NUMPY_DTYPES, numpy_dtype
+from conformance.derivatives import DERIVATIVE_HELPERS
 from conformance.generators import VOCABULARY
 from conformance.oracles import ORACLE_HELPERS
 from conformance.sandbox import bounded_numpy, guarded_getattr, safe_builtins
@@ -46,6 +47,7 @@ _NUMPY_NAMES = [
     "swapaxes",
     "transpose",
     "moveaxis",
+    "flip",
     "reshape",
     "ravel",
     "broadcast_to",
@@ -232,9 +234,10 @@ def generator_env(values: dict[str, Any], dtype: str | None) -> dict[Any, Any]:
 
 
 def numpy_env(values: dict[str, Any], dtype: str | None) -> dict[Any, Any]:
-    """Oracles see numpy arrays, ``np``, dtype names bound to numpy dtypes, ``dtype``, and the
-    numpy oracles of ``spec/oracles``."""
+    """Oracles see numpy arrays, ``np``, dtype names bound to numpy dtypes, ``dtype``, the
+    numpy oracles of ``spec/oracles`` and the helpers of derivative formulas."""
     env: dict[Any, Any] = dict(SAFE_BUILTINS) | dict(NUMPY_DTYPES) | ORACLE_HELPERS | ORACLES
+    env.update(DERIVATIVE_HELPERS)
     env.update(np=NP, dtype=numpy_dtype(dtype) if dtype else None)
     env.update(values)
     env[ATTRIBUTE_HOOK] = guarded_getattr

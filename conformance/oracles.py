@@ -65,16 +65,24 @@ def sum_dtype(dtype: Any) -> np.dtype:
     return numpy_dtype(promotion.sum_dtype(dtype))
 
 
-def topk_values(x: np.ndarray, k: int, dim: int = -1, largest: bool = True) -> np.ndarray:
-    """The values torch.topk returns (sorted): NaN counts as larger than every number."""
+def topk_indices(x: np.ndarray, k: int, dim: int = -1, largest: bool = True) -> np.ndarray:
+    """The indices of torch.topk's (sorted) values: NaN counts as larger than every number;
+    among ties, the first comes first."""
     if x.ndim == 0:
-        return x.copy()
+        return np.zeros((), np.int64)
     d = dim % x.ndim
     wide = x.astype(np.float32) if x.dtype.kind == "V" or x.dtype == np.float16 else x
     order = np.argsort(wide, axis=d, kind="stable")  # ascending, NaN last
     if largest:
         order = np.flip(order, axis=d)
-    picked = np.take_along_axis(x, np.take(order, np.arange(k), axis=d), axis=d)
+    return np.take(order, np.arange(k), axis=d)
+
+
+def topk_values(x: np.ndarray, k: int, dim: int = -1, largest: bool = True) -> np.ndarray:
+    """The values torch.topk returns (sorted): NaN counts as larger than every number."""
+    if x.ndim == 0:
+        return x.copy()
+    picked = np.take_along_axis(x, topk_indices(x, k, dim, largest), axis=dim % x.ndim)
     return np.ascontiguousarray(picked)
 
 
@@ -171,6 +179,7 @@ ORACLE_HELPERS = {
     "promote_types": promote_types,
     "to_floating": to_floating,
     "sum_dtype": sum_dtype,
+    "topk_indices": topk_indices,
     "topk_values": topk_values,
     "searchsorted_rows": searchsorted_rows,
     "vector_norm": vector_norm,

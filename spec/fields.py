@@ -302,13 +302,16 @@ class Differentiable(Strict):
 
     ``wrt: []`` declares the op not differentiable. ``inputs`` overrides (or adds) generators
     of the item's inputs for the gradient checks only, to stay away from kinks and
-    singularities; ``call`` replaces the item's call there.
+    singularities; ``call`` replaces the item's call there. ``derivative`` gives, per wrt
+    input, its vector-Jacobian product as a numpy expression (``grad * np.cos(input)``): the
+    spec's own witness for the ``gradient`` check, beside the oracle.
     """
 
     wrt: list[str]
     dtypes: list[str] | None = None
     call: ExprT | None = None
     inputs: dict[str, ExprT] = {}
+    derivative: dict[str, ExprT] = {}
     second_order: bool = True
     note: str | None = None
 
@@ -372,3 +375,14 @@ def _check_differentiable(block: Differentiable, inputs: dict[str, Expr], call: 
     missing = sorted(block.call.names - set(drawn) - {"torch", "dtype"}) if block.call else []
     if missing:
         raise _field_error(("call",), f"'call' uses names that no input draws: {missing}", None)
+    _check_derivative(block)
+
+
+def _check_derivative(block: Differentiable) -> None:
+    """``derivative`` gives a formula for every wrt input, and for nothing else."""
+    if not block.derivative:
+        return
+    if extra := [n for n in block.derivative if n not in block.wrt]:
+        raise _field_error(("derivative", extra[0]), f"{extra[0]!r} is not in 'wrt'", extra[0])
+    if lacking := [n for n in block.wrt if n not in block.derivative]:
+        raise _field_error(("derivative",), f"no formula for the wrt inputs {lacking}", None)

@@ -335,6 +335,13 @@ class ModuleItem(ItemBase):
             raise _field_error(
                 ("differentiable", "call"), "a module is differentiated through 'forward'", None
             )
+        if block.derivative:
+            raise _field_error(
+                ("differentiable", "derivative"),
+                "derivative formulas are for function entries; a module's gradients are"
+                " compared with the reference's",
+                None,
+            )
 
     @property
     def forward_call(self) -> Expr:

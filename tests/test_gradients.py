@@ -124,7 +124,7 @@ def test_wrong_backward_is_caught_with_evidence() -> None:
     assert re.search(r"worst at input(\[[\d, ]*\])?: analytic \S+, numeric \S+", check.message)
     assert "requires_grad=True" in (check.counterexample or "")
     assert "torch.autograd.grad(torch.sin(input), [input], grad_outputs" in (check.reproducer or "")
-    assert "reference" in outcomes["torch.sin[float32-gradient]"].message
+    assert gradients.FORMULA in outcomes["torch.sin[float32-gradient]"].message
 
 
 @pytest.mark.usefixtures("needs_torch")
@@ -211,6 +211,19 @@ def test_override_inputs_are_drawn_before_the_input_they_feed(tmp_path: Path) ->
         ("      wrt: [input]\n      call: torch.sin(y)", 12, "differentiable.call", "['y']"),
         ("      wrt: [input]\n      colour: red", 12, "differentiable.colour", "Extra inputs"),
         ("      wrt: [input, input]", 11, "differentiable.wrt", "names repeat"),
+        (
+            "      wrt: [input]\n      derivative: {input: grad, other: grad}",
+            12,
+            "differentiable.derivative.other",
+            "'other' is not in 'wrt'",
+        ),
+        (
+            '      wrt: [input, other]\n      inputs: {other: "tensor()"}\n'
+            "      derivative: {input: grad}",
+            13,
+            "differentiable.derivative",
+            "no formula for the wrt inputs ['other']",
+        ),
     ],
 )
 def test_block_mistakes_name_file_line_and_field(
@@ -273,26 +286,77 @@ def test_torch_float32_linear_gradients_that_cancel_pass(
 
 
 def test_the_reference_is_witnessed_by_differences_not_by_itself(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """The reference is the gradient oracle: its own gradient cases take central differences
-    of its float64 forward as the witness, so a wrong derivative formula is caught."""
+    """The reference is the gradient oracle: where an entry has no derivative formulas, its
+    own gradient cases take central differences of its float64 forward as the witness, so a
+    wrong derivative in the reference is caught either way."""
     from adapters.reference_adapter import ReferenceAdapter
     from reference.autograd import _formulas
     from reference.autograd._graph import Formula
 
-    sound = _run(ReferenceAdapter(), ["torch.sin"], kinds=("gradient",))
-    assert {o.status for o in sound.values()} == {"passed"}
-    assert {o.message for o in sound.values()} == {f"witness: {gradients.WITNESSES[True]}"}
+    bare = _spec(tmp_path, "      wrt: [input]")  # torch.sin without derivative formulas
+    witnesses = [(bare, gradients.WITNESSES[True]), (None, gradients.FORMULA)]
+    for spec, witness in witnesses:
+        sound = _run(ReferenceAdapter(), ["torch.sin"], spec, ("gradient",))
+        assert {o.status for o in sound.values()} == {"passed"}
+        assert {o.message for o in sound.values()} == {f"witness: {witness}"}
     wrong = Formula(lambda n, g: (g * n.saved_input(0).sin(),), inputs="all")
     monkeypatch.setitem(_formulas.UNARY, "sin", wrong)
-    broken = _run(ReferenceAdapter(), ["torch.sin"], kinds=("gradient",))
-    assert {o.status for o in broken.values()} == {"failed"}
-    message = broken["torch.sin[float64-gradient]"].message
-    assert "gradient vs central differences of the float64 forward" in message
+    for spec, witness in witnesses:
+        broken = _run(ReferenceAdapter(), ["torch.sin"], spec, ("gradient",))
+        assert {o.status for o in broken.values()} == {"failed"}
+        assert f"gradient vs {witness}" in broken["torch.sin[float64-gradient]"].message
 
 
 @pytest.mark.usefixtures("needs_torch")
-def test_other_libraries_are_witnessed_by_the_reference() -> None:
+def test_other_libraries_are_witnessed_by_the_formulas_or_the_reference(tmp_path: Path) -> None:
     outcomes = _run(TorchAdapter(), ["torch.sin"], kinds=("gradient",))
+    assert {o.message for o in outcomes.values()} == {f"witness: {gradients.FORMULA}"}
+    bare = _spec(tmp_path, "      wrt: [input]")
+    outcomes = _run(TorchAdapter(), ["torch.sin"], bare, kinds=("gradient",))
     assert {o.message for o in outcomes.values()} == {f"witness: {gradients.WITNESSES[False]}"}
+
+
+@pytest.mark.usefixtures("needs_torch")
+def test_a_wrong_derivative_formula_is_caught_by_torch(tmp_path: Path) -> None:
+    """The formulas are the spec's own claims: torch checks them as it checks the oracles."""
+    block = '      wrt: [input]\n      derivative: {input: "grad * np.sin(input)"}'
+    outcomes = _run(TorchAdapter(), ["torch.sin"], _spec(tmp_path, block), ("gradient",))
+    assert {o.status for o in outcomes.values()} == {"failed"}
+    message = outcomes["torch.sin[float64-gradient]"].message
+    assert re.search(r"worst at input\S*: got \S+, formula \S+", message), message
+
+
+@pytest.mark.usefixtures("needs_torch")
+def test_a_formula_of_the_wrong_shape_is_a_spec_mistake(tmp_path: Path) -> None:
+    block = '      wrt: [input]\n      derivative: {input: "np.sum(grad)"}'
+    spec = _spec(tmp_path, block, input="tensor(min_dims=1, min_side=2)")
+    outcomes = _run(TorchAdapter(), ["torch.sin"], spec, ("gradient",))
+    assert all("a mistake of the spec" in o.message for o in outcomes.values()), outcomes
+
+
+MODULE = """\
+section: "9.9"
+title: Test
+items:
+  - name: torch.nn.Identity
+    kind: nn_module
+    dtypes: [float64]
+    construct: torch.nn.Identity()
+    inputs:
+      input: "tensor()"
+    oracle: input
+    differentiable:
+      wrt: [input]
+      derivative: {input: grad}
+"""
+
+
+def test_a_module_has_no_derivative_formulas(tmp_path: Path) -> None:
+    """Formulas are for function entries; a module's gradients go to the reference."""
+    (tmp_path / "a.yaml").write_text(MODULE)
+    with pytest.raises(SpecError) as info:
+        load_spec(tmp_path)
+    (problem,) = info.value.problems
+    assert re.match(r".*a\.yaml:13: .*differentiable\.derivative: .*function entries", problem)

@@ -512,3 +512,11 @@ def test_report_lists_what_the_library_lacks() -> None:
     cells = [[td.all_text() for td in tr.find("td")] for tr in section.find("tr")[1:]]
     assert cells == [["complex", "3", "2"], ["out_variant", "1", "1"]]
     assert Counts.of(results.cases).pass_rate == 0.5  # one passed, one failed; the rest did not run
+
+
+def test_a_passed_case_shows_its_witness() -> None:
+    """A gradient case says which witness it was compared with, in the passed list too."""
+    witness = "witness: the spec's derivative formula in float64"
+    passed = _case("torch.sin", "2.1.2", "passed", 0, check="gradient", message=witness)
+    page = render_report(_results([passed, _case("torch.sin", "2.1.2", "passed", 1)]))
+    assert page.count("witness: the spec&#39;s derivative formula in float64") == 1
