@@ -20,7 +20,7 @@ from ._device import (
     to_device,
 )
 from ._dtypes import dtype
-from ._grad_mode import is_grad_enabled, no_grad
+from ._grad_mode import is_recording, no_grad
 from ._ops import apply_inplace, apply_op, apply_view, bump_version, xp_of
 from ._scalars import checked_scalar
 from ._strides import allocate, broadcast_shapes, format_shape, like_strides
@@ -237,7 +237,7 @@ def write_out(out: Tensor, result: Tensor, name: str) -> Tensor:
     """Store ``result`` into the ``out=`` tensor (resize, cast check) and return ``out``."""
     if not isinstance(out, Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-    if is_grad_enabled() and (out._requires_grad or result._requires_grad):
+    if is_recording() and (out._requires_grad or result._requires_grad):
         raise RuntimeError(
             f"{name}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."

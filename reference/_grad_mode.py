@@ -16,6 +16,7 @@ __all__ = [
     "inference_mode",
     "is_grad_enabled",
     "is_inference_mode_enabled",
+    "is_recording",
 ]
 
 
@@ -35,6 +36,12 @@ def is_grad_enabled() -> bool:
 def is_inference_mode_enabled() -> bool:
     """True inside an enabled ``inference_mode``."""
     return _state.inference
+
+
+def is_recording() -> bool:
+    """True when operations are recorded for autograd: grad mode on and inference mode off
+    (enable_grad inside inference_mode turns grad mode on, yet records nothing)."""
+    return _state.grad_enabled and not _state.inference
 
 
 def _set_grad(mode: bool) -> None:

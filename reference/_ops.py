@@ -30,8 +30,7 @@ import numpy as np
 from . import _dtypes
 from ._device import CPU, array_namespace, as_device, data_ptr, device
 from ._dtypes import dtype
-from ._grad_mode import _state as _grad_state
-from ._grad_mode import is_grad_enabled, is_inference_mode_enabled
+from ._grad_mode import is_inference_mode_enabled, is_recording
 from ._strides import strided_view
 from ._tensor import Tensor
 from .autograd._graph import Formula, Node, record
@@ -80,7 +79,7 @@ def _finish(
     differentiable: bool,
     backward: Formula | None,
 ) -> None:
-    if not differentiable or not _grad_state.grad_enabled:
+    if not differentiable or not is_recording():
         return  # no output requires grad (as made) and nothing is recorded
     for t in inputs:
         if t._requires_grad:
@@ -127,11 +126,11 @@ def apply_view(name: str, fn: Callable[[Any], Any], source: Tensor) -> Any:
     outputs = []
     for a in result if many else (result,):
         out = Tensor._make(a, None, dev, storage_ptr=start, base=base)
-        out._inference = source._inference or _grad_state.inference
+        out._inference = source._inference  # a view of a normal tensor is a normal tensor
         # a view shares its base's requires_grad even under no_grad (it is then a leaf)
         if source._requires_grad and out._dtype._kind in "fc":
             out._requires_grad = True
-            if _grad_state.grad_enabled:
+            if is_recording():
                 record(name, view_formula(out, source), (source,), [out])
         outputs.append(out)
     return tuple(outputs) if many else outputs[0]
@@ -249,7 +248,7 @@ def apply_inplace(
     common_device((self, *others))
     _check_inplace(name, self)
     tracked = (
-        is_grad_enabled()
+        is_recording()
         and (self._dtype.is_floating_point or self._dtype.is_complex)
         and (self._requires_grad or any(t._requires_grad for t in others))
     )
@@ -262,12 +261,12 @@ def apply_inplace(
 
 
 def _check_inplace(name: str, self: Tensor) -> None:
-    if is_grad_enabled() and self._is_leaf and self._requires_grad:
+    if is_recording() and self._is_leaf and self._requires_grad:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
     base = self._base
-    if is_grad_enabled() and base is not None and base._is_leaf and base._requires_grad:
+    if is_recording() and base is not None and base._is_leaf and base._requires_grad:
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place operation."
         )
@@ -314,7 +313,7 @@ def _rewire(
     self._requires_grad = True
     record(name.rstrip("_"), backward, (old, *others), [self])
     base = self._base
-    if base is None or not is_grad_enabled():
+    if base is None or not is_recording():
         return
     ids, shape = positions(self._data, base._data), tuple(base.shape)
     keep = array_namespace(base._device).ones(shape, dtype=base._dtype._np)

@@ -33,7 +33,7 @@ from ._device import preserve_format as _preserve
 from ._dtypes import dtype
 from ._factory import new_leaf
 from ._fpstate import quiet
-from ._grad_mode import is_grad_enabled, no_grad
+from ._grad_mode import is_recording, no_grad
 from ._mt19937 import MT19937, N
 from ._ops import apply_inplace, apply_op
 from ._scalars import checked_scalar
@@ -1124,7 +1124,7 @@ def _normal_tensors(mean, std, gen: Generator, out: Tensor | None) -> Tensor:
     elif not float(std) >= 0.0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_fmt(float(std))}")
     ref = mean if isinstance(mean, Tensor) else std
-    if out is not None and is_grad_enabled() and any(
+    if out is not None and is_recording() and any(
         isinstance(v, Tensor) and v.requires_grad for v in (mean, std, out)
     ):
         raise RuntimeError(

@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._grad_mode import is_grad_enabled
+from .._grad_mode import is_recording
 
 __all__ = ["Formula", "Node", "AccumulateGrad", "record", "edge_of", "register_hook"]
 
@@ -204,7 +204,7 @@ def record(
     name: str, formula: Formula | None, inputs: Sequence[Any], outputs: Sequence[Any]
 ) -> Node | None:
     """Attach a backward node to the outputs that require grad (under grad mode)."""
-    if not is_grad_enabled():
+    if not is_recording():
         return None
     if not any(o._requires_grad for o in outputs):
         return None

@@ -165,3 +165,27 @@ def test_remainder_gradients():
         return m.autograd.grad(m.remainder(a, b).sum(), (a, b)), m.autograd.grad((a % 2.5).sum(), a)
 
     check(grads)
+
+
+GRAD_MODES = [
+    lambda m: m.enable_grad(),
+    lambda m: m.set_grad_enabled(True),
+    lambda m: m.inference_mode(False),
+    lambda m: m.no_grad(),
+]
+
+
+@pytest.mark.parametrize("inner", GRAD_MODES)
+def test_inference_mode_records_nothing_whatever_the_grad_mode(inner):
+    """Inside inference_mode, enable_grad turns grad mode on yet nothing is recorded; a view of
+    a normal tensor stays a normal tensor; in-place ops on leaves are allowed."""
+
+    def flags(m):
+        x = m.ones(2, requires_grad=True)
+        leaf = m.ones(2, requires_grad=True)
+        with m.inference_mode(), inner(m):
+            made = (x * 2, x.view(-1), x[:1], x.sum(), leaf.mul_(2))
+            state = (m.is_grad_enabled(), m.is_inference_mode_enabled())
+        return state, [(t.requires_grad, t.grad_fn is None, t.is_inference()) for t in made]
+
+    check(flags)
