@@ -251,9 +251,9 @@ def _fast_vector(data: list, dt: dtype) -> np.ndarray:
     src = np.asarray(data, dtype=np.float64 if dt._kind != "b" else np.bool_)
     if dt._kind == "b":
         return src
-    if dt._kind == "i":
-        src = src.astype(np.float64)
-        if not np.all(np.isfinite(src)):
+    if dt._kind == "i":  # each float must lie in the dtype's range before it truncates
+        info = np.iinfo(dt._np)
+        if not np.all((src >= float(info.min)) & (src <= float(info.max))):
             raise RuntimeError(f"value cannot be converted to type {dt._name} without overflow")
     return cast_array(src, dt)
 
@@ -1002,9 +1002,19 @@ def new_full(
     return _new(self, (size,), fill, dtype, device, requires_grad, "new_full")
 
 
+def _sizes(sizes: tuple, size, name: str) -> tuple:
+    """The size of ``new_zeros(*sizes)`` or ``new_zeros(size=size)``, as varargs."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError(f"{name}() got multiple values for argument 'size'")
+    return (size,)
+
+
 def new_empty(
     self: Tensor,
-    *size,
+    *sizes,
+    size=None,
     dtype: dtype | None = None,
     device: device | str | None = None,
     requires_grad: bool = False,
@@ -1012,12 +1022,14 @@ def new_empty(
     pin_memory: bool = False,
 ) -> Tensor:
     """``empty(size)`` with this tensor's dtype/device as defaults."""
+    size = _sizes(sizes, size, "new_empty")
     return _new(self, size, 0, dtype, device, requires_grad, "new_empty", empty=True)
 
 
 def new_zeros(
     self: Tensor,
-    *size,
+    *sizes,
+    size=None,
     dtype: dtype | None = None,
     device: device | str | None = None,
     requires_grad: bool = False,
@@ -1025,12 +1037,14 @@ def new_zeros(
     pin_memory: bool = False,
 ) -> Tensor:
     """``zeros(size)`` with this tensor's dtype/device as defaults."""
+    size = _sizes(sizes, size, "new_zeros")
     return _new(self, size, 0, dtype, device, requires_grad, "new_zeros")
 
 
 def new_ones(
     self: Tensor,
-    *size,
+    *sizes,
+    size=None,
     dtype: dtype | None = None,
     device: device | str | None = None,
     requires_grad: bool = False,
@@ -1038,4 +1052,5 @@ def new_ones(
     pin_memory: bool = False,
 ) -> Tensor:
     """``ones(size)`` with this tensor's dtype/device as defaults."""
+    size = _sizes(sizes, size, "new_ones")
     return _new(self, size, 1, dtype, device, requires_grad, "new_ones")

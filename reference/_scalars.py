@@ -39,6 +39,13 @@ def _int_in_range(v: int, dt: dtype) -> bool:
     return int(info.min) <= v <= int(info.max)
 
 
+def _float_in_range(v: float, dt: dtype) -> bool:
+    """c10's check of a double for an integer dtype: the value itself, before truncation,
+    within the dtype's range (-0.5 overflows uint8, 127.9 int8; NaN and infinities all)."""
+    info = np.iinfo(dt._np)
+    return float(info.min) <= v <= float(info.max)
+
+
 def checked_scalar(value, dt: dtype, *, check_float: bool = True, c10_names: bool = True):
     """``value`` as a 0-d array of ``dt``; torch's overflow RuntimeError when out of range."""
     if isinstance(value, np.generic):
@@ -60,7 +67,7 @@ def checked_scalar(value, dt: dtype, *, check_float: bool = True, c10_names: boo
         if check_float and math.isfinite(v) and abs(v) > _largest(dt):
             raise _overflow(dt, c10_names)
         return np.asarray(v, dtype=np.float64).astype(dt._np)
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and not _float_in_range(value, dt):
         raise _overflow(dt, c10_names)
     v = int(value)
     if not _int_in_range(v, dt):

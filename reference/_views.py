@@ -9,6 +9,7 @@ import warnings
 from . import _dtypes
 from ._conversion import clone
 from ._device import contiguous_format
+from ._grad_mode import no_grad
 from ._ops import apply_view
 from ._strides import (
     compute_view_strides,
@@ -71,10 +72,16 @@ def as_strided(input: Tensor, size, stride, storage_offset: int | None = None) -
     return restride(input, "as_strided", tuple(size), tuple(stride), offset)
 
 
-def view(self: Tensor, *shape) -> Tensor:
-    """Same data with another shape (or reinterpreted as another dtype)."""
-    if len(shape) == 1 and isinstance(shape[0], _dtypes.dtype):
-        return _view_dtype(self, shape[0])
+def view(self: Tensor, *shape, size=None, dtype: _dtypes.dtype | None = None) -> Tensor:
+    """Same data with another shape (or reinterpreted as another dtype), given positionally
+    or as ``size=`` or ``dtype=``."""
+    if (size is not None) + (dtype is not None) + bool(shape) != 1:
+        kinds = ", ".join(type(v).__name__ for v in shape)
+        raise TypeError(f"view() received an invalid combination of arguments - got ({kinds})")
+    if dtype is not None or len(shape) == 1 and isinstance(shape[0], _dtypes.dtype):
+        return _view_dtype(self, dtype if dtype is not None else shape[0])
+    if size is not None:
+        shape = (size,)
     shape = infer_size(_shape_arg(shape), self.numel())
     strides = compute_view_strides(self.shape, self.stride(), shape)
     if strides is None:
@@ -106,8 +113,9 @@ def _view_dtype(self: Tensor, dt: _dtypes.dtype) -> Tensor:
                 f"as {dt._scalar_name} (different element sizes), but got "
                 f"{self.stride(-1)}"
             )
-    out = apply_view("view", lambda a: a.view(dt._np), self)
-    out._requires_grad = out._requires_grad and (dt.is_floating_point or dt.is_complex)
+    with no_grad():  # not differentiable: the result never requires grad
+        out = apply_view("view", lambda a: a.view(dt._np), self)
+    out._requires_grad = False
     return out
 
 

@@ -189,3 +189,36 @@ def test_inference_mode_records_nothing_whatever_the_grad_mode(inner):
         return state, [(t.requires_grad, t.grad_fn is None, t.is_inference()) for t in made]
 
     check(flags)
+
+
+VIEWS = [
+    lambda m: m.arange(6).view(size=[2, -1]),
+    lambda m: m.arange(6).view(size=m.Size([3, 2])),
+    lambda m: m.tensor(5.0).view(size=()),
+    lambda m: m.arange(4.0).view(dtype=m.int16),
+    lambda m: m.arange(4.0, requires_grad=True).view(m.float16).requires_grad,
+    lambda m: m.arange(4.0, requires_grad=True).view(dtype=m.complex64).requires_grad,
+    lambda m: m.arange(4.0, requires_grad=True).view(m.float32).requires_grad,
+    lambda m: m.arange(4.0).view(m.int32, dtype=m.int32),
+    lambda m: m.zeros(2, 3).new_zeros(size=(2,)),
+    lambda m: m.zeros(2, 3).new_ones(size=[1, 2]),
+    lambda m: m.zeros(2, 3).new_empty(size=m.Size([0])).shape,
+]
+
+
+@pytest.mark.parametrize("call", VIEWS)
+def test_sizes_and_dtypes_by_keyword(call):
+    """view takes size= and dtype=, new_zeros/new_ones/new_empty size=; view(dtype) is not
+    differentiable (its result never requires grad)."""
+    check(call, message=False)
+
+
+@pytest.mark.parametrize("fill", [127.9, -128.9, -0.5, -1.0, 255.5, 255.0, -1, -255, -256, 2.75])
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int16"])
+def test_float_fill_must_fit_before_truncation(dtype, fill):
+    """A float converts to an integer dtype only when it lies in the dtype's range itself
+    (-0.5 overflows uint8, 127.9 int8), in full and in torch.tensor; an int -1 wraps for
+    uint8 in full (torch.tensor refuses it)."""
+    check(lambda m: m.full((2,), fill, dtype=getattr(m, dtype)))
+    check(lambda m: m.tensor([fill, 0.5], dtype=getattr(m, dtype)))
+    check(lambda m: m.tensor(fill, dtype=getattr(m, dtype)))
