@@ -90,6 +90,48 @@ def split_like(g: Any, parts: list[np.ndarray], dim: int) -> list[np.ndarray]:
     return out
 
 
+def vector_norm_vjp(
+    g: Any, x: np.ndarray, ord: Any, dim: Any, keepdim: bool, norm: Any  # noqa: A002
+) -> np.ndarray:
+    """The VJP of ``vector_norm(x, ord, dim, keepdim) = norm``: zero for ord 0; for the
+    infinity orders the sign of ``x`` where ``|x|`` is the extreme, ties sharing evenly;
+    else ``sign(x) * (|x| / norm) ** (ord - 1)``."""
+    p = float(ord)
+    if p == 0:
+        return np.zeros(x.shape)
+    if np.isinf(p):
+        return np.sign(x) * spread_evenly(g, np.abs(x), norm, dim, keepdim)
+    scaled = np.abs(x) / unreduce(norm, x, dim, keepdim)
+    return unreduce(g, x, dim, keepdim) * np.sign(x) * scaled ** (p - 1)
+
+
+def matrix_norm_vjp(
+    g: Any, A: np.ndarray, ord: Any = "fro", dim: Any = (-2, -1), keepdim: bool = False  # noqa: A002, N803
+) -> np.ndarray:
+    """The VJP of ``matrix_norm(A, ord, dim, keepdim)``: ``A / norm`` for 'fro'; ``U V^T``
+    for 'nuc'; the outer product of the largest (2) or smallest (-2) singular vectors; for
+    the orders 1 and inf, the sign of ``A`` on the column (row) whose absolute sum is the
+    extreme, ties sharing evenly."""
+    d0, d1 = (d % A.ndim for d in dim)
+    g = np.asarray(g, dtype=np.float64)
+    if not keepdim:
+        g = np.expand_dims(g, tuple(sorted((d0, d1))))
+    if ord == "fro":
+        return g * A / np.sqrt(np.sum(A * A, axis=(d0, d1), keepdims=True))
+    m, gm = np.moveaxis(A, (d0, d1), (-2, -1)), np.moveaxis(g, (d0, d1), (-2, -1))
+    if ord in ("nuc", 2, -2):
+        u, _, vh = np.linalg.svd(m, full_matrices=False)
+        k = slice(None) if ord == "nuc" else slice(0, 1) if ord == 2 else slice(-1, None)
+        out = gm * (u[..., :, k] @ vh[..., k, :])
+    else:
+        across = -2 if abs(ord) == 1 else -1  # column sums for 1, row sums for inf
+        sums = np.abs(m).sum(axis=across, keepdims=True)
+        pick = np.max if ord > 0 else np.min
+        mask = sums == pick(sums, axis=-1 if across == -2 else -2, keepdims=True)
+        out = gm * np.sign(m) * mask / mask.sum(axis=(-2, -1), keepdims=True)
+    return np.moveaxis(out, (-2, -1), (d0, d1))
+
+
 DERIVATIVE_HELPERS = {
     "sum_to": sum_to,
     "unreduce": unreduce,
@@ -97,4 +139,6 @@ DERIVATIVE_HELPERS = {
     "put_along": put_along,
     "scatter_add": scatter_add,
     "split_like": split_like,
+    "vector_norm_vjp": vector_norm_vjp,
+    "matrix_norm_vjp": matrix_norm_vjp,
 }

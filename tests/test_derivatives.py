@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 
 from conformance.derivatives import (
+    matrix_norm_vjp,
     put_along,
     scatter_add,
     split_like,
     spread_evenly,
     sum_to,
     unreduce,
+    vector_norm_vjp,
 )
 
 
@@ -78,3 +80,29 @@ def test_the_helpers_agree_with_torch_autograd() -> None:
     gg = rng.normal(size=(3, 5))
     (want,) = torch.autograd.grad(torch.gather(t, 1, torch.tensor(index)), t, torch.tensor(gg))
     np.testing.assert_allclose(scatter_add(x.shape, 1, index, gg), want.numpy())
+
+
+@pytest.mark.parametrize("ord", ["fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf])
+def test_matrix_norm_vjp_agrees_with_torch(ord: object) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(2, 3, 4))
+    g = rng.normal(size=(3,))
+    t = torch.tensor(a, requires_grad=True)
+    (want,) = torch.autograd.grad(torch.linalg.matrix_norm(t, ord, (0, 2)), t, torch.tensor(g))
+    np.testing.assert_allclose(matrix_norm_vjp(g, a, ord, (0, 2)), want.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("ord", [2, 1, 0, 3, 0.5, -1, np.inf, -np.inf])
+def test_vector_norm_vjp_agrees_with_torch(ord: float) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    x = rng.uniform(0.25, 4, size=(3, 4)) * rng.choice([-1, 1], size=(3, 4))
+    g = rng.normal(size=(1, 4))
+    t = torch.tensor(x, requires_grad=True)
+    norm = torch.linalg.vector_norm(t, ord, 0, True)
+    (want,) = torch.autograd.grad(
+        norm, t, torch.tensor(g), allow_unused=True, materialize_grads=True
+    )
+    got = vector_norm_vjp(g, x, ord, 0, True, norm.detach().numpy())
+    np.testing.assert_allclose(got, want.numpy(), atol=1e-12)
