@@ -127,6 +127,10 @@ class Adapter:
     complete: bool = False
     #: Capabilities from :data:`CAPABILITIES`.
     capabilities: frozenset[str] = frozenset()
+    #: The spec's dtype names the library has; None: every one (the complex ones only with
+    #: ``complex``). A case of another dtype, or naming one (``torch.float64``), is skipped
+    #: ("the adapter does not claim float64"), and that dtype's round trip is not checked.
+    dtypes: frozenset[str] | None = None
     #: Device the tensors live on.
     device: str = "cpu"
     #: Capabilities withheld from some items: fnmatch pattern of item names -> capabilities
@@ -211,6 +215,12 @@ class Adapter:
         :attr:`withheld` takes away for it."""
         taken = [caps for pattern, caps in self.withheld.items() if fnmatchcase(item, pattern)]
         return self.capabilities.difference(*taken)
+
+    def lacks_dtype(self, name: str) -> bool:
+        """Whether the library has no dtype ``name`` (a spec dtype name)."""
+        if name in ("complex64", "complex128") and "complex" not in self.capabilities:
+            return True
+        return self.dtypes is not None and name not in self.dtypes
 
     def expectations_file(self) -> Path | None:
         """The structured expected-failures file of this adapter, if any."""

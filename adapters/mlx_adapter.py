@@ -8,11 +8,10 @@ calling convention (argument names and order, ``dim`` tuples, the (values, indic
 ``max(dim)``, a module's ``load_state_dict``). A torch name that MLX has no counterpart for
 is simply absent, so it resolves to :class:`MissingItem`; numbers are always MLX's own.
 
-Capabilities: none of torch's optional ones. ``autograd`` is not claimed because MLX
-differentiates functions, not tensors (no ``requires_grad``, ``.grad`` or ``backward()``),
-``complex`` not because MLX has complex64 but no complex128, and ``shares_memory`` /
-``strided_views`` not because every MLX array owns its data (``from_numpy`` copies, there
-are no strided views).
+Capabilities: ``complex``, with every dtype but complex128 (MLX has complex64 only). Not
+``autograd``: MLX differentiates functions, not tensors (no ``requires_grad``, ``.grad`` or
+``backward()``); not ``shares_memory`` / ``strided_views``: every MLX array owns its data
+(``from_numpy`` copies, there are no strided views).
 """
 
 from __future__ import annotations
@@ -597,7 +596,8 @@ def namespace() -> types.ModuleType:
 class MLXAdapter(Adapter):
     name = "mlx"
     library = "mlx"
-    capabilities = frozenset()
+    capabilities = frozenset({"complex"})
+    dtypes = frozenset(DTYPES)
     device = "cpu"
 
     def __init__(self) -> None:

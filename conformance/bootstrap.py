@@ -78,8 +78,15 @@ class Bootstrap:
 
     def unclaimed(self, name: str) -> bool:
         """Whether ``name`` is a round trip of a dtype the adapter does not claim (complex
-        without ``complex``): not checked, and blocking nothing."""
-        return name.split(":", 1)[-1] in COMPLEX and "complex" not in self.adapter.capabilities
+        without ``complex``, or one outside its ``dtypes``): not checked, blocking nothing."""
+        return name.startswith(roundtrip("")) and self.adapter.lacks_dtype(name.split(":", 1)[1])
+
+    def why(self, name: str) -> str:
+        """What the adapter does not claim for the unclaimed round trip ``name``."""
+        dtype = name.split(":", 1)[1]
+        return (
+            "complex" if dtype in COMPLEX and "complex" not in self.adapter.capabilities else dtype
+        )
 
     @cached_property
     def failures(self) -> dict[str, str]:

@@ -85,6 +85,12 @@ def _with_features(case: Case) -> Case:
     return replace(case, capabilities=case.capabilities + tuple(sorted(more)), requires=requires)
 
 
+def dtypes_needed(case: Case) -> set[str]:
+    """The dtypes a case runs in or names in its expressions."""
+    named = features.dtypes_named(_expressions(case))
+    return named | {case.dtype} if case.dtype else named
+
+
 def _expressions(case: Case) -> list[Expr]:
     """The spec expressions a shared case runs (examples, errors, properties, scenarios)."""
     item = case.entry.item

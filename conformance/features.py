@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 
-from spec.dtypes import COMPLEX
+from spec.dtypes import ALIASES, ALL, COMPLEX
 from spec.expr import Expr
 from spec.fields import Step
 
@@ -32,6 +32,20 @@ def needed(check: str, variant: str | None, dtype: str | None, exprs: Iterable[E
     for expr in exprs:
         caps |= _used(expr.tree)
     return caps
+
+
+def dtypes_named(exprs: Iterable[Expr]) -> set[str]:
+    """The dtypes ``exprs`` name: ``torch.float64`` (or an alias, ``torch.double``), or a
+    bare dtype name of the numpy world (``float64``)."""
+    found: set[str] = set()
+    for expr in exprs:
+        for node in ast.walk(expr.tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                if node.value.id == "torch" and (node.attr in ALL or node.attr in ALIASES):
+                    found.add(ALIASES.get(node.attr, node.attr))
+            elif isinstance(node, ast.Name) and node.id in ALL:
+                found.add(node.id)
+    return found
 
 
 def _used(tree: ast.AST) -> set[str]:

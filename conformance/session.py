@@ -15,7 +15,7 @@ from adapters.base import MissingItem
 from conformance import expectations as expect
 from conformance.bootstrap import Bootstrap
 from conformance.bootstrap import reproducer as bootstrap_reproducer
-from conformance.cases import Case, build_cases, unmatched
+from conformance.cases import Case, build_cases, dtypes_needed, unmatched
 from conformance.drawing import Settings
 from conformance.errors import UsageError
 from conformance.profiles import PROFILES
@@ -103,6 +103,8 @@ class Session:
         blockers = self.bootstrap.blockers(case.requires)
         claimed = self.adapter.capabilities_for(case.item)
         lacking = [c for c in case.capabilities if c not in claimed]
+        if self.adapter.dtypes is not None:
+            lacking += sorted(d for d in dtypes_needed(case) if self.adapter.lacks_dtype(d))
         if case.id in self.finished:
             outcome = self.finished[case.id]
         elif case.id in self.crashed:
@@ -201,7 +203,10 @@ class Session:
             failure = self.bootstrap.failures.get(name)
             status = "failed" if failure else "passed"
             if self.bootstrap.unclaimed(name):
-                status, failure = "skipped", "the adapter does not claim complex"
+                status, failure = (
+                    "skipped",
+                    f"the adapter does not claim {self.bootstrap.why(name)}",
+                )
             records.append(
                 {
                     "id": f"bootstrap[{name}]",

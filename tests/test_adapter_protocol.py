@@ -16,6 +16,7 @@ from adapters.torch_adapter import TorchAdapter
 from conformance import features, layouts
 from conformance.generators import Strided
 from conformance.session import RunConfig, Session
+from spec.dtypes import ALL
 from spec.expr import parse, where
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,6 +78,39 @@ def test_expressions_tell_what_they_need() -> None:
     assert needs("torch.sin(torch.tensor([1.0])).is_complex()") == set()
     assert features.needed("oracle", "out", "complex128", []) == {"out_variant", "complex"}
     assert features.needed("contract", "inplace", "float32", []) == {"inplace_variant"}
+
+
+class NoHalfNoDouble(TorchAdapter):
+    """torch without float16 and float64 (the library has neither dtype)."""
+
+    name = "no_half_no_double"
+    dtypes = frozenset(ALL) - {"float16", "float64"}
+
+
+def test_a_dtype_the_library_lacks_skips_the_cases_that_run_in_it_or_name_it() -> None:
+    adapter = "tests.test_adapter_protocol:NoHalfNoDouble"
+    session = Session.open(RunConfig(adapter=adapter, ops=["torch.sin"]))
+    outcomes = {case.id: session.run(case) for case in session.cases}
+    assert outcomes["torch.sin[function-float16-oracle]"].message == (
+        "the adapter does not claim float16"
+    )
+    assert outcomes["torch.sin[float64-gradcheck]"].status == "skipped"
+    assert outcomes["torch.sin[function-float32-oracle]"].status == "passed"
+    example = session.cases[[c.id for c in session.cases].index("torch.sin[example-3]")]
+    assert "torch.float64" in example.entry.item.examples[3].call.source
+    assert outcomes[example.id].message == "the adapter does not claim float64"
+    records = {r["id"]: r for r in session.results().model_dump()["cases"]}
+    assert records["bootstrap[roundtrip:float16]"]["status"] == "skipped"
+    assert (
+        records["bootstrap[roundtrip:float16]"]["message"] == "the adapter does not claim float16"
+    )
+    assert records["bootstrap[roundtrip:float32]"]["status"] == "passed"
+
+
+def test_dtypes_named_by_expressions() -> None:
+    named = features.dtypes_named([parse("torch.zeros(2, dtype=torch.double) + x.to(float16)")])
+    assert named == {"float64", "float16"}
+    assert features.dtypes_named([parse("int(x) + float(y)")]) == set()
 
 
 def test_withheld_capabilities_apply_to_matching_items_only() -> None:
