@@ -49,6 +49,26 @@ CALLS = {
         lambda t: t.stack([t.ones(2), t.zeros(2)]),
         lambda t: t.stack((t.ones(2), t.zeros(2))),
     ),
+    "ManualSeedRefusesHighSeeds": (
+        lambda t: (t.manual_seed(2**63 - 1), t.rand(3))[1],
+        lambda t: (t.manual_seed(2**63), t.rand(3))[1],
+    ),
+    "RandintRejectsTensorBounds": (
+        lambda t: t.randint(3, 4, (2,)),
+        lambda t: t.randint(t.tensor(3), t.tensor(4), (2,)),
+    ),
+    "FullInfersFromTensorDtype": (
+        lambda t: t.full((2,), t.tensor(2.5, dtype=t.float64), dtype=t.float64),
+        lambda t: t.full((2,), t.tensor(2.5, dtype=t.float64)),
+    ),
+    "SinComputesInOutDtype": (
+        lambda t: t.sin(t.tensor([1000.3, 0.5], dtype=t.float64), out=t.empty(0, dtype=t.float64)),
+        lambda t: t.sin(t.tensor([1000.3, 0.5], dtype=t.float64), out=t.empty(0, dtype=t.float16)),
+    ),
+    "Atan2CastsOtherToInputDtype": (
+        lambda t: t.atan2(t.tensor([1.0, 2.0]).double(), t.tensor([0.5, 5.5]).double()),
+        lambda t: t.atan2(t.tensor([1, 2]), t.tensor([0.5, 5.5], dtype=t.float64)),
+    ),
 }
 
 

@@ -1,6 +1,7 @@
 """Broken adapters whose bugs live only in kinds of argument that the spec's generators once
 never drew: float endpoints with integer dtypes, 0-dim tensor arguments, index dtypes other
-than int64, empty indices, lists and negative entries as dims, tuples of tensors."""
+than int64, empty indices, lists and negative entries as dims, tuples of tensors, seeds of
+2**63 and more, out= of another dtype, operands of mixed dtypes."""
 
 from __future__ import annotations
 
@@ -116,6 +117,63 @@ class StackRejectsTuple(Patched):
         return self.ref.stack(tensors, *args, **kwargs)
 
 
+class ManualSeedRefusesHighSeeds(Patched):
+    """torch.manual_seed reads the seed as a signed 64-bit int: seeds from 2**63 to 2**64 - 1,
+    which torch takes, overflow."""
+
+    patches = {"torch.manual_seed": "manual_seed"}
+
+    def manual_seed(self, seed: Any) -> Any:
+        if int(seed) >= 2**63:
+            raise ValueError("Overflow when unpacking long long")
+        return self.ref.manual_seed(seed)
+
+
+class RandintRejectsTensorBounds(Patched):
+    """randint takes only Python ints for low and high, refusing 0-dim integer tensors."""
+
+    patches = {"torch.randint": "randint"}
+
+    def randint(self, *args: Any, **kwargs: Any) -> Any:
+        if any(isinstance(a, self.ref.Tensor) for a in args):
+            raise TypeError("randint(): argument 'high' must be int, not Tensor")
+        return self.ref.randint(*args, **kwargs)
+
+
+class FullInfersFromTensorDtype(Patched):
+    """full with a 0-dim tensor fill and no dtype takes the tensor's dtype instead of the
+    default for its Python number (a float64 tensor fills float64, not float32)."""
+
+    patches = {"torch.full": "full"}
+
+    def full(self, size: Any, fill_value: Any, *, dtype: Any = None, **kwargs: Any) -> Any:
+        if dtype is None and isinstance(fill_value, self.ref.Tensor):
+            dtype = fill_value.dtype
+        return self.ref.full(size, fill_value, dtype=dtype, **kwargs)
+
+
+class SinComputesInOutDtype(Patched):
+    """sin with out= converts the input to out's dtype first, so a float16 out of a float32
+    input rounds before the sine instead of after it."""
+
+    patches = {"torch.sin": "sin"}
+
+    def sin(self, input: Any, *, out: Any = None) -> Any:
+        if out is None or out.dtype == input.dtype or not input.is_floating_point():
+            return self.ref.sin(input, out=out)
+        return self.ref.sin(input.to(out.dtype), out=out)
+
+
+class Atan2CastsOtherToInputDtype(Patched):
+    """atan2 converts other to input's dtype before promoting (an int64 input truncates a
+    float other; a float32 input rounds a float64 other)."""
+
+    patches = {"torch.atan2": "atan2"}
+
+    def atan2(self, input: Any, other: Any, **kwargs: Any) -> Any:
+        return self.ref.atan2(input, other.to(input.dtype), **kwargs)
+
+
 CAUGHT = {
     "LinspaceRoundsEndpoints": (["torch.linspace"], "torch.linspace"),
     "LinspaceRejectsTensorSteps": (["torch.linspace"], "torch.linspace"),
@@ -125,4 +183,9 @@ CAUGHT = {
     "SumListDimReducesFirst": (["torch.sum"], "torch.sum"),
     "AmaxNegativeDimsInTuple": (["torch.amax"], "torch.amax"),
     "StackRejectsTuple": (["torch.stack"], "torch.stack"),
+    "ManualSeedRefusesHighSeeds": (["torch.manual_seed"], "torch.manual_seed"),
+    "RandintRejectsTensorBounds": (["torch.randint"], "torch.randint"),
+    "FullInfersFromTensorDtype": (["torch.full"], "torch.full"),
+    "SinComputesInOutDtype": (["torch.sin"], "torch.sin"),
+    "Atan2CastsOtherToInputDtype": (["torch.atan2"], "torch.atan2"),
 }
