@@ -217,14 +217,20 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
         pick.__name__ = method
         return pick
 
+    @_numpy_aliases
     def amax(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
         return input.max(axis=_all_if_empty(dim), keepdim=keepdim)
 
+    @_numpy_aliases
     def amin(input: Any, dim: Any = (), keepdim: bool = False) -> Any:
         return input.min(axis=_all_if_empty(dim), keepdim=keepdim)
 
     def topk(input: Any, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
         return ValuesIndices(*input.topk(k, dim, largest, sorted))
+
+    def broadcast_to(input: Any, size: Sequence[int]) -> Any:
+        # one sequence, as torch takes it (tinygrad's expand also takes the sizes as varargs)
+        return input.expand(tuple(size))
 
     def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
         return (input if dtype is None else input.cast(dtype)).cumsum(dim)
@@ -258,7 +264,7 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
         cat=cat,
         stack=stack,
         transpose=method("transpose"),
-        broadcast_to=method("expand"),
+        broadcast_to=broadcast_to,
         all=reduction("all"),
         any=reduction("any"),
         argmax=reduction("argmax"),

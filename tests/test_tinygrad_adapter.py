@@ -58,6 +58,23 @@ def test_wrappers_take_torch_arguments(adapter: TinygradAdapter) -> None:
     assert adapter.to_numpy(torch.tensor([[1, 2], [3, 4]])).dtype == np.int64
 
 
+def test_amax_and_amin_take_numpy_aliases(adapter: TinygradAdapter) -> None:
+    torch = adapter.root()
+    x = adapter.from_numpy(np.array([[1, 5], [7, 2]], dtype=np.int64))
+    np.testing.assert_array_equal(adapter.to_numpy(torch.amax(x, axis=1)), [5, 7])
+    smallest = torch.amin(x, axis=(0, 1), keepdims=True)
+    np.testing.assert_array_equal(adapter.to_numpy(smallest), [[1]])
+
+
+def test_broadcast_to_takes_one_sequence(adapter: TinygradAdapter) -> None:
+    """torch.broadcast_to's size is one sequence; tinygrad's expand also takes varargs."""
+    torch = adapter.root()
+    x = adapter.from_numpy(np.array([1, 2, 3], dtype=np.int64))
+    assert adapter.to_numpy(torch.broadcast_to(x, [2, 3])).shape == (2, 3)
+    with pytest.raises(TypeError):
+        torch.broadcast_to(x, 3)
+
+
 def test_a_run_through_the_engine(tmp_path: Path) -> None:
     """torch.stack passes its checks but the triaged ones, which its expectations list."""
     out = tmp_path / "run"
