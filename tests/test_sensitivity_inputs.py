@@ -69,7 +69,17 @@ CALLS = {
         lambda t: t.atan2(t.tensor([1.0, 2.0]).double(), t.tensor([0.5, 5.5]).double()),
         lambda t: t.atan2(t.tensor([1, 2]), t.tensor([0.5, 5.5], dtype=t.float64)),
     ),
+    "NoGradDecoratorEnablesAfter": (
+        lambda t: t.tensor([t.no_grad()(t.is_grad_enabled)(), t.is_grad_enabled()]),
+        lambda t: _decorated_inside_no_grad(t),
+    ),
 }
+
+
+def _decorated_inside_no_grad(t: Any) -> Any:
+    """A no_grad-decorated call made inside a no_grad block, and the mode after it."""
+    with t.no_grad():
+        return t.tensor([t.no_grad()(t.is_grad_enabled)(), t.is_grad_enabled()])
 
 
 def _outcome(call: Any, lib: Any, to_numpy: Any) -> Any:

@@ -1,7 +1,8 @@
 """Broken adapters whose bugs live only in kinds of argument that the spec's generators once
 never drew: float endpoints with integer dtypes, 0-dim tensor arguments, index dtypes other
 than int64, empty indices, lists and negative entries as dims, tuples of tensors, seeds of
-2**63 and more, out= of another dtype, operands of mixed dtypes."""
+2**63 and more, out= of another dtype, operands of mixed dtypes, decorators inside other
+grad modes."""
 
 from __future__ import annotations
 
@@ -174,6 +175,29 @@ class Atan2CastsOtherToInputDtype(Patched):
         return self.ref.atan2(input, other.to(input.dtype), **kwargs)
 
 
+class NoGradDecoratorEnablesAfter(Patched):
+    """no_grad used as a decorator turns grad mode on when the function returns, instead of
+    restoring the mode it found: a decorated call inside a disabled block enables grad."""
+
+    patches = {"torch.no_grad": "no_grad"}
+
+    def no_grad(self, func: Any = None) -> Any:
+        ref = self.ref
+
+        class _NoGrad(ref.no_grad):
+            def __call__(self, fn: Any) -> Any:
+                def wrapped(*args: Any, **kwargs: Any) -> Any:
+                    ref.set_grad_enabled(False)
+                    try:
+                        return fn(*args, **kwargs)
+                    finally:
+                        ref.set_grad_enabled(True)
+
+                return wrapped
+
+        return _NoGrad()(func) if callable(func) else _NoGrad()
+
+
 CAUGHT = {
     "LinspaceRoundsEndpoints": (["torch.linspace"], "torch.linspace"),
     "LinspaceRejectsTensorSteps": (["torch.linspace"], "torch.linspace"),
@@ -188,4 +212,5 @@ CAUGHT = {
     "FullInfersFromTensorDtype": (["torch.full"], "torch.full"),
     "SinComputesInOutDtype": (["torch.sin"], "torch.sin"),
     "Atan2CastsOtherToInputDtype": (["torch.atan2"], "torch.atan2"),
+    "NoGradDecoratorEnablesAfter": (["torch.set_grad_enabled"], "torch.set_grad_enabled"),
 }
