@@ -84,7 +84,10 @@ def run_case(case: Case, adapter: Adapter, opts: Settings) -> Outcome:
     except (HypothesisException, EvalError) as exc:
         outcome = Outcome("error", f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001 - the library under test may raise anything
-        outcome = _with_evidence(Outcome("error", _raised(exc)), trace, adapter)
+        if lacked := _missing_attribute(exc, adapter):
+            outcome = absent_outcome(adapter, f"the library lacks what this case needs: {lacked}")
+        else:
+            outcome = _with_evidence(Outcome("error", _raised(exc)), trace, adapter)
     outcome.duration_s = time.perf_counter() - start
     return outcome
 
@@ -110,6 +113,18 @@ def static_reproducer(case: Case, adapter: Adapter) -> str | None:
     if call is None and steps is None:
         return None
     return reproducer.script(adapter, {}, call.source if call else None, steps, case.dtype)
+
+
+def _missing_attribute(exc: BaseException, adapter: Adapter) -> str | None:
+    """``"<library>'s tensors have no attribute stride"`` when ``exc`` is an attribute
+    lookup on one of the library's tensors that failed (a method the library lacks)."""
+    if isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    if not isinstance(exc, AttributeError) or not exc.name:
+        return None
+    if not adapter.is_tensor(getattr(exc, "obj", None)):
+        return None
+    return f"{adapter.library}'s tensors have no attribute {exc.name}"
 
 
 def _raised(exc: BaseException) -> str:

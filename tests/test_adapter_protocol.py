@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from adapters.base import TORCH_LIKE, MissingItem
 from adapters.torch_adapter import TorchAdapter
@@ -285,3 +286,28 @@ def test_a_missing_method_is_unsupported_and_a_complete_library_errs() -> None:
     )
     session.adapter.complete = True
     assert {session.run(c).status for c in session.cases} == {"error"}
+
+
+class _Bare:
+    """A tensor type with no methods."""
+
+
+class BareTensors(TorchAdapter):
+    name = "bare"
+    library = "barelib"
+
+    def is_tensor(self, obj: Any) -> bool:
+        return isinstance(obj, _Bare)
+
+
+def test_a_method_missing_from_the_librarys_tensors_is_unsupported_not_an_error() -> None:
+    from conformance.runner import _missing_attribute
+
+    adapter = BareTensors()
+    with pytest.raises(AttributeError) as lacked:
+        _Bare().stride()  # type: ignore[attr-defined]
+    assert _missing_attribute(lacked.value, adapter) == "barelib's tensors have no attribute stride"
+    with pytest.raises(AttributeError) as other:
+        object().stride()  # type: ignore[attr-defined]
+    assert _missing_attribute(other.value, adapter) is None  # not the library's tensor: an error
+    assert _missing_attribute(AttributeError("made by hand"), adapter) is None
