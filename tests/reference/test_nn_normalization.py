@@ -233,8 +233,12 @@ def test_state_and_reprs_match_torch(case: str) -> None:
 # x - mean cancels (torch's statistics there are accumulated in another order)
 @pytest.mark.parametrize(
     ("norm", "dtype"),
-    [(n, d) for n in ("batch", "instance", "layer", "group") for d in ("float16", "bfloat16")
-     if (n, d) != ("instance", "bfloat16")],
+    [
+        (n, d)
+        for n in ("batch", "instance", "layer", "group")
+        for d in ("float16", "bfloat16")
+        if (n, d) != ("instance", "bfloat16")
+    ],
 )
 def test_half_precision_normalization_computes_in_float32(norm: str, dtype: str) -> None:
     """torch's kernels normalize float16 and bfloat16 in float32 and round once; batch and
@@ -255,3 +259,19 @@ def test_half_precision_normalization_computes_in_float32(norm: str, dtype: str)
         return calls[norm]().float().numpy()
 
     assert_close_ulp(out(reference), out(torch), 1, dtype=dtype)
+
+
+def test_layer_norm_of_an_empty_input_gives_weight_and_bias_zero_gradients() -> None:
+    """Nothing is normalized, yet the result depends on weight and bias as torch's does."""
+
+    def grads(lib):
+        x = lib.zeros(0, 2, requires_grad=True)
+        w = lib.tensor([2.0, 3.0], requires_grad=True)
+        b = lib.tensor([1.0, -1.0], requires_grad=True)
+        y = lib.nn.functional.layer_norm(x, (2,), w, b)
+        found = lib.autograd.grad(y.sum(), [x, w, b], allow_unused=True)
+        return [None if g is None else (tuple(g.shape), g.tolist()) for g in found]
+
+    assert (
+        grads(reference) == grads(torch) == [((0, 2), []), ((2,), [0.0, 0.0]), ((2,), [0.0, 0.0])]
+    )

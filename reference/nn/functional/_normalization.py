@@ -302,8 +302,8 @@ def layer_norm(
     _check_layer_norm(input, shape, weight, bias)
     _require_floating("LayerNormKernelImpl", input)
     _same_dtypes(input, weight, bias)
-    if input.numel() == 0:
-        return input.clone()
+    if input.numel() == 0:  # nothing to normalize; weight and bias still get (zero) gradients
+        return _affine(input.clone(), weight, bias)
     dims = tuple(range(input.ndim - len(shape), input.ndim))
     x, weight, bias = _opmath(input, weight, bias)
     mean, var = _moments(x, dims)
