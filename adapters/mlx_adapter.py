@@ -121,16 +121,28 @@ def tensor_split(input: Any, indices_or_sections: Any, dim: int = 0) -> Any:
 # -- 2.2 random sampling ---------------------------------------------------------------------
 
 
-def rand(*size: Any, dtype: Any = None) -> Any:
+def _defaults_only(generator: Any = None, requires_grad: bool = False) -> None:
+    """torch's ``generator=`` and ``requires_grad=``, which MLX has no counterpart of: taken at
+    their defaults, anything else is missing."""
+    if generator is not None:
+        raise MissingItem("MLX has no torch.Generator (generator=)")
+    if requires_grad:
+        raise MissingItem("MLX arrays have no requires_grad")
+
+
+def rand(*size: Any, dtype: Any = None, generator: Any = None, requires_grad: bool = False) -> Any:
+    _defaults_only(generator, requires_grad)
     return _mx().random.uniform(shape=_size(size), dtype=dtype)
 
 
-def randn(*size: Any, dtype: Any = None) -> Any:
+def randn(*size: Any, dtype: Any = None, generator: Any = None, requires_grad: bool = False) -> Any:
+    _defaults_only(generator, requires_grad)
     return _mx().random.normal(shape=_size(size), dtype=dtype)
 
 
-def randint(*args: Any, dtype: Any = None, **kwargs: Any) -> Any:
+def randint(*args: Any, dtype: Any = None, generator: Any = None, **kwargs: Any) -> Any:
     """torch's ``randint(high, size)`` and ``randint(low, high, size)``, positional or named."""
+    _defaults_only(generator, kwargs.pop("requires_grad", False))
     if unknown := set(kwargs) - {"low", "high", "size"}:
         raise TypeError(f"randint() got an unexpected keyword argument {unknown.pop()!r}")
     names = ("low", "high", "size") if len(args) + len(kwargs) == 3 else ("high", "size")
@@ -139,9 +151,12 @@ def randint(*args: Any, dtype: Any = None, **kwargs: Any) -> Any:
     return _mx().random.randint(low, high, size, dtype=dtype)
 
 
-def normal(mean: Any, std: Any = 1.0, size: Sequence[int] | None = None) -> Any:
+def normal(
+    mean: Any, std: Any = 1.0, size: Sequence[int] | None = None, *, generator: Any = None
+) -> Any:
     """Tensor or float ``mean`` and ``std``; floats only with ``size``. The dtype is MLX's
     promotion of the tensor operands (its normal takes one)."""
+    _defaults_only(generator)
     mx = _mx()
     tensors = [t for t in (mean, std) if isinstance(t, mx.array)]
     shape = size if size is not None else mx.broadcast_shapes(*(t.shape for t in tensors))
@@ -149,22 +164,34 @@ def normal(mean: Any, std: Any = 1.0, size: Sequence[int] | None = None) -> Any:
     return mx.random.normal(list(shape), dtype, loc=mean, scale=std)
 
 
-def randperm(n: int, dtype: Any = None) -> Any:
+def randperm(n: int, dtype: Any = None, generator: Any = None, requires_grad: bool = False) -> Any:
+    _defaults_only(generator, requires_grad)
     drawn = _mx().random.permutation(n)
     return drawn if dtype is None else drawn.astype(dtype)
 
 
-def rand_like(input: Any) -> Any:
-    return _mx().random.uniform(shape=input.shape, dtype=input.dtype)
+def rand_like(
+    input: Any, dtype: Any = None, generator: Any = None, requires_grad: bool = False
+) -> Any:
+    _defaults_only(generator, requires_grad)
+    return _mx().random.uniform(shape=input.shape, dtype=input.dtype if dtype is None else dtype)
 
 
-def randn_like(input: Any) -> Any:
-    return _mx().random.normal(shape=input.shape, dtype=input.dtype)
+def randn_like(
+    input: Any, dtype: Any = None, generator: Any = None, requires_grad: bool = False
+) -> Any:
+    _defaults_only(generator, requires_grad)
+    return _mx().random.normal(shape=input.shape, dtype=input.dtype if dtype is None else dtype)
 
 
-def randint_like(input: Any, low: int = 0, high: int | None = None) -> Any:
+def randint_like(
+    input: Any, low: int = 0, high: int | None = None, dtype: Any = None, generator: Any = None
+) -> Any:
+    _defaults_only(generator)
     low, high = (0, low) if high is None else (low, high)
-    return _mx().random.randint(low, high, input.shape, dtype=input.dtype)
+    return _mx().random.randint(
+        low, high, input.shape, dtype=input.dtype if dtype is None else dtype
+    )
 
 
 # -- 2.5 pointwise, reductions and others ----------------------------------------------------

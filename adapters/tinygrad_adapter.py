@@ -115,6 +115,15 @@ def _randint_arguments(args: tuple[Any, ...], named: dict[str, Any]) -> dict[str
     return {"low": 0} | named | dict(zip(free, args, strict=False))
 
 
+def _defaults_only(generator: Any = None, requires_grad: bool = False) -> None:
+    """torch's ``generator=`` and ``requires_grad=`` of the random and creation functions, which
+    tinygrad has no counterpart of: taken at their defaults, anything else is missing."""
+    if generator is not None:
+        raise MissingItem("tinygrad has no torch.Generator (generator=)")
+    if requires_grad:
+        raise MissingItem("tinygrad's tensors have no requires_grad")
+
+
 def _numpy_aliases(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn`` also taking torch's numpy-style aliases ``axis`` (``dim``) and ``keepdims``."""
 
@@ -158,6 +167,7 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
     def filled(method: str) -> Callable[..., Any]:
         def make(*size: Any, dtype: Any = None, device: Any = None, **named: Any) -> Any:
             shape = _size((named.pop("size"),) if "size" in named else size)
+            _defaults_only(named.pop("generator", None), named.pop("requires_grad", False))
             if named:
                 raise TypeError(f"{method}() got unexpected keyword arguments {sorted(named)}")
             return getattr(tensor_cls, method)(*shape, dtype=dtype, device=_device(device))
@@ -168,14 +178,25 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
     def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None) -> Any:
         return tensor_cls.full(tuple(size), fill_value, dtype=dtype, device=_device(device))
 
-    def randint(*args: Any, dtype: Any = None, device: Any = None, **named: Any) -> Any:
+    def randint(
+        *args: Any, dtype: Any = None, device: Any = None, generator: Any = None, **named: Any
+    ) -> Any:
+        _defaults_only(generator, named.pop("requires_grad", False))
         bound = _randint_arguments(args, named)
         kwargs = {} if dtype is None else {"dtype": dtype}
         return tensor_cls.randint(
             *bound["size"], low=bound["low"], high=bound["high"], device=_device(device), **kwargs
         )
 
-    def randperm(n: int, *, dtype: Any = None, device: Any = None) -> Any:
+    def randperm(
+        n: int,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        generator: Any = None,
+        requires_grad: bool = False,
+    ) -> Any:
+        _defaults_only(generator, requires_grad)
         kwargs = {} if dtype is None else {"dtype": dtype}
         return tensor_cls.randperm(n, device=_device(device), **kwargs)
 
@@ -235,6 +256,17 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
     def cumsum(input: Any, dim: int, *, dtype: Any = None) -> Any:
         return (input if dtype is None else input.cast(dtype)).cumsum(dim)
 
+    def like(method: str) -> Callable[..., Any]:
+        def make(
+            input: Any, *, dtype: Any = None, generator: Any = None, requires_grad: bool = False
+        ) -> Any:
+            _defaults_only(generator, requires_grad)
+            # tinygrad's rand_like reads dtype=None as its default float, not input's dtype
+            return getattr(input, method)(**({} if dtype is None else {"dtype": dtype}))
+
+        make.__name__ = method
+        return make
+
     def method(name: str) -> Callable[..., Any]:
         def call(input: Any, *args: Any, **kwargs: Any) -> Any:
             return getattr(tensor_cls, name)(input, *args, **kwargs)
@@ -258,8 +290,8 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
         full=full,
         randint=randint,
         randperm=randperm,
-        rand_like=method("rand_like"),
-        randn_like=method("randn_like"),
+        rand_like=like("rand_like"),
+        randn_like=like("randn_like"),
         manual_seed=tensor_cls.manual_seed,
         cat=cat,
         stack=stack,

@@ -63,6 +63,24 @@ def test_wrappers_take_torch_arguments(adapter: MLXAdapter) -> None:
     np.testing.assert_array_equal(adapter.to_numpy(norms), [[15.0]])
 
 
+def test_random_functions_take_torch_defaults(adapter: MLXAdapter) -> None:
+    """generator=None and requires_grad=False are accepted, anything else is missing; the _like
+    functions take dtype= and otherwise keep the input's."""
+    torch = adapter.root()
+    assert torch.rand(2, generator=None, requires_grad=False).shape == (2,)
+    assert torch.randint(0, 5, (3,), generator=None).shape == (3,)
+    assert torch.randperm(3, generator=None, requires_grad=False).shape == (3,)
+    assert torch.normal(0.0, 1.0, (2,), generator=None).shape == (2,)
+    half = adapter.from_numpy(np.zeros((2, 2), dtype=np.float16))
+    assert adapter.dtype_name(torch.rand_like(half, generator=None).dtype) == "float16"
+    assert adapter.dtype_name(torch.randn_like(half, dtype=torch.float32).dtype) == "float32"
+    assert adapter.dtype_name(torch.randint_like(half, 3, dtype=torch.int16).dtype) == "int16"
+    with pytest.raises(MissingItem):
+        torch.randn(2, requires_grad=True)
+    with pytest.raises(MissingItem):
+        torch.rand_like(half, generator=object())
+
+
 def test_modules_load_torch_state_dicts(adapter: MLXAdapter) -> None:
     torch = adapter.root()
     linear = torch.nn.Linear(3, 2, dtype=adapter.dtype("float64"))

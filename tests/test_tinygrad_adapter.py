@@ -75,6 +75,22 @@ def test_broadcast_to_takes_one_sequence(adapter: TinygradAdapter) -> None:
         torch.broadcast_to(x, 3)
 
 
+def test_random_functions_take_torch_defaults(adapter: TinygradAdapter) -> None:
+    """generator=None and requires_grad=False are accepted; anything else is missing, and the
+    _like functions keep the input's dtype unless given one."""
+    torch = adapter.root()
+    assert torch.rand(2, generator=None, requires_grad=False).shape == (2,)
+    assert torch.randint(0, 5, (3,), generator=None).shape == (3,)
+    assert torch.randperm(3, generator=None, requires_grad=False).shape == (3,)
+    half = adapter.from_numpy(np.zeros((2, 2), dtype=np.float16))
+    assert adapter.dtype_name(torch.rand_like(half, generator=None).dtype) == "float16"
+    assert adapter.dtype_name(torch.randn_like(half, dtype=torch.float64).dtype) == "float64"
+    with pytest.raises(MissingItem):
+        torch.randn(2, requires_grad=True)
+    with pytest.raises(MissingItem):
+        torch.rand_like(half, generator=object())
+
+
 def test_a_run_through_the_engine(tmp_path: Path) -> None:
     """torch.stack passes its checks but the triaged ones, which its expectations list."""
     out = tmp_path / "run"
