@@ -272,14 +272,18 @@ def searchsorted(
 def _filled(name: str) -> Callable[..., Any]:
     """``torch.zeros(*size, dtype=None)`` and co. over MLX's ``(shape, dtype)``."""
 
-    def fill(*size: Any, dtype: Any = None) -> Any:
+    def fill(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Any:
+        _defaults_only(requires_grad=requires_grad)
         return getattr(_mx(), name)(_size(size), dtype=dtype)
 
     fill.__name__ = name
     return fill
 
 
-def full(size: Sequence[int], fill_value: Any, dtype: Any = None) -> Any:
+def full(
+    size: Sequence[int], fill_value: Any, dtype: Any = None, requires_grad: bool = False
+) -> Any:
+    _defaults_only(requires_grad=requires_grad)
     return _mx().full(tuple(size), fill_value, dtype=dtype)
 
 

@@ -175,7 +175,15 @@ def _functions(tg: Any) -> dict[str, Callable[..., Any]]:
         make.__name__ = method
         return make
 
-    def full(size: Sequence[int], fill_value: Any, *, dtype: Any = None, device: Any = None) -> Any:
+    def full(
+        size: Sequence[int],
+        fill_value: Any,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+    ) -> Any:
+        _defaults_only(requires_grad=requires_grad)
         return tensor_cls.full(tuple(size), fill_value, dtype=dtype, device=_device(device))
 
     def randint(

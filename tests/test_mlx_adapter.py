@@ -64,8 +64,8 @@ def test_wrappers_take_torch_arguments(adapter: MLXAdapter) -> None:
 
 
 def test_random_functions_take_torch_defaults(adapter: MLXAdapter) -> None:
-    """generator=None and requires_grad=False are accepted, anything else is missing; the _like
-    functions take dtype= and otherwise keep the input's."""
+    """Random and creation functions take generator=None and requires_grad=False (anything
+    else is missing); the _like functions take dtype= and otherwise keep the input's."""
     torch = adapter.root()
     assert torch.rand(2, generator=None, requires_grad=False).shape == (2,)
     assert torch.randint(0, 5, (3,), generator=None).shape == (3,)
@@ -75,8 +75,12 @@ def test_random_functions_take_torch_defaults(adapter: MLXAdapter) -> None:
     assert adapter.dtype_name(torch.rand_like(half, generator=None).dtype) == "float16"
     assert adapter.dtype_name(torch.randn_like(half, dtype=torch.float32).dtype) == "float32"
     assert adapter.dtype_name(torch.randint_like(half, 3, dtype=torch.int16).dtype) == "int16"
+    assert torch.zeros(2, requires_grad=False).shape == (2,)
+    assert torch.full((2,), 1.5, requires_grad=False).shape == (2,)
     with pytest.raises(MissingItem):
         torch.randn(2, requires_grad=True)
+    with pytest.raises(MissingItem):
+        torch.full((2,), 1.5, requires_grad=True)
     with pytest.raises(MissingItem):
         torch.rand_like(half, generator=object())
 

@@ -76,8 +76,8 @@ def test_broadcast_to_takes_one_sequence(adapter: TinygradAdapter) -> None:
 
 
 def test_random_functions_take_torch_defaults(adapter: TinygradAdapter) -> None:
-    """generator=None and requires_grad=False are accepted; anything else is missing, and the
-    _like functions keep the input's dtype unless given one."""
+    """Random and creation functions take generator=None and requires_grad=False (anything
+    else is missing); the _like functions keep the input's dtype unless given one."""
     torch = adapter.root()
     assert torch.rand(2, generator=None, requires_grad=False).shape == (2,)
     assert torch.randint(0, 5, (3,), generator=None).shape == (3,)
@@ -85,8 +85,12 @@ def test_random_functions_take_torch_defaults(adapter: TinygradAdapter) -> None:
     half = adapter.from_numpy(np.zeros((2, 2), dtype=np.float16))
     assert adapter.dtype_name(torch.rand_like(half, generator=None).dtype) == "float16"
     assert adapter.dtype_name(torch.randn_like(half, dtype=torch.float64).dtype) == "float64"
+    assert torch.zeros(2, requires_grad=False).shape == (2,)
+    assert torch.full((2,), 1.5, requires_grad=False).shape == (2,)
     with pytest.raises(MissingItem):
         torch.randn(2, requires_grad=True)
+    with pytest.raises(MissingItem):
+        torch.full((2,), 1.5, requires_grad=True)
     with pytest.raises(MissingItem):
         torch.rand_like(half, generator=object())
 
