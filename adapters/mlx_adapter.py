@@ -17,6 +17,7 @@ Capabilities: ``complex``, with every dtype but complex128 (MLX has complex64 on
 from __future__ import annotations
 
 import math
+import operator
 import types
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Sequence
@@ -152,21 +153,28 @@ def randint(*args: Any, dtype: Any = None, generator: Any = None, **kwargs: Any)
 
 
 def normal(
-    mean: Any, std: Any = 1.0, size: Sequence[int] | None = None, *, generator: Any = None
+    mean: Any,
+    std: Any = 1.0,
+    size: Sequence[int] | None = None,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
 ) -> Any:
-    """Tensor or float ``mean`` and ``std``; floats only with ``size``. The dtype is MLX's
-    promotion of the tensor operands (its normal takes one)."""
+    """Tensor or float ``mean`` and ``std``; floats only with ``size``. Without ``dtype=``, the
+    dtype is MLX's promotion of the tensor operands (its normal takes one)."""
     _defaults_only(generator)
     mx = _mx()
     tensors = [t for t in (mean, std) if isinstance(t, mx.array)]
     shape = size if size is not None else mx.broadcast_shapes(*(t.shape for t in tensors))
-    dtype = mx.result_type(*tensors) if tensors else None
+    if dtype is None and tensors:
+        dtype = mx.result_type(*tensors)
     return mx.random.normal(list(shape), dtype, loc=mean, scale=std)
 
 
 def randperm(n: int, dtype: Any = None, generator: Any = None, requires_grad: bool = False) -> Any:
     _defaults_only(generator, requires_grad)
-    drawn = _mx().random.permutation(n)
+    # torch's n is any integer (a 0-dim tensor too); MLX's permutation shuffles an array
+    drawn = _mx().random.permutation(operator.index(n))
     return drawn if dtype is None else drawn.astype(dtype)
 
 

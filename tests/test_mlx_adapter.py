@@ -71,6 +71,8 @@ def test_random_functions_take_torch_defaults(adapter: MLXAdapter) -> None:
     assert torch.randint(0, 5, (3,), generator=None).shape == (3,)
     assert torch.randperm(3, generator=None, requires_grad=False).shape == (3,)
     assert torch.normal(0.0, 1.0, (2,), generator=None).shape == (2,)
+    assert adapter.dtype_name(torch.normal(0.0, 1.0, (2,), dtype=torch.float16).dtype) == "float16"
+    assert torch.randperm(adapter.from_numpy(np.array(4))).shape == (4,)
     half = adapter.from_numpy(np.zeros((2, 2), dtype=np.float16))
     assert adapter.dtype_name(torch.rand_like(half, generator=None).dtype) == "float16"
     assert adapter.dtype_name(torch.randn_like(half, dtype=torch.float32).dtype) == "float32"
