@@ -22,7 +22,7 @@ from ._device import (
 from ._dtypes import dtype
 from ._grad_mode import is_recording, no_grad
 from ._ops import apply_inplace, apply_op, apply_view, bump_version, xp_of
-from ._scalars import checked_scalar
+from ._scalars import checked_scalar, python_scalar
 from ._strides import allocate, broadcast_shapes, format_shape, like_strides
 from ._tensor import Tensor
 from .autograd import _formulas as grads
@@ -199,7 +199,7 @@ def fill_(self: Tensor, value) -> Tensor:
             dst[...] = cast_array(v, self._dtype)
 
         return apply_inplace("fill_", fn_t, self, value, backward=grads.fill_tensor())
-    scalar = checked_scalar(value, self._dtype)[()]
+    scalar = checked_scalar(python_scalar(value), self._dtype)[()]
 
     def fn(dst):
         dst[...] = scalar

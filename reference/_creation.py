@@ -29,7 +29,7 @@ from ._factory import filled, filled_like, new_leaf
 from ._fpstate import quiet
 from ._ops import bump_version
 from ._promotion import scalar_dtype
-from ._scalars import checked_scalar, int_argument
+from ._scalars import checked_scalar, int_argument, python_scalar
 from ._strides import allocate, memory_format_strides
 from ._tensor import Tensor
 
@@ -99,12 +99,15 @@ def check_layout(lay: layout | None, name: str = "empty") -> None:
 
 
 def _type_name(obj: object) -> str:
-    """torch's spelling of an argument's type in errors (``torch.dtype``)."""
-    return (
-        f"torch.{type(obj).__name__}"
-        if type(obj).__module__.startswith("reference")
-        else (type(obj).__name__)
-    )
+    """torch's spelling of an argument's type in errors: Python's ``tp_name``, which for the
+    scalar types of numpy's C extensions includes their module (``ml_dtypes.bfloat16``);
+    ``torch.dtype`` for the reference's own types."""
+    kind = type(obj)
+    if kind.__module__.startswith("reference"):
+        return f"torch.{kind.__name__}"
+    if isinstance(obj, np.generic) and kind.__module__ != "builtins":
+        return f"{kind.__module__}.{kind.__name__}"
+    return kind.__name__
 
 
 def _factory(
@@ -377,10 +380,11 @@ def _fill_value(x, name: str):
         raise OverflowError("int too big to convert")
     if isinstance(x, Tensor) and x.ndim == 0:
         return x.item()
-    if isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, Tensor):
+    x = python_scalar(x)
+    if isinstance(x, numbers.Number) and not isinstance(x, (Tensor, np.generic)):
         return x
     raise TypeError(
-        f"{name}(): argument 'fill_value' (position 2) must be Number, not {type(x).__name__}"
+        f"{name}(): argument 'fill_value' (position 2) must be Number, not {_type_name(x)}"
     )
 
 

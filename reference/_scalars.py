@@ -46,6 +46,20 @@ def _float_in_range(v: float, dt: dtype) -> bool:
     return float(info.min) <= v <= float(info.max)
 
 
+def python_scalar(value):
+    """A numpy scalar as torch's argument parser reads a ``Scalar``, with no dtype of its own:
+    an integer as int, complex128 (a Python complex) as complex, any other numpy number (bool_
+    and complex64 too, which loses its imaginary part with numpy's ComplexWarning) as float.
+    Anything else is returned as it is."""
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.generic) and isinstance(value, complex):
+        return complex(value)
+    if isinstance(value, (np.number, np.bool_)):
+        return float(value)
+    return value
+
+
 def checked_scalar(value, dt: dtype, *, check_float: bool = True, c10_names: bool = True):
     """``value`` as a 0-d array of ``dt``; torch's overflow RuntimeError when out of range."""
     if isinstance(value, np.generic):
@@ -70,6 +84,8 @@ def checked_scalar(value, dt: dtype, *, check_float: bool = True, c10_names: boo
     if isinstance(value, float) and not _float_in_range(value, dt):
         raise _overflow(dt, c10_names)
     v = int(value)
+    if isinstance(value, float) and v == 2**63:
+        v = -(2**63)  # the check passes double(2**63); x86's conversion gives int64's minimum
     if not _int_in_range(v, dt):
         raise _overflow(dt, c10_names)
     return np.asarray(v, dtype=np.int64).astype(dt._np)

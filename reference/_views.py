@@ -96,27 +96,30 @@ def view(self: Tensor, *shape, size=None, dtype: _dtypes.dtype | None = None) ->
 def _view_dtype(self: Tensor, dt: _dtypes.dtype) -> Tensor:
     old, new = self._dtype.itemsize, dt.itemsize
     if old != new:
-        if self.ndim == 0:
-            raise RuntimeError(
-                f"self.dim() cannot be 0 to view {self._dtype._scalar_name} as "
-                f"{dt._scalar_name} (different element sizes)"
-            )
-        if new > old and self.shape[-1] % (new // old):
-            raise RuntimeError(
-                f"self.size(-1) must be divisible by {new // old} to view "
-                f"{self._dtype._scalar_name} as {dt._scalar_name} (different "
-                f"element sizes), but got {self.shape[-1]}"
-            )
-        if self.stride(-1) != 1:
-            raise RuntimeError(
-                f"self.stride(-1) must be 1 to view {self._dtype._scalar_name} "
-                f"as {dt._scalar_name} (different element sizes), but got "
-                f"{self.stride(-1)}"
-            )
+        _check_view_dtype(self, dt, new // old)
     with no_grad():  # not differentiable: the result never requires grad
         out = apply_view("view", lambda a: a.view(dt._np), self)
     out._requires_grad = False
     return out
+
+
+def _check_view_dtype(self: Tensor, dt: _dtypes.dtype, ratio: int) -> None:
+    """torch's conditions, in its order, for viewing ``self`` as a dtype of another size
+    (``ratio``: how many of ``self``'s elements make one of ``dt``, 0 when it shrinks)."""
+    names = f"{self._dtype._scalar_name} as {dt._scalar_name} (different element sizes)"
+    if self.ndim == 0:
+        raise RuntimeError(f"self.dim() cannot be 0 to view {names}")
+    if self.stride(-1) != 1:
+        raise RuntimeError(f"self.stride(-1) must be 1 to view {names}, but got {self.stride(-1)}")
+    if not ratio:
+        return
+    checks = [("self.size(-1)", self.shape[-1]), ("self.storage_offset()", self.storage_offset())]
+    checks += [(f"self.stride({d})", self.stride(d)) for d in range(self.ndim - 1)]
+    for what, value in checks:
+        if value % ratio:
+            raise RuntimeError(
+                f"{what} must be divisible by {ratio} to view {names}, but got {value}"
+            )
 
 
 def view_as(self: Tensor, other: Tensor) -> Tensor:

@@ -222,3 +222,50 @@ def test_float_fill_must_fit_before_truncation(dtype, fill):
     check(lambda m: m.full((2,), fill, dtype=getattr(m, dtype)))
     check(lambda m: m.tensor([fill, 0.5], dtype=getattr(m, dtype)))
     check(lambda m: m.tensor(fill, dtype=getattr(m, dtype)))
+
+
+def test_the_largest_int64_float_converts_as_c10_does():
+    """double(2**63) passes c10's range check for int64 and converts to its minimum on x86."""
+    check(lambda m: m.full((1,), 2.0**63, dtype=m.int64))
+    check(lambda m: m.tensor([2.0**63], dtype=m.int64))
+    check(lambda m: m.full((1,), 2.0**64, dtype=m.int64))
+
+
+NUMPY_FILLS = ["bool_", "int32", "uint8", "float16", "float64", "complex128", "longdouble"]
+
+
+@pytest.mark.filterwarnings("ignore::numpy.exceptions.ComplexWarning")
+@pytest.mark.parametrize("kind", [*NUMPY_FILLS, "complex64"])
+def test_a_numpy_scalar_fill_is_a_python_number(kind):
+    """full's fill is a Scalar: a numpy integer infers int64, complex128 (a Python complex)
+    the default complex dtype, any other numpy number (bool_, complex64 too) a float."""
+    import numpy as np
+
+    value = getattr(np, kind)(1 + 2j if kind.startswith("complex") else 3)
+    check(lambda m: m.full((2,), value), warns=False)
+    check(lambda m: m.zeros(2).fill_(value), warns=False)
+
+
+def test_a_bfloat16_scalar_is_no_fill():
+    import ml_dtypes
+
+    check(lambda m: m.full((2,), ml_dtypes.bfloat16(1.5)))
+
+
+VIEW_DTYPES = [
+    lambda m: m.zeros(3, 4)[:, ::2].view(m.float64),
+    lambda m: m.zeros(3, 3).view(m.float64),
+    lambda m: m.zeros(10)[1:5].view(m.float64),
+    lambda m: m.zeros(3, 5)[:, :4].view(m.float64),
+    lambda m: m.zeros(2, 0).view(m.float64),
+    lambda m: m.zeros(0).view(m.float64),
+    lambda m: m.zeros(3, 4)[:, ::2].view(m.float16),
+    lambda m: m.zeros(3, 4)[1:].view(m.int16),
+]
+
+
+@pytest.mark.parametrize("call", VIEW_DTYPES)
+def test_a_dtype_view_checks_strides_and_offset_in_torchs_order(call):
+    """Viewing as a wider dtype needs a unit last stride, then a divisible last size, offset
+    and other strides (an empty tensor too); a narrower one the unit last stride only."""
+    check(call)
