@@ -101,8 +101,10 @@ def check_layout(lay: layout | None, name: str = "empty") -> None:
 def _type_name(obj: object) -> str:
     """torch's spelling of an argument's type in errors: Python's ``tp_name``, which for the
     scalar types of numpy's C extensions includes their module (``ml_dtypes.bfloat16``);
-    ``torch.dtype`` for the reference's own types."""
+    ``Tensor``, and ``torch.dtype`` for the reference's other types."""
     kind = type(obj)
+    if isinstance(obj, Tensor):
+        return "Tensor"
     if kind.__module__.startswith("reference"):
         return f"torch.{kind.__name__}"
     if isinstance(obj, np.generic) and kind.__module__ != "builtins":
