@@ -161,13 +161,13 @@ def normal(
     dtype: Any = None,
 ) -> Any:
     """Tensor or float ``mean`` and ``std``; floats only with ``size``. Without ``dtype=``, the
-    dtype is MLX's promotion of the tensor operands (its normal takes one)."""
+    dtype is torch's: the tensor mean's, else the tensor std's (no promotion)."""
     _defaults_only(generator)
     mx = _mx()
     tensors = [t for t in (mean, std) if isinstance(t, mx.array)]
     shape = size if size is not None else mx.broadcast_shapes(*(t.shape for t in tensors))
     if dtype is None and tensors:
-        dtype = mx.result_type(*tensors)
+        dtype = tensors[0].dtype
     return mx.random.normal(list(shape), dtype, loc=mean, scale=std)
 
 

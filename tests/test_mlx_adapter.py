@@ -73,6 +73,9 @@ def test_random_functions_take_torch_defaults(adapter: MLXAdapter) -> None:
     assert torch.normal(0.0, 1.0, (2,), generator=None).shape == (2,)
     assert adapter.dtype_name(torch.normal(0.0, 1.0, (2,), dtype=torch.float16).dtype) == "float16"
     assert torch.randperm(adapter.from_numpy(np.array(4))).shape == (4,)
+    mean, std = adapter.from_numpy(np.zeros(2, np.float32)), adapter.from_numpy(np.ones(2))
+    assert adapter.dtype_name(torch.normal(mean, std).dtype) == "float32"  # the mean's dtype
+    assert adapter.dtype_name(torch.normal(0.0, std).dtype) == "float64"
     half = adapter.from_numpy(np.zeros((2, 2), dtype=np.float16))
     assert adapter.dtype_name(torch.rand_like(half, generator=None).dtype) == "float16"
     assert adapter.dtype_name(torch.randn_like(half, dtype=torch.float32).dtype) == "float32"
