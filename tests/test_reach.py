@@ -19,15 +19,21 @@ def test_kinds_of_values() -> None:
     assert kinds_of(np.array(3, np.int64)) == ["tensor[int64]", "0-dim"]
     assert kinds_of(Strided(np.ones((2, 3)), "transposed")) == ["tensor[float64]", "transposed"]
     assert kinds_of(Raw(np.ones(2, np.int32))) == ["ndarray[int32]"]
-    assert kinds_of(()) == ["empty tuple"] and kinds_of([1]) == ["list"]
-    assert [kinds_of(v)[0] for v in (None, True, -1, 2, 2.0, 0.5, float("inf"))] == [
+    assert kinds_of(()) == ["empty tuple"] and kinds_of([1, -2, 1]) == ["list of int, negative int"]
+    assert kinds_of([np.zeros(2)]) == ["list"]
+    values = (None, True, -1, 0, 2, 2**40, -(2**63), 2.0, 0.5, float("inf"), "mean")
+    assert [kinds_of(v)[0] for v in values] == [
         "None",
         "bool",
         "negative int",
+        "int 0",
         "int",
+        "int >= 2**31",
+        "int <= -2**63",
         "integral float",
         "float",
         "non-finite float",
+        "str 'mean'",
     ]
 
 
@@ -37,7 +43,8 @@ def test_reach_counts_what_the_generators_draw() -> None:
     assert found["examples"] == 20 * len(entry.item.dtype_list)
     tensors = {k for k in found["arguments"]["input"] if k.startswith("tensor[")}
     assert tensors == {f"tensor[{d}]" for d in entry.item.dtype_list}
-    assert {"None", "int", "tuple"} <= set(found["arguments"]["dim"])
+    dims = set(found["arguments"]["dim"])
+    assert "None" in dims and dims & {"int", "int 0"} and any(k.startswith("tuple") for k in dims)
     assert sum(found["dtype_combinations"].values()) == found["examples"]
 
 
