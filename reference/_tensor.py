@@ -97,7 +97,7 @@ class Tensor:
             data = _with_torch_strides(data)
         self._data = data
         self._dtype = dtype_
-        self._device = dev
+        self._device = dev if dev is CPU or dev.type != "cpu" else CPU  # cpu has no index
         self._requires_grad = False
         self._is_leaf = True
         self._grad = None

@@ -269,3 +269,20 @@ def test_a_dtype_view_checks_strides_and_offset_in_torchs_order(call):
     """Viewing as a wider dtype needs a unit last stride, then a divisible last size, offset
     and other strides (an empty tensor too); a narrower one the unit last stride only."""
     check(call)
+
+
+@pytest.mark.parametrize("spelling", ["cpu", "cpu:0", "cpu:1"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m, d: m.zeros(2, device=d),
+        lambda m, d: m.tensor([1.0], device=d),
+        lambda m, d: m.arange(3).to(d),
+        lambda m, d: m.ones(2).to(device=d, dtype=m.float64),
+        lambda m, d: m.zeros_like(m.ones(2), device=d),
+    ],
+)
+def test_a_cpu_tensor_has_no_device_index(spelling, make):
+    """torch.device('cpu:1') keeps its index; a tensor made there lives on the CPU device."""
+    check(lambda m: str(make(m, spelling).device))
+    check(lambda m: str(make(m, m.device(spelling)).device))
