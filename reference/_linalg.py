@@ -15,7 +15,7 @@ from ._fpstate import quiet
 from ._joining import unsqueeze
 from ._ops import apply_op
 from ._pointwise import opmath
-from ._reductions import amax, amin, numpy_axes, reduce_array, reduce_dims
+from ._reductions import amax, amin, dim_arg, numpy_axes, reduce_array, reduce_dims
 from ._reductions import sum as _sum
 from ._searching import check_out_dtype
 from ._strides import wrap_dim
@@ -89,6 +89,7 @@ def vector_norm(
         raise RuntimeError(f"{name}: Expected a non-complex scalar as the order of norm.")
     _check_floating(x, name)
     p = float(ord)
+    dim = dim_arg(dim)
     raw = None if dim is None else ((dim,) if isinstance(dim, numbers.Integral) else tuple(dim))
     if x.numel() == 0 and (p < 0.0 or p == math.inf):
         if not raw:
@@ -293,6 +294,7 @@ def norm(
 ) -> Tensor:
     """Vector or matrix norm depending on ``ord`` / ``dim`` / ``A.ndim``, as torch."""
     dims = None
+    dim = dim_arg(dim)
     if dim is not None:
         dims = [dim] if isinstance(dim, numbers.Integral) else list(dim)
         if len(dims) not in (1, 2):

@@ -273,7 +273,7 @@ def _no_dim(name: str, keepdim, dtype, out) -> None:
     raise _invalid_combination(name, got, overloads)
 
 
-def _dim_arg(dim):
+def dim_arg(dim):
     """An int, a sequence of ints, None, or a 0-dim integer tensor (read as an int)."""
     if isinstance(dim, Tensor) and dim.ndim == 0 and dim._dtype._kind in "iu":
         return int(dim.item())
@@ -301,7 +301,7 @@ def _sum_like_args(name: str, dim, keepdim, dtype, out, out_overload: str) -> tu
     if dim is _MISSING:
         _no_dim(name, keepdim, dtype, out)
         dim = None
-    dim = _dim_arg(dim)
+    dim = dim_arg(dim)
     if dim is not None:
         _check_dim_type(name, dim, _SUM_OVERLOADS.format(out=out_overload))
     return dim, False if keepdim is _MISSING else keepdim
@@ -517,7 +517,7 @@ min.__doc__ = "Smallest element; with ``dim`` (values, indices); with a tensor: 
 
 def _make_amax(name: str, np_ext, kernel_name: str):
     def fn(input: Tensor, dim=(), keepdim: bool = False, *, out=None) -> Tensor:  # noqa: A002
-        dim = _dim_arg(dim)
+        dim = dim_arg(dim)
         dims = reduce_dims(dim, input.ndim)
         if not dims:
             _no_dim_empty_check(name, input)

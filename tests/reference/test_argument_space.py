@@ -286,3 +286,15 @@ def test_a_cpu_tensor_has_no_device_index(spelling, make):
     """torch.device('cpu:1') keeps its index; a tensor made there lives on the CPU device."""
     check(lambda m: str(make(m, spelling).device))
     check(lambda m: str(make(m, m.device(spelling)).device))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.linalg.vector_norm(m.tensor([[3.0, 4.0]]), dim=m.tensor(1)),
+        lambda m: m.linalg.vector_norm(m.tensor([[3.0, 4.0]]), 1, m.tensor(-1), True),
+        lambda m: m.linalg.norm(m.tensor([[3.0, 4.0]]), dim=m.tensor(0)),
+    ],
+)
+def test_a_norm_dim_may_be_a_0dim_integer_tensor(call):
+    check(call)
