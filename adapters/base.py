@@ -44,6 +44,15 @@ TORCH_LIKE = frozenset({"complex", "out_variant", "inplace_variant", "strided_vi
 LAYOUTS = ("transposed", "sliced", "expanded")
 
 
+def defaults_only(library: str, generator: Any = None, requires_grad: bool = False) -> None:
+    """torch's ``generator=`` and ``requires_grad=`` of the random and creation functions, for
+    a library that has neither: taken at their defaults; anything else is an item it lacks."""
+    if generator is not None:
+        raise MissingItem(f"{library} has no torch.Generator (generator=)")
+    if requires_grad:
+        raise MissingItem(f"{library} has no requires_grad")
+
+
 def cuda_capabilities(available: bool, built: bool) -> frozenset[str]:
     """``cuda`` when a GPU is usable, ``cpu_only`` when the library has no CUDA at all
     (a CUDA build on a machine without a GPU claims neither)."""

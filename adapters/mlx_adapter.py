@@ -16,6 +16,7 @@ Capabilities: ``complex``, with every dtype but complex128 (MLX has complex64 on
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import types
@@ -26,7 +27,7 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 
-from adapters.base import Adapter, AdapterError, MissingItem
+from adapters.base import Adapter, AdapterError, MissingItem, defaults_only
 
 #: name of the namespace module ``torch`` resolves against
 ROOT = "mlx_as_torch"
@@ -122,13 +123,7 @@ def tensor_split(input: Any, indices_or_sections: Any, dim: int = 0) -> Any:
 # -- 2.2 random sampling ---------------------------------------------------------------------
 
 
-def _defaults_only(generator: Any = None, requires_grad: bool = False) -> None:
-    """torch's ``generator=`` and ``requires_grad=``, which MLX has no counterpart of: taken at
-    their defaults, anything else is missing."""
-    if generator is not None:
-        raise MissingItem("MLX has no torch.Generator (generator=)")
-    if requires_grad:
-        raise MissingItem("MLX arrays have no requires_grad")
+_defaults_only = functools.partial(defaults_only, "MLX")
 
 
 def rand(*size: Any, dtype: Any = None, generator: Any = None, requires_grad: bool = False) -> Any:

@@ -35,7 +35,7 @@ from typing import Any
 import ml_dtypes
 import numpy as np
 
-from adapters.base import Adapter, AdapterError, MissingItem
+from adapters.base import Adapter, AdapterError, MissingItem, defaults_only
 
 SHIM_DIR = Path(__file__).resolve().parent / "tinygrad_cc"
 #: spec dtype name -> tinygrad's ``dtypes`` attribute (no complex dtypes)
@@ -115,13 +115,7 @@ def _randint_arguments(args: tuple[Any, ...], named: dict[str, Any]) -> dict[str
     return {"low": 0} | named | dict(zip(free, args, strict=False))
 
 
-def _defaults_only(generator: Any = None, requires_grad: bool = False) -> None:
-    """torch's ``generator=`` and ``requires_grad=`` of the random and creation functions, which
-    tinygrad has no counterpart of: taken at their defaults, anything else is missing."""
-    if generator is not None:
-        raise MissingItem("tinygrad has no torch.Generator (generator=)")
-    if requires_grad:
-        raise MissingItem("tinygrad's tensors have no requires_grad")
+_defaults_only = functools.partial(defaults_only, "tinygrad")
 
 
 def _numpy_aliases(fn: Callable[..., Any]) -> Callable[..., Any]:
