@@ -33,6 +33,7 @@ def _vector_norm(
 ) -> tuple[str, str, dict[str, Any]]:
     x = np.asarray(x).astype(numpy_dtype(dtype))
     values = {"ord": ord, "shape": x.shape, "x": x, "dim": dim, "keepdim": keepdim}
+    values |= {"dim_arg": dim, "ord_arg": ord}  # the arguments as the call passes them
     return ("torch.linalg.vector_norm", dtype, values)
 
 
