@@ -672,7 +672,8 @@ def _formula_vjp(
     assert block is not None
     values = dict(wide.values) | _regroup(wide.slots, arrays, wide.values)
     env = numpy_env(values, dtype)
-    if item.oracle is not None and block.call is None:
+    uses_result = any("result" in f.names for f in block.derivative.values())
+    if uses_result and item.oracle is not None and block.call is None:
         env["result"] = item.oracle.evaluate(env)
     env.update(grad=cots[0], grads=list(cots))
     out: Arrays = []

@@ -43,7 +43,7 @@ def kinds_of(value: Any) -> list[str]:
 
 
 #: Where ints change kind: C's int32 and int64 ranges, which a library may overflow.
-_INT_EDGES = ((2**63, "int >= 2**63"), (2**31, "int >= 2**31"))
+_INT_EDGES = ((2**63, "2**63"), (2**31, "2**31"))
 
 
 def _scalar_kind(value: Any) -> str:
@@ -70,7 +70,7 @@ def _int_kind(value: int) -> str:
         return "int 0"
     for edge, name in _INT_EDGES:
         if abs(value) >= edge:
-            return name if value > 0 else name.replace("int >= ", "int <= -")
+            return f"int >= {name}" if value > 0 else f"int <= -{name}"
     return "negative int" if value < 0 else "int"
 
 

@@ -104,7 +104,7 @@ class Session:
         claimed = self.adapter.capabilities_for(case.item)
         lacking = [c for c in case.capabilities if c not in claimed]
         if self.adapter.dtypes is not None:
-            lacking += sorted(d for d in dtypes_needed(case) if self.adapter.lacks_dtype(d))
+            lacking += sorted(d for d in dtypes_needed(case) if d not in self.adapter.dtypes)
         if case.id in self.finished:
             outcome = self.finished[case.id]
         elif case.id in self.crashed:

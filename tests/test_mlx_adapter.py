@@ -13,7 +13,11 @@ pytest.importorskip("mlx.core")
 from adapters import MissingItem  # noqa: E402
 from adapters.mlx_adapter import DTYPES, MLXAdapter  # noqa: E402
 from conformance.cli import main  # noqa: E402
-from tests.adapter_checks import check_dtype_map, check_round_trip  # noqa: E402
+from tests.adapter_checks import (  # noqa: E402
+    check_dtype_map,
+    check_round_trip,
+    check_torch_defaults,
+)
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +68,10 @@ def test_wrappers_take_torch_arguments(adapter: MLXAdapter) -> None:
 
 
 def test_random_functions_take_torch_defaults(adapter: MLXAdapter) -> None:
-    """Random and creation functions take generator=None and requires_grad=False (anything
-    else is missing); the _like functions take dtype= and otherwise keep the input's."""
+    """torch's defaults (tests.adapter_checks), and MLX's own forms: normal takes dtype=,
+    following the tensor mean's dtype; randperm counts a 0-dim tensor n."""
+    check_torch_defaults(adapter)
     torch = adapter.root()
-    assert torch.rand(2, generator=None, requires_grad=False).shape == (2,)
-    assert torch.randint(0, 5, (3,), generator=None).shape == (3,)
-    assert torch.randperm(3, generator=None, requires_grad=False).shape == (3,)
     assert torch.normal(0.0, 1.0, (2,), generator=None).shape == (2,)
     assert adapter.dtype_name(torch.normal(0.0, 1.0, (2,), dtype=torch.float16).dtype) == "float16"
     assert torch.randperm(adapter.from_numpy(np.array(4))).shape == (4,)
@@ -77,17 +79,7 @@ def test_random_functions_take_torch_defaults(adapter: MLXAdapter) -> None:
     assert adapter.dtype_name(torch.normal(mean, std).dtype) == "float32"  # the mean's dtype
     assert adapter.dtype_name(torch.normal(0.0, std).dtype) == "float64"
     half = adapter.from_numpy(np.zeros((2, 2), dtype=np.float16))
-    assert adapter.dtype_name(torch.rand_like(half, generator=None).dtype) == "float16"
-    assert adapter.dtype_name(torch.randn_like(half, dtype=torch.float32).dtype) == "float32"
     assert adapter.dtype_name(torch.randint_like(half, 3, dtype=torch.int16).dtype) == "int16"
-    assert torch.zeros(2, requires_grad=False).shape == (2,)
-    assert torch.full((2,), 1.5, requires_grad=False).shape == (2,)
-    with pytest.raises(MissingItem):
-        torch.randn(2, requires_grad=True)
-    with pytest.raises(MissingItem):
-        torch.full((2,), 1.5, requires_grad=True)
-    with pytest.raises(MissingItem):
-        torch.rand_like(half, generator=object())
 
 
 def test_modules_load_torch_state_dicts(adapter: MLXAdapter) -> None:

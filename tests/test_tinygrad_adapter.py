@@ -13,7 +13,11 @@ pytest.importorskip("tinygrad")
 from adapters import MissingItem  # noqa: E402
 from adapters.tinygrad_adapter import DTYPES, TinygradAdapter  # noqa: E402
 from conformance.cli import main  # noqa: E402
-from tests.adapter_checks import check_dtype_map, check_round_trip  # noqa: E402
+from tests.adapter_checks import (  # noqa: E402
+    check_dtype_map,
+    check_round_trip,
+    check_torch_defaults,
+)
 
 
 @pytest.fixture(scope="module")
@@ -76,23 +80,12 @@ def test_broadcast_to_takes_one_sequence(adapter: TinygradAdapter) -> None:
 
 
 def test_random_functions_take_torch_defaults(adapter: TinygradAdapter) -> None:
-    """Random and creation functions take generator=None and requires_grad=False (anything
-    else is missing); the _like functions keep the input's dtype unless given one."""
-    torch = adapter.root()
-    assert torch.rand(2, generator=None, requires_grad=False).shape == (2,)
-    assert torch.randint(0, 5, (3,), generator=None).shape == (3,)
-    assert torch.randperm(3, generator=None, requires_grad=False).shape == (3,)
+    """torch's defaults (tests.adapter_checks); rand_like keeps a float16 input's dtype where
+    tinygrad read dtype=None as its default float."""
+    check_torch_defaults(adapter)
     half = adapter.from_numpy(np.zeros((2, 2), dtype=np.float16))
-    assert adapter.dtype_name(torch.rand_like(half, generator=None).dtype) == "float16"
+    torch = adapter.root()
     assert adapter.dtype_name(torch.randn_like(half, dtype=torch.float64).dtype) == "float64"
-    assert torch.zeros(2, requires_grad=False).shape == (2,)
-    assert torch.full((2,), 1.5, requires_grad=False).shape == (2,)
-    with pytest.raises(MissingItem):
-        torch.randn(2, requires_grad=True)
-    with pytest.raises(MissingItem):
-        torch.full((2,), 1.5, requires_grad=True)
-    with pytest.raises(MissingItem):
-        torch.rand_like(half, generator=object())
 
 
 def test_a_run_through_the_engine(tmp_path: Path) -> None:
