@@ -376,12 +376,29 @@ _FOPI = np.float32(1.27323954473516)
 _ONE, _HALF = np.float32(1.0), np.float32(0.5)
 
 
+def _fused32(a: np.ndarray, b, c) -> np.ndarray:
+    """float32 ``fma(a, b, c)`` as the float64 ``a*b + c`` (exact product) rounded to
+    float32. That second rounding is exact unless the float64 sum lies on a float32
+    midpoint or below float32's normal range (``_fma32`` decides those): it never does for
+    the inputs the kernels below can receive, which tests/reference/test_random.py checks
+    over all 2**24 of them."""
+    p = a.astype(np.float64)
+    p *= b
+    p += c
+    return p.astype(np.float32)
+
+
 def _horner(coefs: list, x: np.ndarray) -> np.ndarray:
-    """``y = c0; y = y*x + c1; ...`` with every step fused."""
-    y = np.full_like(x, coefs[0])
-    wide = x.astype(np.float64)  # once for every step
-    for c in coefs[1:]:
-        y = _fma32_wide(y.astype(np.float64), wide, np.float64(c))
+    """``y = c0; y = fma(y, x, c1); ...`` (each step as ``_fused32``), in place."""
+    wide = x.astype(np.float64)
+    p = wide * np.float64(coefs[0])
+    y = np.empty_like(x)
+    for i, c in enumerate(coefs[1:], 2):
+        p += np.float64(c)
+        np.copyto(y, p, casting="same_kind")  # round to float32
+        if i < len(coefs):
+            np.copyto(p, y)
+            p *= wide
     return y
 
 
@@ -389,38 +406,40 @@ def _log256(x: np.ndarray) -> np.ndarray:
     """``log256_ps`` (avx_mathfun.h) for x in (0, 1], with GCC's FMA contractions."""
     x = np.maximum(x, np.float32(2.0**-126))  # cut off denormals
     bits = x.view(np.uint32)
-    e = ((bits >> np.uint32(23)).astype(np.int32) - 0x7F).astype(np.float32) + _ONE
+    e = (bits >> np.uint32(23)).astype(np.float32)
+    e -= np.float32(0x7F - 1)  # the exponent, plus one (exact in float32)
     x = ((bits & np.uint32(0x807FFFFF)) | np.uint32(0x3F000000)).view(np.float32)
     mask = x < _SQRTHF
     x = (x - _ONE) + np.where(mask, x, np.float32(0))
-    e = e - np.where(mask, _ONE, np.float32(0))
+    e -= mask
     z = x * x
     y = _horner(_LOG_P, x) * x
-    y = _fma32(y, z, e * _LOG_Q1)
-    y = y - z * _HALF
-    return _fma32(e, _LOG_Q2, x + y)
+    y = _fused32(y, z, e * _LOG_Q1)
+    y -= z * _HALF
+    y += x
+    return e * _LOG_Q2 + y  # fma(e, q2, x + y): e * q2 is exact in float32 (7 + 9 bits)
 
 
 def _sincos256(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``sincos256_ps`` (avx_mathfun.h) for x >= 0, with GCC's FMA contractions."""
+    """``sincos256_ps`` (avx_mathfun.h) for x in [0, 2*pi), with GCC's FMA contractions."""
     j = (x * _FOPI).astype(np.int32)
-    j = (j + 1) & ~1
+    j += 1
+    j &= ~1
     y = j.astype(np.float32)
-    sign_sin = ((j & 4) << 29).view(np.uint32)
-    sign_cos = ((~(j - 2) & 4) << 29).view(np.uint32)
-    poly_mask = (j & 2) == 0
-    for dp in _DP:
-        x = _fma32(y, dp, x)
+    # fma(y, DPk, x): y <= 8 is even, so y * DP1 and y * DP2 (8 and 11 bits) are exact
+    x = x + y * _DP[0]
+    x += y * _DP[1]
+    x = _fused32(y, _DP[2], x)
     z = x * x
     yc = _horner(_COS_P, z) * z
-    yc = _fma32(yc, z, -(z * _HALF)) + _ONE
-    ys = _fma32(_horner(_SIN_P, z) * z, x, x)
-    zero = np.float32(0)
-    sin1, sin2 = np.where(poly_mask, zero, yc), np.where(poly_mask, ys, zero)
-    cos_value = (yc - sin1) + (ys - sin2)
-    sin_value = sin1 + sin2
-    s = (sin_value.view(np.uint32) ^ sign_sin).view(np.float32)
-    c = (cos_value.view(np.uint32) ^ sign_cos).view(np.float32)
+    yc = _fused32(yc, z, -(z * _HALF))
+    yc += _ONE
+    ys = _fused32(_horner(_SIN_P, z) * z, x, x)
+    # the selects and sums of the kernel, for these finite polynomials never -0.0
+    swap = (j & 2) != 0
+    s, c = np.where(swap, yc, ys), np.where(swap, ys, yc)
+    s.view(np.uint32)[...] ^= ((j & 4) << 29).view(np.uint32)
+    c.view(np.uint32)[...] ^= ((~(j - 2) & 4) << 29).view(np.uint32)
     return s, c
 
 
@@ -442,6 +461,9 @@ def _fill16_double(d: np.ndarray, mean: float, std: float) -> np.ndarray:
     return _fma64(out, std, mean)
 
 
+_BLOCK = 4096  # rows of 16 per pass of the kernels
+
+
 def _normal_fill(gen: Generator, n: int, dt: dtype, mean: float, std: float) -> np.ndarray:
     """``normal_fill``: 16 values per 16 uniforms; a ragged end recomputes the last 16."""
     double = dt is _dtypes.float64
@@ -450,7 +472,9 @@ def _normal_fill(gen: Generator, n: int, dt: dtype, mean: float, std: float) -> 
     # float/double draw all n uniforms up front; half/bfloat16 only the full chunks
     drawn = unit(gen, n if dt.itemsize >= 4 else full)
     out = np.empty(n, np.float64 if double else np.float32)
-    out[:full] = fill16(drawn[:full].reshape(-1, 16), mean, std).reshape(-1)
+    rows, into = drawn[:full].reshape(-1, 16), out[:full].reshape(-1, 16)
+    for i in range(0, len(rows), _BLOCK):  # blocks whose temporaries stay in cache
+        into[i : i + _BLOCK] = fill16(rows[i : i + _BLOCK], mean, std)
     if n % 16:
         out[n - 16 :] = fill16(unit(gen, 16).reshape(1, 16), mean, std).reshape(-1)
     return out.astype(dt._np)

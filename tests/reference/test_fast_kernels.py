@@ -1,0 +1,86 @@
+"""The reference's faster numeric kernels give what the plain algorithms they replace give:
+torch's AVX2 normal kernel without a double-rounding check per fused multiply-add (over every
+input it can receive), and the same kernels in cache-sized blocks; torch where it decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from reference import _random
+from reference._random import _DP, _HALF, _LOG_P, _LOG_Q1, _LOG_Q2, _ONE, _SQRTHF, _fma32
+from tests.reference.test_random import assert_same_draws
+
+pytest.importorskip("torch")
+
+
+# ----- normal_fill's float kernel, as it was: every fused step through the checked _fma32 ------
+def _horner_checked(coefs: list, x: np.ndarray) -> np.ndarray:
+    y = np.full_like(x, coefs[0])
+    for c in coefs[1:]:
+        y = _fma32(y, x, c)
+    return y
+
+
+def _log256_checked(x: np.ndarray) -> np.ndarray:
+    x = np.maximum(x, np.float32(2.0**-126))
+    bits = x.view(np.uint32)
+    e = ((bits >> np.uint32(23)).astype(np.int32) - 0x7F).astype(np.float32) + _ONE
+    x = ((bits & np.uint32(0x807FFFFF)) | np.uint32(0x3F000000)).view(np.float32)
+    mask = x < _SQRTHF
+    x = (x - _ONE) + np.where(mask, x, np.float32(0))
+    e = e - np.where(mask, _ONE, np.float32(0))
+    z = x * x
+    y = _horner_checked(_LOG_P, x) * x
+    y = _fma32(y, z, e * _LOG_Q1)
+    y = y - z * _HALF
+    return _fma32(e, _LOG_Q2, x + y)
+
+
+def _sincos256_checked(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    j = (x * _random._FOPI).astype(np.int32)
+    j = (j + 1) & ~1
+    y = j.astype(np.float32)
+    sign_sin = ((j & 4) << 29).view(np.uint32)
+    sign_cos = ((~(j - 2) & 4) << 29).view(np.uint32)
+    poly_mask = (j & 2) == 0
+    for dp in _DP:
+        x = _fma32(y, dp, x)
+    z = x * x
+    yc = _fma32(_horner_checked(_random._COS_P, z) * z, z, -(z * _HALF)) + _ONE
+    ys = _fma32(_horner_checked(_random._SIN_P, z) * z, x, x)
+    zero = np.float32(0)
+    sin1, sin2 = np.where(poly_mask, zero, yc), np.where(poly_mask, ys, zero)
+    cos_value = (yc - sin1) + (ys - sin2)
+    sin_value = sin1 + sin2
+    s = (sin_value.view(np.uint32) ^ sign_sin).view(np.float32)
+    c = (cos_value.view(np.uint32) ^ sign_cos).view(np.float32)
+    return s, c
+
+
+def _same_bits(got: Any, want: Any) -> None:
+    np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))
+
+
+@pytest.mark.parametrize("part", range(4))
+def test_normal_kernel_over_every_uniform(part: int) -> None:
+    """Every float32 uniform is k * 2**-24: the kernel meets 2**24 values of ``1 - u`` (log)
+    and of ``2*pi * u`` (sine and cosine); all of them give the checked kernel's bits."""
+    step = 2**20
+    for start in range(part * 2**22, (part + 1) * 2**22, step):
+        u = np.arange(start, start + step, dtype=np.float32) * np.float32(2.0**-24)
+        u1 = _ONE - u
+        _same_bits(_random._log256(u1), _log256_checked(u1))
+        theta = np.float32(_random._TWO_PI) * u
+        for got, want in zip(_random._sincos256(theta), _sincos256_checked(theta), strict=True):
+            _same_bits(got, want)
+
+
+@pytest.mark.parametrize("name", ["float32", "bfloat16"])
+@pytest.mark.parametrize("n", [_random._BLOCK * 16, _random._BLOCK * 32 + 17])
+def test_normal_fill_in_blocks_like_torch(name: str, n: int) -> None:
+    """Sizes across the kernel's blocks (and a ragged end) draw torch's bits."""
+    assert_same_draws(lambda m, g: m.randn(n, generator=g, dtype=getattr(m, name)), seed=n)
+    assert_same_draws(lambda m, g: m.empty(n).normal_(0.5, 3.0, generator=g), seed=1)
