@@ -9,6 +9,7 @@ regenerate-and-draw cycles after them are numpy's own MT19937 (the same algorith
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import numpy as np
@@ -66,24 +67,29 @@ class MT19937:
 
     def random(self, n: int) -> np.ndarray:
         """``n`` successive 32-bit outputs (torch's ``random()``) as uint32."""
+        out = np.empty(n, np.uint32)
         head = min(n, self.left - 1)  # words left before the next regeneration
         if self.next + head <= N:
             words = self.state[self.next : self.next + head]
         else:  # a state set by hand may index past the 624 words (undefined in torch)
             words = np.take(self.state, range(self.next, self.next + head), mode="wrap")
-        out = temper(words)
+        out[:head] = temper(words)
         self.next, self.left = self.next + head, self.left - head
         if n > head:  # regenerate-and-draw is plain MT19937: numpy's engine runs it
             bitgen = _scratch_engine()
             bitgen.state = {"bit_generator": "MT19937", "state": {"key": self.state, "pos": N}}
-            tail = bitgen.random_raw(n - head).astype(np.uint32)
+            out[head:] = bitgen.random_raw(n - head)
             state = bitgen.state["state"]
             self.state = np.asarray(state["key"], np.uint32).copy()
             self.next, self.left = int(state["pos"]), N + 1 - int(state["pos"])
-            out = np.concatenate([out, tail])
         return out
 
     def random64(self, n: int) -> np.ndarray:
         """``n`` 64-bit outputs (torch's ``random64()``): two draws, the first one high."""
-        words = self.random(2 * n).astype(np.uint64)
-        return (words[0::2] << np.uint64(32)) | words[1::2]
+        pairs = self.random(2 * n).view(np.uint64)  # each pair of draws in memory order
+        if sys.byteorder == "big":
+            return pairs
+        high = pairs << np.uint64(32)
+        pairs >>= np.uint64(32)
+        pairs |= high
+        return pairs

@@ -300,20 +300,26 @@ def _to_dtype(values: np.ndarray, dt: dtype) -> np.ndarray:
     """``static_cast<scalar_t>``: half and bfloat16 convert through float."""
     if dt.itemsize == 2 and dt.is_floating_point and values.dtype == np.float64:
         values = values.astype(np.float32)
-    return values.astype(dt._np)
+    return values.astype(dt._np, copy=False)
 
 
 # ----- uniform ---------------------------------------------------------------------------
 def _unit_float(gen: Generator, n: int) -> np.ndarray:
     """float32 uniforms in [0, 1): the low 24 bits of one 32-bit draw each."""
-    words = gen._engine.random(n) & np.uint32(0xFFFFFF)
-    return words.astype(np.float32) * np.float32(2.0**-24)
+    words = gen._engine.random(n)
+    words &= np.uint32(0xFFFFFF)
+    x = words.astype(np.float32)
+    x *= np.float32(2.0**-24)
+    return x
 
 
 def _unit_double(gen: Generator, n: int) -> np.ndarray:
     """float64 uniforms in [0, 1): the low 53 bits of one 64-bit draw each."""
-    words = gen._engine.random64(n) & np.uint64((1 << 53) - 1)
-    return words.astype(np.float64) * 2.0**-53
+    words = gen._engine.random64(n)
+    words &= np.uint64((1 << 53) - 1)
+    x = words.astype(np.float64)
+    x *= 2.0**-53
+    return x
 
 
 def _uniform_values(gen: Generator, n: int, dt: dtype, low: float, high: float) -> np.ndarray:
@@ -327,8 +333,10 @@ def _uniform_values(gen: Generator, n: int, dt: dtype, low: float, high: float) 
         x = _unit_float(gen, n)
         values = x if (lo, hi) == (0, 1) else _fma32(x, hi - lo, lo)
     values = _to_dtype(values, dt)
-    to_value = _to_dtype(np.asarray(high), dt)
-    return np.where(values == to_value, _to_dtype(np.asarray(low), dt), values)
+    top = values == _to_dtype(np.asarray(high), dt)
+    if top.any():
+        values = np.where(top, _to_dtype(np.asarray(low), dt), values)
+    return values
 
 
 # ----- normal: per-element Box-Muller -------------------------------------------------------
@@ -477,7 +485,7 @@ def _normal_fill(gen: Generator, n: int, dt: dtype, mean: float, std: float) -> 
         into[i : i + _BLOCK] = fill16(rows[i : i + _BLOCK], mean, std)
     if n % 16:
         out[n - 16 :] = fill16(unit(gen, 16).reshape(1, 16), mean, std).reshape(-1)
-    return out.astype(dt._np)
+    return out.astype(dt._np, copy=False)
 
 
 def _normal_values(
@@ -489,15 +497,27 @@ def _normal_values(
 
 
 # ----- integers ----------------------------------------------------------------------------
-def _draws(gen: Generator, n: int, wide: bool) -> np.ndarray:
-    """``n`` draws as uint64: ``random64()`` when ``wide``, else ``random()``."""
-    return gen._engine.random64(n) if wide else gen._engine.random(n).astype(np.uint64)
+def _remainder(draws: np.ndarray, span: np.unsignedinteger) -> np.ndarray:
+    """``draws % span`` through numpy's floor division, which divides by a constant
+    without a division instruction (a third of ``%``'s time); overwrites nothing."""
+    rest = draws // span
+    rest *= span
+    return np.subtract(draws, rest, out=rest)
+
+
+def _draws_mod(gen: Generator, n: int, span: int, wide: bool) -> np.ndarray:
+    """``random64() % span`` when ``wide``, else ``random() % span``, as int64 (as the
+    two's complement of the uint64 result)."""
+    if wide:
+        return _remainder(gen._engine.random64(n), np.uint64(span)).view(np.int64)
+    return _remainder(gen._engine.random(n), np.uint32(span)).astype(np.int64)
 
 
 def _from_to_values(gen: Generator, n: int, span: int, base: int) -> np.ndarray:
     """``uniform_int_from_to_distribution``: ``draw % span + base`` as int64 (wrapping)."""
-    draws = _draws(gen, n, wide=span >= 1 << 28)
-    return ((draws % np.uint64(span)) + np.uint64(base & _U64)).view(np.int64)
+    values = _draws_mod(gen, n, span, wide=span >= 1 << 28)
+    values += np.int64(base)  # two's complement: the uint64 sum of torch, wrapped
+    return values
 
 
 def _full_range_values(gen: Generator, n: int) -> np.ndarray:
@@ -513,8 +533,8 @@ def _random_values(gen: Generator, n: int, dt: dtype) -> np.ndarray:
     """``random_()`` without bounds: ``uniform_int_distribution``."""
     if dt._name not in _RANDOM_MODULUS:
         raise NotImplementedError(f"\"random_kernel_cpu\" not implemented for '{dt._scalar_name}'")
-    draws = _draws(gen, n, wide=dt in (_dtypes.float64, _dtypes.int64))
-    return (draws % np.uint64(_RANDOM_MODULUS[dt._name])).astype(np.int64)
+    wide = dt in (_dtypes.float64, _dtypes.int64)
+    return _draws_mod(gen, n, _RANDOM_MODULUS[dt._name], wide)
 
 
 # ----- writing into tensors ----------------------------------------------------------------
@@ -767,7 +787,7 @@ def _int_to_dtype(values: np.ndarray, dt: dtype) -> np.ndarray:
         return values != 0
     if dt.itemsize == 2 and dt.is_floating_point:
         return values.astype(np.float32).astype(dt._np)
-    return values.astype(dt._np)
+    return values.astype(dt._np, copy=False)
 
 
 # ----- argument parsing --------------------------------------------------------------------
@@ -1059,8 +1079,8 @@ def _permutation(gen: Generator, n: int) -> np.ndarray:
         for i, z in enumerate(picks):
             perm[i], perm[z] = perm[z], i
         return np.asarray(perm, np.int64)
-    picks = gen._engine.random(max(n - 1, 0)).astype(np.int64) % np.arange(n, 1, -1)
-    return _swap_shuffle(picks, n)
+    spans = np.arange(n, 1, -1, dtype=np.uint32)
+    return _swap_shuffle(np.remainder(gen._engine.random(max(n - 1, 0)), spans), n)
 
 
 def _swap_shuffle(picks: np.ndarray, n: int) -> np.ndarray:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from reference import _random
+from reference._mt19937 import MT19937
 from reference._random import _DP, _HALF, _LOG_P, _LOG_Q1, _LOG_Q2, _ONE, _SQRTHF, _fma32
 from tests.reference.test_random import assert_same_draws
 
@@ -84,3 +85,28 @@ def test_normal_fill_in_blocks_like_torch(name: str, n: int) -> None:
     """Sizes across the kernel's blocks (and a ragged end) draw torch's bits."""
     assert_same_draws(lambda m, g: m.randn(n, generator=g, dtype=getattr(m, name)), seed=n)
     assert_same_draws(lambda m, g: m.empty(n).normal_(0.5, 3.0, generator=g), seed=1)
+
+
+# ----- integers: remainders by floor division, 64-bit draws from one view -------------------------
+@pytest.mark.parametrize("kind", [np.uint32, np.uint64])
+def test_remainder_is_percent(kind: Any) -> None:
+    top = int(np.iinfo(kind).max)
+    draws = np.array([0, 1, 2, 99, 100, 101, top - 1, top, top // 2, top // 3 + 7], kind)
+    draws = np.concatenate([draws, np.random.default_rng(3).integers(0, top, 5000, kind)])
+    for span in [1, 2, 3, 100, 2**28 - 1, 2**31, top // 2 + 1, top]:
+        np.testing.assert_array_equal(_random._remainder(draws, kind(span)), draws % kind(span))
+
+
+def test_random64_is_the_high_then_low_word() -> None:
+    a, b = MT19937(11), MT19937(11)
+    for n in [0, 1, 311, 312, 313, 700, 5000]:  # within, at and across regenerations
+        words = a.random(2 * n).astype(np.uint64)
+        np.testing.assert_array_equal(b.random64(n), (words[0::2] << np.uint64(32)) | words[1::2])
+
+
+@pytest.mark.parametrize(
+    "low, high",
+    [(2**63 - 100, 2**63 - 1), (-(2**63), -(2**63) + 5), (-(2**63), 2**63 - 1), (7, 2**28 + 7)],
+)
+def test_randint_at_the_ends_of_int64_like_torch(low: int, high: int) -> None:
+    assert_same_draws(lambda m, g: m.randint(low, high, (3000,), generator=g), seed=4)
