@@ -252,6 +252,10 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``torchconform`` console script (``argv`` None: the process's own
     command line, and the process ends when it returns)."""
+    if argv is None and sys.argv[1:2] == ["list"]:
+        # a listing allocates the loaded spec (600,000 objects, no cycles) and exits: the
+        # collector would only go through them again, twice, once loading re-enables it
+        gc.disable()
     code = _main(argv)
     if argv is None:
         # what is alive now lives until the exit: frozen, the collector does not go through

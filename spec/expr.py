@@ -143,6 +143,12 @@ def _short(source: str, limit: int = 200) -> str:
     return repr(source) if len(source) <= limit else repr(source[:limit]) + "..."
 
 
+#: Every level of a parsed expression's tree but its last spends at least one character of the
+#: text (an operator, a bracket, a comma, a dot, a keyword), so a shorter text cannot nest
+#: MAX_NESTING levels deep and needs no walk.
+_SHALLOW = MAX_NESTING - 2
+
+
 def _depth(tree: ast.AST) -> int:
     """How deeply ``tree`` nests (iteratively: a hostile tree may be deeper than the stack)."""
     deepest, stack = 0, [(tree, 1)]
@@ -155,7 +161,7 @@ def _depth(tree: ast.AST) -> int:
 
 def from_tree(tree: ast.expr, source: str | None = None) -> Expr:
     """Compile an already-built syntax tree (checked like parsed text)."""
-    if _depth(tree) > MAX_NESTING:
+    if (source is None or len(source) >= _SHALLOW) and _depth(tree) > MAX_NESTING:
         raise ExprError(f"expression nested more than {MAX_NESTING} levels deep")
     names: set[str] = set()
     fn = _compile(tree, names)

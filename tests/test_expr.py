@@ -96,3 +96,34 @@ def test_a_single_comparison_is_not_truth_tested() -> None:
     assert parse("0 < a < 2").evaluate({"a": 3}) is False
     with pytest.raises(ValueError, match="ambiguous"):
         parse("0 < a < 2").evaluate({"a": np.array([1, 3])})
+
+
+def _nested(n: int) -> list[str]:
+    """Texts whose trees nest as deeply as ``n`` characters allow, one construct each."""
+    return [
+        "-" * (n - 1) + "a",
+        "~" * (n - 1) + "a",
+        "a" + ".b" * ((n - 1) // 2),
+        "[" * ((n - 1) // 2) + "1" + "]" * ((n - 1) // 2),
+        "a" + "[0]" * ((n - 1) // 3),
+        "a" + "()" * ((n - 1) // 2),
+        "a" + "+a" * ((n - 1) // 2),
+        "a" + "**a" * ((n - 1) // 3),
+        "not " * ((n - 1) // 4) + "a",
+        "(lambda:" * ((n - 2) // 9) + "a" + ")" * ((n - 2) // 9),
+    ]
+
+
+def test_short_texts_cannot_nest_past_the_limit() -> None:
+    """The walk that measures nesting is skipped for texts shorter than ``_SHALLOW``: every
+    level spends a character, so the deepest texts of that length stay within the limit."""
+    import ast
+
+    from spec.expr import _SHALLOW, MAX_NESTING, _depth
+
+    for text in _nested(_SHALLOW - 1):
+        assert len(text) < _SHALLOW
+        assert _depth(ast.parse(text, mode="eval").body) <= MAX_NESTING, text
+    deep = "-" * (MAX_NESTING + 5) + "a"
+    with pytest.raises(ExprError, match="nested more than"):
+        parse(deep)
