@@ -237,7 +237,10 @@ def _extremum(ufunc, a, b):
     """``ufunc`` (np.maximum / np.minimum, which propagate NaN) with c10's ties: ``a`` wins
     them (so ``max(-0., 0.)`` is -0.), and every NaN is the canonical NaN."""
     r = np.asarray(ufunc(a, b))
-    if _dtypes.array_kind(r.dtype) in "fc":
+    kind = _dtypes.array_kind(r.dtype)
+    if kind == "f" and r.all() and not np.isnan(r).any():
+        return r  # real ties differ in their bits only as zeros: no zero, no NaN, no fix
+    if kind in "fc":
         np.copyto(r, np.broadcast_to(a, r.shape).astype(r.dtype, copy=False), where=a == b)
         nan = np.isnan(r)
         if nan.any():

@@ -9,12 +9,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reference import _random
+import reference
+from reference import _random, _searching
 from reference._mt19937 import MT19937
 from reference._random import _DP, _HALF, _LOG_P, _LOG_Q1, _LOG_Q2, _ONE, _SQRTHF, _fma32
+from tests.reference.conftest import check
 from tests.reference.test_random import assert_same_draws
 
 pytest.importorskip("torch")
+RNG = np.random.default_rng(16)
 
 
 # ----- normal_fill's float kernel, as it was: every fused step through the checked _fma32 ------
@@ -110,3 +113,49 @@ def test_random64_is_the_high_then_low_word() -> None:
 )
 def test_randint_at_the_ends_of_int64_like_torch(low: int, high: int) -> None:
     assert_same_draws(lambda m, g: m.randint(low, high, (3000,), generator=g), seed=4)
+
+
+# ----- maximum / minimum without a tie pass, searchsorted by numpy on sorted rows -----------------
+@pytest.mark.parametrize("name", ["maximum", "minimum"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_extremum_without_zero_or_nan_is_c10s(name: str, dtype: str) -> None:
+    """Finite nonzero operands (ties included) skip the fix of ties and NaN: c10's rule."""
+    dt = getattr(reference, dtype)
+    a = RNG.integers(1, 5, 400) * RNG.choice([-1.5, 1.0, 2.0**-20], 400)
+    b = np.where(RNG.random(400) < 0.3, a, RNG.standard_normal(400))
+    for x, y in [(a, b), (a[:1].reshape(()), b), (a.reshape(20, 20), b[:20])]:
+        p, q = (reference.tensor(v, dtype=dt) for v in (x, y))
+        got = getattr(reference, name)(p, q)._data
+        p, q = p._data, q._data
+        want = np.where(p < q, q, p) if name == "maximum" else np.where(q < p, q, p)
+        np.testing.assert_array_equal(got.view(np.uint8), want.view(np.uint8))
+
+
+SEARCH_VALUES = np.array([np.nan, -np.inf, np.inf, 0.0, -0.0, 1.0, -1.0, 2.5, 3.0, 1e-30])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.int16])
+@pytest.mark.parametrize("rows", [0, 1, 3, 70])
+def test_sorted_search_is_torchs_binary_search(dtype: Any, rows: int) -> None:
+    """On sorted rows without NaN, numpy's search gives torch's binary search's index."""
+    pool = np.array([-np.inf, -1.0, -0.0, 0.0, 1.0, 1.0, 2.5, 3.0, 7.0, np.inf])
+    if np.dtype(dtype).kind != "f":
+        pool = np.array([-5, -1, 0, 0, 1, 1, 2, 3, 7, 9])
+    bd = np.sort(RNG.choice(pool, (rows, 12)), axis=1).astype(dtype)
+    vals = RNG.choice(SEARCH_VALUES if dtype in (np.float32, np.float64) else pool, (rows, 50))
+    vals = vals.astype(dtype)
+    for right in (False, True):
+        got = _searching._sorted_search(bd, vals, right)
+        want = _searching._binary_search(bd, vals, right)
+        assert (got is None) == (rows == 0 or rows > 64)
+        if got is not None:
+            np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize(
+    "bd", [[0.0, np.nan], [np.nan], [3.0, 1.0, 2.0], [1.0, np.nan, 2.0], [-0.0, 0.0, 0.0]]
+)
+def test_searchsorted_on_unsorted_or_nan_boundaries_like_torch(bd: list) -> None:
+    """NaN or unsorted boundaries keep torch's own search (where insertion is not unique)."""
+    for side in ("left", "right"):
+        check(lambda m, s=side: m.searchsorted(m.tensor(bd), m.tensor(SEARCH_VALUES), side=s))
