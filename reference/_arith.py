@@ -62,22 +62,9 @@ _KERNEL_NAMES = {
 }
 
 
-def _compute_dtype(name: str, a, b) -> tuple[dtype, dtype]:
-    """(dtype the computation runs in, dtype of the result), remembered per kind of
-    operand: a tensor's dtype and whether it has dims, a scalar's type."""
-    key = (name, _operand_kind(a), _operand_kind(b), _dtypes.get_default_dtype())
-    found = _RESOLVED.get(key)
-    if found is None:
-        found = _RESOLVED[key] = _resolve_dtype(name, a, b)
-    return found
-
-
 def _operand_kind(x) -> tuple | type:
     """What promotion reads of an operand."""
     return (x._dtype, x._data.ndim > 0) if isinstance(x, Tensor) else type(x)
-
-
-_RESOLVED: dict[tuple, tuple[dtype, dtype]] = {}
 
 
 def _resolve_dtype(name: str, a, b) -> tuple[dtype, dtype]:
@@ -188,15 +175,31 @@ def _int_pow(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return r.astype(x.dtype)
 
 
+def _plan(name: str, a, b) -> tuple[dtype, dtype, Callable]:
+    """``(computation dtype, result dtype, kernel)`` of ``a <op> b`` after torch's dtype
+    checks, remembered per kind of operand (checks that read a value run every call)."""
+    key = (name, _operand_kind(a), _operand_kind(b), _dtypes.get_default_dtype())
+    plan = _PLANS.get(key)
+    if plan is None:
+        common, out_dtype = _resolve_dtype(name, a, b)
+        _check(name, a, b, common)
+        plan = _PLANS[key] = (common, out_dtype, _kernel(name, common, out_dtype))
+    elif name == "pow" and not isinstance(b, Tensor):  # a negative integer exponent
+        _check(name, a, b, plan[0])
+    return plan
+
+
+_PLANS: dict[tuple, tuple[dtype, dtype, Callable]] = {}
+
+
 def binary(name: str, a, b) -> Tensor:
     """``a <op> b`` where at least one operand is a Tensor (the other may be a scalar)."""
     if not isinstance(b, (Tensor, numbers.Number, np.generic)):
         return NotImplemented
-    common, out_dtype = _compute_dtype(name, a, b)
-    _check(name, a, b, common)
-    fn = _kernel(name, common, out_dtype)
+    common, out_dtype, fn = _plan(name, a, b)
     if isinstance(a, Tensor) and isinstance(b, Tensor):
-        broadcast_shapes(a._data.shape, b._data.shape)
+        if a._data.shape != b._data.shape:
+            broadcast_shapes(a._data.shape, b._data.shape)
         return apply_op(name, fn, a, b, dtype=out_dtype, backward=grads.binary(name))
     t, scalar = (a, b) if isinstance(a, Tensor) else (b, a)
     s = _operand(scalar, common, t._device)
@@ -210,14 +213,12 @@ def inplace(name: str, self: Tensor, other) -> Tensor:
     """``self <op>= other``: result cast back into ``self`` (torch's can_cast check)."""
     if not isinstance(other, (Tensor, numbers.Number, np.generic)):
         return NotImplemented
-    common, out_dtype = _compute_dtype(name, self, other)
-    _check(name, self, other, common)
+    common, out_dtype, fn = _plan(name, self, other)
     if not _dtypes.can_cast(out_dtype, self._dtype):
         raise RuntimeError(
             f"result type {out_dtype._scalar_name} can't be cast to the desired "
             f"output type {self._dtype._scalar_name}"
         )
-    fn = _kernel(name, common, out_dtype)
     if isinstance(other, Tensor):
         shape = broadcast_shapes(self.shape, other.shape)
         if shape != tuple(self.shape):

@@ -66,6 +66,9 @@ def parse_size(args: Sequence, name: str) -> tuple[int, ...]:
     seq = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
     out = []
     for i, s in enumerate(seq):
+        if type(s) is int:  # most sizes: no conversion or check of the type
+            out.append(s)
+            continue
         if isinstance(s, Tensor) and s.numel() == 1 and s._dtype._kind == "i":
             s = s.item()
         if not isinstance(s, numbers.Integral) or isinstance(s, bool):
@@ -285,6 +288,8 @@ def array_from_data(data, dt: dtype | None) -> tuple[np.ndarray, dtype]:
         )
     sizes = _compute_sizes(data)
     arr = _convert_leaves(data, sizes, 0, dt)
+    if sizes and arr.dtype == dt._np and arr.shape == tuple(sizes):
+        return arr, dt  # a sequence converts into a fresh array of its own
     return np.array(arr, dtype=dt._np, copy=True).reshape(sizes), dt
 
 
@@ -462,8 +467,14 @@ def _vector_kernel(n: int, lanes: int, scalar, vector) -> np.ndarray:
 
 def _arange_values(start, step, n: int, dt: dtype) -> np.ndarray:
     acc = _acc_np(dt)
-    if acc is np.int64:
-        return (np.int64(start) + np.int64(step) * np.arange(n, dtype=np.int64)).astype(dt._np)
+    if acc is np.int64:  # start + step * i, wrapping in int64, in one array
+        first, delta = np.int64(start), np.int64(step)
+        values = np.arange(n, dtype=np.int64)
+        if delta != 1:
+            values *= delta
+        if first:
+            values += first
+        return values if dt is _dtypes.int64 else values.astype(dt._np)
     xstart, xstep = acc(start), acc(step)
     lanes = _VEC_BYTES // dt.itemsize
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._device import array_namespace, device, memory_format, preserve_format, to_device
+import numpy as np
+
+from ._device import CPU, array_namespace, device, memory_format, preserve_format, to_device
 from ._dtypes import dtype
 from ._scalars import checked_scalar
 from ._strides import allocate, like_strides
@@ -18,7 +20,8 @@ __all__ = ["new_leaf", "filled", "filled_like"]
 def new_leaf(data: Any, dtype_: dtype | None, dev: device, requires_grad: bool = False) -> Tensor:
     """Wrap a freshly computed array from a factory function as a leaf tensor on ``dev``
     (host data is copied to the GPU for a cuda device)."""
-    t = Tensor._make(to_device(data, dev), dtype_, dev)
+    host = dev is CPU and type(data) is np.ndarray  # already where it belongs
+    t = Tensor._make(data if host else to_device(data, dev), dtype_, dev)
     if requires_grad:
         if not (t._dtype.is_floating_point or t._dtype.is_complex):
             raise RuntimeError(

@@ -52,33 +52,27 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    for i, t in enumerate(tensors):
-        if t.ndim == 0:
+    shapes = [t._data.shape for t in tensors]
+    for i, shape in enumerate(shapes):
+        if not shape:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    dt = tensors[0]._dtype
-    for t in tensors[1:]:
-        dt = _dtypes.promote_types(dt, t._dtype)
-    if out is not None and not _dtypes.can_cast(dt, out._dtype):
-        raise TypeError(
-            f"torch.cat(): input types can't be cast to the desired output type "
-            f"{out._dtype._scalar_name}"
-        )
-    kept = [(i, t) for i, t in enumerate(tensors) if not (t.ndim == 1 and t.shape[0] == 0)]
-    ref = kept[0][1] if kept else tensors[0]
-    d = wrap_dim(dim, ref.ndim)
-    for i, t in kept:
-        if t.ndim != ref.ndim:
+    dt = _joined_dtype(tensors, out)
+    kept = [i for i, shape in enumerate(shapes) if shape != (0,)]  # 1-D empty: skipped
+    ref = shapes[kept[0]] if kept else shapes[0]
+    d = wrap_dim(dim, len(ref))
+    for i in kept:
+        shape = shapes[i]
+        if len(shape) != len(ref):
             raise RuntimeError(
-                f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}"
+                f"Tensors must have same number of dimensions: got {len(ref)} and {len(shape)}"
             )
-        for k in range(ref.ndim):
-            if k != d and t.shape[k] != ref.shape[k]:
+        for k, (n, want) in enumerate(zip(shape, ref, strict=True)):
+            if k != d and n != want:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {d}. "
-                    f"Expected size {ref.shape[k]} but got size {t.shape[k]} "
-                    f"for tensor number {i} in the list."
+                    f"Expected size {want} but got size {n} for tensor number {i} in the list."
                 )
-    keep = {i for i, _ in kept}
+    keep = set(kept)
 
     def fn(*arrays):
         parts = [cast_array(a, dt) for i, a in enumerate(arrays) if i in keep]
@@ -86,7 +80,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
             return np.empty((0,), dt._np)
         return np.concatenate(parts, axis=d)
 
-    sizes = [t.shape[d] if i in keep else None for i, t in enumerate(tensors)]
+    sizes = [shape[d] if i in keep else None for i, shape in enumerate(shapes)]
     result = apply_op("cat", fn, *tensors, dtype=dt, backward=grads.cat(d, sizes))
     return result if out is None else write_out(out, result, "cat")
 
@@ -94,20 +88,40 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -
 concat = concatenate = cat
 
 
+def _joined_dtype(tensors: list[Tensor], out: Tensor | None) -> _dtypes.dtype:
+    """The promoted dtype of the joined ``tensors``, checked against ``out``'s."""
+    dt = tensors[0]._dtype
+    for t in tensors[1:]:
+        dt = _dtypes.promote_types(dt, t._dtype)
+    if isinstance(out, Tensor) and not _dtypes.can_cast(dt, out._dtype):
+        raise TypeError(
+            f"torch.cat(): input types can't be cast to the desired output type "
+            f"{out._dtype._scalar_name}"
+        )
+    return dt
+
+
 def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Tensor | None = None) -> Tensor:
-    """Join equal-shaped tensors along a new dimension ``dim``."""
+    """Join equal-shaped tensors along a new dimension ``dim`` (cat's dtype and checks)."""
     tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    d = wrap_dim(dim, tensors[0].ndim + 1)
+    shape = tensors[0]._data.shape
+    d = wrap_dim(dim, len(shape) + 1)
     for i, t in enumerate(tensors):
-        if t.shape != tensors[0].shape:
+        if t._data.shape != shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got "
                 f"{format_shape(tensors[0].shape)} at entry 0 and "
                 f"{format_shape(t.shape)} at entry {i}"
             )
-    return cat([unsqueeze(t, d) for t in tensors], d, out=out)
+    dt = _joined_dtype(tensors, out)
+
+    def fn(*arrays):
+        return np.stack([cast_array(a, dt) for a in arrays], axis=d)
+
+    result = apply_op("stack", fn, *tensors, dtype=dt, backward=grads.stack(d))
+    return result if out is None else write_out(out, result, "stack")
 
 
 def gather(
@@ -150,14 +164,20 @@ def gather(
                 f"{d} with size {size}"
             )
 
+    # the row-major positions gathered from, kept for the gradient when one is recorded
+    found: list = [] if input._requires_grad else None
+
     def fn(a, i):
         if a.ndim == 0:
             return a.reshape(1)[i.reshape(-1).astype(np.int64)].reshape(i.shape)
         if i.ndim == 0:
             return a[i.astype(np.int64)]
-        return _take_along(a, i.astype(np.int64, copy=False), d)
+        at = along_positions(i.astype(np.int64, copy=False), d, contiguous_strides(a.shape))
+        if found is not None and type(at) is np.ndarray:
+            found.append(at)
+        return module_of(a).ascontiguousarray(a).reshape(-1)[at]
 
-    back = grads.gather(d if input.ndim else 0, tuple(input.shape))
+    back = grads.gather(d if input.ndim else 0, tuple(input.shape), found)
     result = apply_op("gather", fn, input, index, dtype=input._dtype, backward=back)
     return result if out is None else write_out(out, result, "gather")
 
@@ -173,38 +193,30 @@ def _gather_nothing(input: Tensor, d: int, index: Tensor, out: Tensor | None) ->
     return result if out is None else write_out(out, result, "gather")
 
 
-def _take_along(a, i, d: int):
-    """``a`` at ``i`` along ``d`` (other dims: ``i``'s own position) as one flat take at the
-    row-major positions ``i * stride[d] + sum of position[k] * stride[k]``."""
-    xp = module_of(a)
-    a = xp.ascontiguousarray(a)
-    return a.reshape(-1)[along_positions(i, d, contiguous_strides(a.shape))]
-
-
 def squeeze(input: Tensor, dim: int | Sequence[int] | None = None) -> Tensor:  # noqa: A002
     """Remove size-1 dims (all, or those in ``dim``) as a view."""
-    ndim = input.ndim
+    shape = input._data.shape
     if dim is None:
-        dims = set(range(ndim))
+        drop = tuple(k for k, n in enumerate(shape) if n == 1)
     else:
         seq = (dim,) if type(dim) is int or isinstance(dim, numbers.Integral) else tuple(dim)
         dims = set()
         for x in seq:
-            w = wrap_dim(x, ndim)
+            w = wrap_dim(x, len(shape))
             if w in dims:
                 raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
             dims.add(w)
-    shape = input._data.shape
-    drop = tuple(k for k in range(ndim) if k in dims and shape[k] == 1)
+        drop = tuple(k for k, n in enumerate(shape) if k in dims and n == 1)
     # numpy's squeeze keeps the other dims' strides, as torch does
     return apply_view("squeeze", lambda a: a.squeeze(drop), input)
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
     """Insert a size-1 dim at ``dim`` (in ``[-ndim-1, ndim]``) as a view."""
-    d = wrap_dim(dim, input.ndim + 1)
-    shape, strides = list(input.shape), list(input.stride())
-    new_stride = shape[d] * strides[d] if d < input.ndim else 1
+    data = input._data
+    d = wrap_dim(dim, data.ndim + 1)
+    shape, strides = list(data.shape), list(input.stride())
+    new_stride = shape[d] * strides[d] if d < data.ndim else 1
     shape.insert(d, 1)
     strides.insert(d, new_stride)
     return restride(input, "unsqueeze", shape, strides)

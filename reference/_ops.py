@@ -30,6 +30,7 @@ import numpy as np
 from . import _dtypes
 from ._device import CPU, array_namespace, as_device, data_ptr, device
 from ._dtypes import dtype
+from ._grad_mode import _state as _grad_state
 from ._grad_mode import is_inference_mode_enabled, is_recording
 from ._strides import strided_view
 from ._tensor import Tensor
@@ -79,7 +80,7 @@ def _finish(
     differentiable: bool,
     backward: Formula | None,
 ) -> None:
-    if not differentiable or not is_recording():
+    if not differentiable or not _grad_state.grad_enabled or _grad_state.inference:
         return  # no output requires grad (as made) and nothing is recorded
     for t in inputs:
         if t._requires_grad:
@@ -87,8 +88,19 @@ def _finish(
     else:
         return
     for out in outputs:
-        out._requires_grad = out._dtype.is_floating_point or out._dtype.is_complex
+        out._requires_grad = out._dtype._kind in "fc"  # floating point or complex
     record(name, backward, inputs, outputs)
+
+
+def _device_of(inputs: Sequence[Tensor]) -> device:
+    """``common_device(inputs)``: most calls have every input on one device object."""
+    if not inputs:
+        return CPU
+    dev = inputs[0]._device
+    for t in inputs:
+        if t._device is not dev:
+            return common_device(inputs)
+    return dev
 
 
 def apply_op(
@@ -104,36 +116,46 @@ def apply_op(
 
     The outputs live on ``device`` when given (a copy across devices), else on the inputs'
     device (cpu without inputs). ``backward`` is the op's derivative formula."""
-    common = common_device(inputs)
+    common = _device_of(inputs)
     dev = common if device is None else as_device(device)
     result = fn(*[t._data for t in inputs])
-    many = isinstance(result, tuple)
-    cpu = dev.type == "cpu"
+    cpu = dev is CPU or dev.type == "cpu"
+    if type(result) is not tuple:  # one output: most ops
+        out = Tensor._make(
+            result if type(result) is np.ndarray or not cpu else np.asarray(result), dtype, dev
+        )
+        _finish(name, inputs, [out], differentiable, backward)
+        return out
     outputs = [
         Tensor._make(a if type(a) is np.ndarray or not cpu else np.asarray(a), dtype, dev)
-        for a in (result if many else (result,))
+        for a in result
     ]
     _finish(name, inputs, outputs, differentiable, backward)
-    return tuple(outputs) if many else outputs[0]
+    return tuple(outputs)
 
 
 def apply_view(name: str, fn: Callable[[Any], Any], source: Tensor) -> Any:
     """Like ``apply_op`` for ops returning view(s) of ``source``'s memory."""
     result = fn(source._data)
-    many = isinstance(result, (tuple, list))
     base = source._base if source._base is not None else source
-    start, dev = source._storage_ptr, source._device
-    outputs = []
-    for a in result if many else (result,):
-        out = Tensor._make(a, None, dev, storage_ptr=start, base=base)
-        out._inference = source._inference  # a view of a normal tensor is a normal tensor
-        # a view shares its base's requires_grad even under no_grad (it is then a leaf)
-        if source._requires_grad and out._dtype._kind in "fc":
-            out._requires_grad = True
-            if is_recording():
-                record(name, view_formula(out, source), (source,), [out])
-        outputs.append(out)
-    return tuple(outputs) if many else outputs[0]
+    start = source._storage_ptr
+    if isinstance(result, (tuple, list)):
+        return tuple([_view_out(name, a, source, base, start) for a in result])
+    return _view_out(name, result, source, base, start)
+
+
+def _view_out(name: str, a: Any, source: Tensor, base: Tensor, start: int) -> Tensor:
+    """Wrap ``a``, a view of ``source``'s memory, and record the view's derivative."""
+    same = a.dtype is source._data.dtype  # the source's dtype, unless viewed as another
+    out = Tensor._make(a, source._dtype if same else None, source._device, storage_ptr=start,
+                       base=base)
+    out._inference = source._inference  # a view of a normal tensor is a normal tensor
+    # a view shares its base's requires_grad even under no_grad (it is then a leaf)
+    if source._requires_grad and out._dtype._kind in "fc":
+        out._requires_grad = True
+        if _grad_state.grad_enabled and not _grad_state.inference:  # is_recording()
+            record(name, view_formula(out, source), (source,), [out])
+    return out
 
 
 def view_formula(view: Tensor, source: Tensor) -> Formula:

@@ -91,9 +91,12 @@ class Tensor:
         self = object.__new__(cls)
         if dtype_ is None:
             dtype_ = _dtypes.from_numpy_dtype(data.dtype)
-        elif data.dtype != dtype_._np:
+        elif data.dtype is not dtype_._np and data.dtype != dtype_._np:
             data = data.astype(dtype_._np)
-        if base is None and (data.size == 0 or data.flags.c_contiguous):
+        shape = data.shape
+        # only a dim of 0 or 1 can give numpy's contiguous strides another value than torch's
+        odd = base is None and shape and min(shape) <= 1
+        if odd and (data.size == 0 or data.flags.c_contiguous):
             data = _with_torch_strides(data)
         self._data = data
         self._dtype = dtype_

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .._factory import filled_like
+from .._factory import filled, filled_like
 from .._tensor import Tensor
 from ._engine import accumulate_grad, run_backward
 
@@ -36,7 +36,9 @@ def _make_grads(outputs: tuple, grads: tuple) -> list:
                     "grad can be implicitly created only for real scalar outputs but got "
                     f"{out._dtype}"
                 )
-            result.append(filled_like(out, 1))
+            # a 0-dim output has no strides to follow: a plain fill
+            one = filled((), 1, out._dtype, out._device) if not out.ndim else filled_like(out, 1)
+            result.append(one)
             continue
         if not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")

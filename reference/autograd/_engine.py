@@ -8,8 +8,13 @@ import heapq
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
+from .._device import CPU
 from .._factory import filled
+from .._fpstate import quiet
 from .._grad_mode import set_grad_enabled
+from .._tensor import Tensor
 from ._graph import AccumulateGrad, Node, edge_of
 
 __all__ = ["run_backward"]
@@ -40,10 +45,11 @@ def run_backward(
             graph.add(node, nr, g)
         for node in graph.in_order():
             grads = graph.take(node)
-            _capture(node, grads, targets, captured)
+            if targets or node._hooks or node._retained:
+                _capture(node, grads, targets, captured)
             if not graph.should_run(node, accumulate):
                 continue
-            if isinstance(node, AccumulateGrad):
+            if type(node) is AccumulateGrad:
                 if grads[0] is not None:
                     accumulate_grad(node.variable, grads[0], create_graph)
                 continue
@@ -71,12 +77,12 @@ def _root_edges(outputs: Sequence[Any]) -> list[Edge]:
 
 def _capture(node: Node, grads: list, targets: list[Edge] | None, captured: dict) -> None:
     """Run the node's hooks and retain_grad, and keep the gradients ``inputs`` asked for."""
-    for nr, hooks in node._hooks.items():
+    for nr, hooks in (node._hooks or {}).items():
         for hook in hooks:
             if grads[nr] is not None:
                 new = hook(grads[nr])
                 grads[nr] = grads[nr] if new is None else new
-    for nr, ref in node._retained.items():
+    for nr, ref in (node._retained or {}).items():
         t = ref()
         if t is not None and grads[nr] is not None:
             accumulate_grad(t, grads[nr], False)
@@ -85,18 +91,26 @@ def _capture(node: Node, grads: list, targets: list[Edge] | None, captured: dict
             captured[i] = grads[nr]
 
 
-def _apply(node: Node, grads: list) -> Sequence[Any]:
+def _apply(node: Node, grads: list) -> list:
     """Call the formula (undefined output gradients become zeros) and fit each result to
     its input's shape, dtype and device."""
-    full = [
-        g if g is not None else filled(shape, 0, dt, dev)
-        for g, (shape, dt, dev) in zip(grads, node._out_meta, strict=True)
-    ]
-    results = node.apply(full)
-    return [
-        None if g is None or child is None else _fit(g, meta)
-        for g, (child, _), meta in zip(results, node.next_functions, node._meta, strict=True)
-    ]
+    if None in grads:
+        grads = [
+            g if g is not None else filled(shape, 0, dt, dev)
+            for g, (shape, dt, dev) in zip(grads, node._out_meta, strict=True)
+        ]
+    results = node.apply(grads)
+    fitted = []
+    for g, (child, _), meta in zip(results, node.next_functions, node._meta, strict=True):
+        if g is None or child is None:
+            fitted.append(None)
+        elif g._data is not None and g._data.shape == meta[0] and g._dtype is meta[1] and (
+            g._device is meta[2]
+        ):  # already fits: most gradients
+            fitted.append(g)
+        else:
+            fitted.append(_fit(g, meta))
+    return fitted
 
 
 def _fit(g: Any, meta: tuple) -> Any:
@@ -116,13 +130,35 @@ def _fit(g: Any, meta: tuple) -> Any:
 
 def accumulate_grad(t: Any, g: Any, create_graph: bool) -> None:
     """``t.grad += g`` (the first gradient is stored as a copy)."""
-    if t._grad is None:
+    grad = t._grad
+    if grad is None:
         t._grad = g if create_graph else g.detach().clone()
     elif create_graph:
-        t._grad = t._grad + g
+        t._grad = grad + g
+    elif _plain_add(grad, g):
+        with quiet():
+            np.add(grad._data, g._data, out=grad._data)
+        grad._version_box[0] += 1  # a write, as add_ counts it
     else:
         with set_grad_enabled(False):
-            t._grad.add_(g.detach())
+            grad.add_(g.detach())
+
+
+def _plain_add(grad: Any, g: Any) -> bool:
+    """Whether ``grad.add_(g)`` under no_grad is numpy's in-place add: both cpu tensors of
+    one dtype and shape, ``grad`` a normal tensor whose elements do not overlap."""
+    data = grad._data
+    return (
+        type(grad) is Tensor
+        and type(g) is Tensor
+        and grad._device is CPU
+        and g._device is CPU
+        and grad._dtype is g._dtype
+        and data.shape == g._data.shape
+        and data.flags.c_contiguous
+        and data.flags.writeable
+        and not grad._inference
+    )
 
 
 class _Graph:
@@ -130,47 +166,26 @@ class _Graph:
     with dependency counts and the gradient buffers of nodes not yet run."""
 
     def __init__(self, roots: list[Edge], targets: list[Edge] | None) -> None:
-        self.kids: dict[Node, list[Node]] = {}
         self.target_nodes = {n for n, _ in targets or () if n is not None}
-        self.needed = self._needed(roots) if targets is not None else None
-        self.deps: dict[Node, int] = {}
         self.buffers: dict[Node, list] = {}
-        self._count(roots)
-
-    def _children(self, node: Node) -> list[Node]:
-        kids = self.kids.get(node)
-        if kids is None:  # found once per node: counting, ordering and running ask again
-            kids = [c for c, _ in node.next_functions if c is not None]
-            if self.needed is not None:
-                kids = [c for c in kids if c in self.needed]
-            self.kids[node] = kids
-        return kids
-
-    def _needed(self, roots: list[Edge]) -> set[Node]:
-        """Nodes from which a target is reachable."""
-        memo: dict[Node, bool] = {}
-        order = _postorder([n for n, _ in roots])
-        for node in order:
-            memo[node] = node in self.target_nodes or any(
-                memo.get(c, False) for c, _ in node.next_functions if c is not None
-            )
-        return {n for n, ok in memo.items() if ok}
-
-    def _count(self, roots: list[Edge]) -> None:
-        seen: set[Node] = set()
-        stack = [n for n, _ in roots if self.needed is None or n in self.needed]
-        self.start = list(dict.fromkeys(stack))
-        while stack:
-            node = stack.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            for child in self._children(node):
-                self.deps[child] = self.deps.get(child, 0) + 1
-                stack.append(child)
+        starts = list(dict.fromkeys(n for n, _ in roots))
+        if targets is None:
+            self.needed = None
+            self.kids = _walk(starts)
+        else:
+            self.kids, self.needed = _walk_needed(starts, self.target_nodes)
+            starts = [n for n in starts if n in self.needed]
+        deps: dict[Node, int] = {}
+        for kids in self.kids.values():
+            for child in kids:
+                deps[child] = deps.get(child, 0) + 1
+        self.deps = deps
+        self.start = starts
 
     def add(self, node: Node, nr: int, g: Any) -> None:
-        buf = self.buffers.setdefault(node, [None] * max(node.n_outputs, nr + 1))
+        buf = self.buffers.get(node)
+        if buf is None:
+            buf = self.buffers[node] = [None] * max(node.n_outputs, nr + 1)
         buf[nr] = g if buf[nr] is None else buf[nr] + g
 
     def take(self, node: Node) -> list:
@@ -181,36 +196,56 @@ class _Graph:
         and leaves accumulate only when ``accumulate``."""
         if self.needed is None:
             return True
-        if isinstance(node, AccumulateGrad):
+        if type(node) is AccumulateGrad:
             return accumulate and node in self.target_nodes
-        return bool(self._children(node))
+        return bool(self.kids[node])
 
     def in_order(self):
         """Nodes whose dependencies are done, newest first (torch's order)."""
-        heap = [(-n._seq, id(n), n) for n in self.start if self.deps.get(n, 0) == 0]
+        deps, kids = self.deps, self.kids
+        heap = [(-n._seq, n) for n in self.start if n not in deps]  # sequence numbers differ
         heapq.heapify(heap)
         while heap:
-            node = heapq.heappop(heap)[2]
+            node = heapq.heappop(heap)[1]
             yield node
-            for child in self._children(node):
-                self.deps[child] -= 1
-                if self.deps[child] == 0:
-                    heapq.heappush(heap, (-child._seq, id(child), child))
+            for child in kids[node]:
+                left = deps[child] - 1
+                deps[child] = left
+                if not left:
+                    heapq.heappush(heap, (-child._seq, child))
 
 
-def _postorder(starts: list[Node]) -> list[Node]:
-    """Children before parents."""
-    order: list[Node] = []
-    seen: set[Node] = set()
+def _walk(starts: list[Node]) -> dict[Node, list[Node]]:
+    """Every node reachable from ``starts``, with its children (one entry per edge)."""
+    kids: dict[Node, list[Node]] = {}
+    stack = list(starts)
+    while stack:
+        node = stack.pop()
+        if node in kids:
+            continue
+        found = kids[node] = [c for c, _ in node.next_functions if c is not None]
+        stack.extend(found)
+    return kids
+
+
+def _walk_needed(
+    starts: list[Node], target_nodes: set[Node]
+) -> tuple[dict[Node, list[Node]], set[Node]]:
+    """``_walk`` restricted to the nodes from which a target is reachable (and the edges
+    between them), and that set, from one depth-first pass (children before parents)."""
+    kids: dict[Node, list[Node]] = {}
+    needed: set[Node] = set()
     stack: list[tuple[Node, bool]] = [(n, False) for n in starts]
     while stack:
         node, done = stack.pop()
         if done:
-            order.append(node)
+            mine = kids[node] = [c for c in kids[node] if c in needed]
+            if mine or node in target_nodes:
+                needed.add(node)
             continue
-        if node in seen:
+        if node in kids:
             continue
-        seen.add(node)
+        found = kids[node] = [c for c, _ in node.next_functions if c is not None]
         stack.append((node, True))
-        stack.extend((c, False) for c, _ in node.next_functions if c is not None and c not in seen)
-    return order
+        stack.extend((c, False) for c in found if c not in kids)
+    return {n: k for n, k in kids.items() if n in needed}, needed

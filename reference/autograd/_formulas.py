@@ -33,6 +33,7 @@ __all__ = [
     "selected",
     "gather",
     "cat",
+    "stack",
     "cumsum",
     "vector_norm",
     "svdvals",
@@ -256,7 +257,11 @@ def _kept(g: Any, axes: Sequence[int], keepdim: bool) -> Any:
 
 
 def _expand(g: Any, axes: Sequence[int], keepdim: bool, shape: tuple) -> Any:
-    return _kept(g, axes, keepdim).expand(shape) if shape else g.reshape(())
+    if not shape:
+        return g.reshape(())
+    if g.ndim == 0:  # a full reduction: one expand, as torch's sum_backward
+        return g.expand(shape)
+    return _kept(g, axes, keepdim).expand(shape)
 
 
 def reduction_sum(axes: Sequence[int], keepdim: bool, shape: tuple) -> Formula:
@@ -301,11 +306,13 @@ def selected(d: int, keepdim: bool, shape: tuple) -> Formula:
     return Formula(fn, outputs=True)
 
 
-def gather(d: int, shape: tuple) -> Formula:
-    """gather: gradients scattered back to the gathered positions (repeats add up)."""
+def gather(d: int, shape: tuple, found: list | None = None) -> Formula:
+    """gather: gradients scattered back to the gathered positions (repeats add up);
+    ``found`` holds them when the forward computed them (host row-major positions)."""
 
     def fn(n: Any, g: Any) -> tuple:
-        ids = _grid_ids(host_ids(n.saved_input(1)), d, shape, keepdim=True)
+        index = n.saved_input(1)  # checked against in-place writes even when not read
+        ids = found[0] if found else _grid_ids(host_ids(index), d, shape, keepdim=True)
         return put_add(g, ids, shape), None
 
     return Formula(fn, inputs=(1,))
@@ -345,6 +352,11 @@ def cat(d: int, sizes: Sequence[int | None]) -> Formula:
         return tuple(out)
 
     return Formula(fn)
+
+
+def stack(d: int) -> Formula:
+    """stack: each input gets its slice of the gradient along the new dim ``d``."""
+    return Formula(lambda n, g: g.unbind(d))
 
 
 def cumsum(d: int) -> Formula:

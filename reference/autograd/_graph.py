@@ -12,7 +12,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._grad_mode import is_recording
+from .._grad_mode import _state as _grad_state
 
 __all__ = ["Formula", "Node", "AccumulateGrad", "record", "edge_of", "register_hook"]
 
@@ -99,6 +99,21 @@ def _modified_message(t: Any, expected: int, producer: Node | None) -> str:
 class Node:
     """A backward function: torch's ``grad_fn`` (``SinBackward0``, ``MulBackward0``, ...)."""
 
+    __slots__ = (
+        "_name",
+        "_formula",
+        "_seq",
+        "next_functions",
+        "_meta",
+        "_saved_inputs",
+        "_saved_outputs",
+        "_released",
+        "_retained",
+        "_hooks",
+        "n_outputs",
+        "_out_meta",
+    )
+
     def __init__(
         self,
         name: str,
@@ -109,13 +124,22 @@ class Node:
         self._name = name
         self._formula = formula
         self._seq = next(_sequence)
-        self.next_functions = tuple([edge_of(t) for t in inputs])
-        self._meta = tuple([meta_of(t) for t in inputs])
-        self._saved_inputs = {i: SavedTensor(inputs[i]) for i in saved}
-        self._saved_outputs: list[SavedTensor] = []
+        edges, meta = [], []
+        for t in inputs:  # edge_of and meta_of, inlined: every recorded op runs this
+            node = t._grad_fn
+            if node is not None:
+                edges.append((node, t._output_nr))
+            else:
+                edges.append(edge_of(t) if t._requires_grad else _NO_EDGE)
+            data = t._data
+            meta.append((data.shape if data is not None else tuple(t.shape), t._dtype, t._device))
+        self.next_functions = tuple(edges)
+        self._meta = tuple(meta)
+        self._saved_inputs = {i: SavedTensor(inputs[i]) for i in saved} if saved else {}
+        self._saved_outputs: list[SavedTensor] | tuple = ()
         self._released = False
-        self._retained: dict[int, weakref.ref] = {}
-        self._hooks: dict[int, list[Callable]] = {}
+        self._retained: dict[int, weakref.ref] | None = None  # made by the first retain_grad
+        self._hooks: dict[int, list[Callable]] | None = None  # made by the first hook
         self.n_outputs = 0
         self._out_meta: tuple = ()
 
@@ -133,25 +157,25 @@ class Node:
     # ----- saved tensors ------------------------------------------------------------------
     def saved_input(self, i: int) -> Any:
         """The i-th input as saved at forward time (checked against later in-place writes)."""
-        self._check_released()
+        if self._released:
+            raise RuntimeError(FREED)
         return self._saved_inputs[i].unpack()
 
     def saved_output(self, i: int = 0) -> Any:
         """The i-th output as saved at forward time."""
-        self._check_released()
-        return self._saved_outputs[i].unpack()
-
-    def _check_released(self) -> None:
         if self._released:
             raise RuntimeError(FREED)
+        return self._saved_outputs[i].unpack()
 
     def _release(self) -> None:
         if self._saved_inputs or self._saved_outputs:
             self._released = True
-            self._saved_inputs, self._saved_outputs = {}, []
+            self._saved_inputs, self._saved_outputs = {}, ()
 
     # ----- hooks ----------------------------------------------------------------------
     def _retain(self, tensor: Any) -> None:
+        if self._retained is None:
+            self._retained = {}
         self._retained[tensor._output_nr] = weakref.ref(tensor)
 
     def apply(self, grads: Sequence[Any]) -> Sequence[Any]:
@@ -164,10 +188,15 @@ class Node:
 class AccumulateGrad(Node):
     """The node of a leaf that requires grad: adds the incoming gradient to ``.grad``."""
 
+    __slots__ = ("variable",)
+
     def __init__(self, leaf: Any) -> None:
         super().__init__("torch::autograd::AccumulateGrad", None, ())
         self.variable = leaf
         self.n_outputs = 1
+
+
+_NO_EDGE: tuple[None, int] = (None, 0)
 
 
 def meta_of(t: Any) -> tuple:
@@ -185,14 +214,17 @@ def edge_of(t: Any) -> tuple[Node | None, int]:
         if t._accumulator is None:
             t._accumulator = AccumulateGrad(t)
         return t._accumulator, 0
-    return None, 0
+    return _NO_EDGE
 
 
 def backward_name(op: str) -> str:
-    """torch's node class name: ``"linalg_vector_norm"`` -> ``LinalgVectorNormBackward0``."""
+    """torch's node class name: ``"linalg_vector_norm"`` -> ``LinalgVectorNormBackward0``
+    (a name spelled with ``::`` is a class name already)."""
     name = _NAMES.get(op)
     if name is None:
-        name = "".join(part.capitalize() for part in op.strip("_").split("_")) + "Backward0"
+        name = op if "::" in op else (
+            "".join(part.capitalize() for part in op.strip("_").split("_")) + "Backward0"
+        )
         _NAMES[op] = name
     return name
 
@@ -204,14 +236,17 @@ def record(
     name: str, formula: Formula | None, inputs: Sequence[Any], outputs: Sequence[Any]
 ) -> Node | None:
     """Attach a backward node to the outputs that require grad (under grad mode)."""
-    if not is_recording():
+    if not _grad_state.grad_enabled or _grad_state.inference:  # not is_recording()
         return None
-    if not any(o._requires_grad for o in outputs):
+    for o in outputs:
+        if o._requires_grad:
+            break
+    else:
         return None
     saved = ()
     if formula is not None and formula.inputs != "none":
         saved = formula.saved_input_indices([t._requires_grad for t in inputs])
-    node = Node(name if "::" in name else backward_name(name), formula, inputs, saved)
+    node = Node(backward_name(name), formula, inputs, saved)
     node.n_outputs = len(outputs)
     node._out_meta = tuple([meta_of(o) for o in outputs])
     if formula is not None and formula.outputs:
@@ -227,6 +262,8 @@ def register_hook(t: Any, hook: Callable) -> Any:
     if not t._requires_grad:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
     node, nr = edge_of(t)
+    if node._hooks is None:
+        node._hooks = {}
     hooks = node._hooks.setdefault(nr, [])
     hooks.append(hook)
     return _Handle(hooks, hook)

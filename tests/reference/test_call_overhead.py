@@ -1,0 +1,272 @@
+"""The shortcuts of the op mechanism and the autograd engine behave as the general paths
+did, and as torch: one dtype plan per kind of operand, the engine's graph walk, a leaf's
+gradient accumulated in place, and a full reduction's gradient expanded in one op."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+
+import reference
+from tests.reference.conftest import check
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.arange(3) ** -1,  # the exponent's value is checked on every call
+        lambda m: m.ones(2, dtype=m.bool) - m.ones(2, dtype=m.bool),
+        lambda m: m.ones(2, dtype=m.bool) - True,
+        lambda m: m.ones(2, 3) + m.ones(4, 1, 2),
+        lambda m: m.ones(3, dtype=m.int64).__ipow__(-2),
+    ],
+)
+def test_refusals_after_a_remembered_plan(call: Any) -> None:
+    """An error comes on every call, also after the same kinds of operand succeeded."""
+    for m in (reference, torch):
+        _ = m.arange(3) ** 2, m.ones(2, dtype=m.bool) + True, m.ones(2, 3) + m.ones(2, 3)
+    check(call)
+    check(call)
+
+
+def _diamond(m: Any, targets: str) -> tuple:
+    """A graph with shared nodes, a non-leaf target and an unused branch."""
+    x = m.tensor([0.5, -1.5, 2.0], requires_grad=True)
+    y = m.tensor([1.0, 3.0, -2.0], requires_grad=True)
+    a = x.sin() * y
+    b = a.exp() + a * x
+    unused = (y * 3).sum()
+    out = (b * b).sum() + a.sum()
+    chosen = {"leaves": (x, y), "inner": (a,), "mixed": (a, y), "x": (x,)}[targets]
+    grads = m.autograd.grad(out, chosen, retain_graph=True)
+    out.backward(inputs=[y])
+    return (*grads, y.grad, unused)
+
+
+@pytest.mark.parametrize("targets", ["leaves", "inner", "mixed", "x"])
+def test_graph_walk_with_targets_like_torch(targets: str) -> None:
+    """grad() runs only the nodes leading to its inputs, in dependency order."""
+    check(lambda m: _diamond(m, targets), scale=4.0)
+
+
+def test_hooks_run_in_the_same_order_as_before() -> None:
+    """Tensor hooks and retain_grad see the summed gradient once, newest node first."""
+
+    def run(m: Any) -> tuple:
+        seen: list = []
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        a = x * 2
+        a.retain_grad()
+        b = a.sin()
+        c = a.cos()
+        b.register_hook(lambda g: seen.append(("b", g.detach().clone())))
+        c.register_hook(lambda g: seen.append(("c", g.detach().clone())))
+        a.register_hook(lambda g: seen.append(("a", g.detach().clone())))
+        (b * c).sum().backward()
+        return seen, a.grad
+
+    check(run, scale=4.0)
+
+
+def test_accumulated_gradients_like_torch() -> None:
+    """A second backward adds into ``.grad`` in place (the same tensor, its version
+    bumped); a gradient that is a view or of another layout takes the general path."""
+
+    def run(m: Any, layout: str) -> tuple:
+        x = m.tensor([[1.0, 2.0], [3.0, -4.0]], requires_grad=True)
+        (x * x).sum().backward()
+        if layout == "transposed":
+            x.grad = x.grad.t().contiguous().t()
+        first, version = x.grad, x.grad._version
+        (x.sin() * 2).sum().backward()
+        return x.grad, x.grad is first, x.grad._version - version, x.grad.stride()
+
+    check(lambda m: run(m, "fresh"), scale=4.0)
+    # torch also warns that such a gradient breaks its layout contract (the reference not)
+    check(lambda m: run(m, "transposed"), scale=4.0, warns=False)
+
+
+def test_accumulating_into_a_read_only_gradient_fails_like_the_general_path() -> None:
+    """numpy's in-place add is only taken for a writeable gradient."""
+    x = reference.tensor([1.0, 2.0], requires_grad=True)
+    x.sum().backward()
+    x.grad._data.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        x.sum().backward()
+
+
+def test_full_reduction_gradient_is_one_expand() -> None:
+    """sum's and mean's gradients of a full reduction expand the 0-dim gradient, as torch."""
+
+    def run(m: Any) -> tuple:
+        x = m.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+        (g,) = m.autograd.grad(x.sum(), x, create_graph=True)
+        (h,) = m.autograd.grad(x.mean(), x, create_graph=True)
+        return g, g.grad_fn.name(), g.stride(), h, h.grad_fn.name()
+
+    check(run, strides=False)
+
+
+def test_implicit_gradient_of_a_scalar_output() -> None:
+    """backward() of a 0-dim output seeds with a fresh 0-dim one, of one element
+    otherwise with ones laid out like the output."""
+
+    def run(m: Any) -> tuple:
+        x = m.tensor([2.0], requires_grad=True)
+        seeds: list = []
+        for y in (x.sum(), x * 3, (x * 3).expand(1, 1).t()):
+            y.register_hook(lambda g: seeds.append((g.shape, g.stride(), g.tolist())))
+            y.backward()
+        return seeds, x.grad
+
+    check(run)
+
+
+def test_node_has_no_instance_dict() -> None:
+    """grad_fn refuses new attributes, as torch's does."""
+    for m in (reference, torch):
+        node = m.ones(2, requires_grad=True).sin().grad_fn
+        with pytest.raises(AttributeError):
+            node.anything = 1
+    assert np.array_equal(reference.ones(2).numpy(), np.ones(2, np.float32))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.stack([m.ones(2, 3), m.zeros(2, 3, dtype=m.float64)], 1),
+        lambda m: m.stack([m.ones(1, 3)] * 3, -1),
+        lambda m: m.stack([m.tensor(1.0), m.tensor(2)]),
+        lambda m: m.stack([m.ones(2, 3), m.ones(3, 2)]),
+        lambda m: m.stack([m.ones(2)], 2),
+        lambda m: m.stack([]),
+        lambda m: m.stack([m.ones(2), m.ones(2)], out=m.empty(2, 2, dtype=m.int32)),
+        lambda m: m.stack([m.ones(2), m.ones(2)], out=3),
+        lambda m: m.stack([m.ones(2), m.ones(2)], out=m.empty(0)),
+        lambda m: m.cat([m.ones(2), m.ones(2)], out=3),
+        lambda m: m.cat([m.ones(2, 3), m.empty(0), m.ones(1, 3)]),
+        lambda m: m.cat([m.empty(0), m.empty(0)]),
+        lambda m: m.cat([m.ones(2, 3), m.ones(2, 4)]),
+        lambda m: m.cat([m.ones(2, 3), m.ones(2, 4)], 1),
+        lambda m: m.cat([m.ones(2, 3), m.ones(2)]),
+        lambda m: m.cat([m.ones(2), m.tensor(1.0)]),
+    ],
+)
+def test_stack_and_cat_like_torch(call: Any) -> None:
+    """stack as one op (cat's dtype promotion and out= checks), and cat's checks read from
+    the arrays' shapes."""
+    check(call)
+
+
+def test_stack_gradient_like_torch() -> None:
+    """StackBackward0 hands each input its slice; twice differentiable."""
+
+    def run(m: Any) -> tuple:
+        a = m.tensor([1.0, 2.0], requires_grad=True)
+        b = m.tensor([3.0, -4.0], dtype=m.float64, requires_grad=True)
+        y = m.stack([a, b, a], 1)
+        w = m.arange(6.0, dtype=m.float64).reshape(2, 3)
+        ga, gb = m.autograd.grad((y * y * w).sum(), (a, b), create_graph=True)
+        (gga,) = m.autograd.grad(ga.sum() + gb.sum(), a)
+        return y.grad_fn.name(), ga, gb, gga
+
+    check(run)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.ones(1, 3, 1).squeeze(),
+        lambda m: m.ones(1, 3, 1).squeeze((0, -1)),
+        lambda m: m.ones(1, 3, 1).squeeze(1),
+        lambda m: m.ones(1, 3, 1).squeeze((0, 0)),
+        lambda m: m.tensor(2.0).squeeze(0),
+        lambda m: m.tensor(2.0).squeeze(),
+        lambda m: m.ones(4, 1, 6)[:, :, ::2].squeeze().stride(),
+        lambda m: m.ones(4, 6)[:, ::2].unsqueeze(1).stride(),
+        lambda m: m.ones(4, 6).unsqueeze(-1).stride(),
+        lambda m: m.ones(4, 6).unsqueeze(3),
+    ],
+)
+def test_squeeze_unsqueeze_like_torch(call: Any) -> None:
+    """squeeze and unsqueeze read the array's shape; torch's strides and errors."""
+    check(call)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(65536,), (3, 100, 7), (-5, 5), (10, -10, -3), (2**62, 2**62 + 5), (0, 2**45, 2**40)],
+)
+@pytest.mark.parametrize("dtype", [None, "int32", "int16", "int8", "uint8"])
+def test_integer_arange_in_one_array_like_torch(args: tuple, dtype: str | None) -> None:
+    """start + step * i computed in place in int64, then cast (wrapping as torch's)."""
+
+    def run(m: Any) -> Any:
+        return m.arange(*args, **({} if dtype is None else {"dtype": getattr(m, dtype)}))
+
+    check(run)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.tensor([1.0, 2.0, 3.0]),
+        lambda m: m.tensor([[1, 2], [3, 4]]),
+        lambda m: m.tensor([True, False]),
+        lambda m: m.tensor([]),
+        lambda m: m.tensor(2.5),
+        lambda m: m.tensor([m.tensor(1.5), 2]),
+        lambda m: m.tensor([[1.0], [2.0, 3.0]]),
+        lambda m: m.zeros(2, 3),
+        lambda m: m.zeros((2, 0)),
+        lambda m: m.zeros(2, -1),
+        lambda m: m.zeros(2, m.tensor(3)),
+    ],
+)
+def test_factories_like_torch(call: Any) -> None:
+    """tensor() keeps the array its sequence converted into; sizes that are ints skip
+    the checks of other types."""
+    check(call)
+
+
+def test_tensor_owns_its_memory() -> None:
+    """tensor() never shares memory with the data it copies."""
+    data = np.arange(3.0)
+    nested = [data, data]
+    for source in (data, nested, [1.0, 2.0]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # a list of ndarrays is slow
+            t = reference.tensor(source)
+        t.add_(1)
+        assert not np.shares_memory(t.numpy(), data)
+    assert np.array_equal(data, np.arange(3.0))
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_gather_gradient_reuses_the_forward_positions(dim: int) -> None:
+    """gather's gradient scatters to the positions the forward took (repeats add up),
+    twice differentiable, and still refuses an index written after the forward."""
+    index = np.array([[0, 2, 2], [1, 1, 0]])
+
+    def run(m: Any) -> tuple:
+        x = m.arange(12.0).reshape(3, 4)[:, 1:].requires_grad_()
+        y = m.gather(x, dim, m.from_numpy(index.copy()))
+        (g,) = m.autograd.grad((y * y).sum(), x, create_graph=True)
+        (gg,) = m.autograd.grad(g.sum(), x)
+        return y, g, gg
+
+    check(run)
+
+    def modified(m: Any) -> Any:
+        x = m.ones(3, 3, requires_grad=True)
+        i = m.from_numpy(index.copy())
+        y = m.gather(x, dim, i)
+        i.add_(0)
+        return m.autograd.grad(y.sum(), x)
+
+    check(modified)
