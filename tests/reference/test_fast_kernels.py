@@ -13,6 +13,7 @@ import reference
 from reference import _random, _reductions, _searching
 from reference._mt19937 import MT19937
 from reference._random import _DP, _HALF, _LOG_P, _LOG_Q1, _LOG_Q2, _ONE, _SQRTHF, _fma32
+from reference.nn.functional import _pooling as pool
 from tests.reference.conftest import check
 from tests.reference.test_random import assert_same_draws
 
@@ -181,3 +182,35 @@ def test_two_norms_of_large_inputs_are_the_plain_formula(dtype: str) -> None:
     want = np.sqrt(np.sum(a * a)).tobytes()
     assert reference.linalg.vector_norm(x)._data.tobytes() == want
     assert reference.linalg.matrix_norm(x)._data.tobytes() == want
+
+
+# ----- max pooling's running argmax without masked copies ----------------------------------------
+def _running_argmax_masked(w: np.ndarray, n: int, valid: np.ndarray, nan: bool) -> np.ndarray:
+    """The running argmax as it was: masked copies of the best value and its slot."""
+    slots = [w[(Ellipsis, *o)] for o in np.ndindex(*w.shape[n + 1 :])]
+    best, arg = slots[0].copy(), np.zeros(slots[0].shape, np.int64)
+    unseen = ~np.broadcast_to(valid[..., 0], best.shape)
+    for j, v in enumerate(slots[1:], 1):
+        wins = (v > best) | (np.isnan(v) if nan else False)
+        wins = valid[..., j] & (wins | unseen)
+        unseen = unseen & ~valid[..., j]
+        np.copyto(best, v, where=wins)
+        np.copyto(arg, j, where=wins)
+    return arg
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int32])
+@pytest.mark.parametrize("case", [(2, 1, 0, 1), (3, 2, 1, 1), (3, 1, 1, 2), (2, 2, 1, 1)])
+def test_running_argmax_is_the_masked_one(dtype: Any, case: tuple) -> None:
+    k, s, p, d = ((v, v) for v in case)
+    for values in ([0, 1, 1, -1, np.nan, -np.inf], [-np.inf, -np.inf, 2]):
+        a = RNG.choice(values, (6, 9, 8))
+        if dtype == np.int32:
+            a = np.nan_to_num(a, nan=3, neginf=np.iinfo(dtype).min)
+        a = a.astype(dtype)
+        out = tuple(pool.pool_output_size(z, k[0], s[0], p[0], d[0], False) for z in a.shape[1:])
+        w = pool._windows(a, out, k, s, p, d, pool._lowest(a.dtype))
+        _, ok = pool._table(pool._regular_coords(out, k, s, p, d), a.shape[1:])
+        nan = bool(np.isnan(a).any()) if dtype == np.float32 else False
+        want = _running_argmax_masked(w, 2, ok, nan)
+        np.testing.assert_array_equal(pool._running_argmax(w, 2, ok, nan), want)
