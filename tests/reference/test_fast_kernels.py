@@ -13,6 +13,7 @@ import reference
 from reference import _random, _reductions, _searching
 from reference._mt19937 import MT19937
 from reference._random import _DP, _HALF, _LOG_P, _LOG_Q1, _LOG_Q2, _ONE, _SQRTHF, _fma32
+from reference.nn.functional import _conv as conv
 from reference.nn.functional import _pooling as pool
 from tests.reference.conftest import check
 from tests.reference.test_random import assert_same_draws
@@ -214,3 +215,51 @@ def test_running_argmax_is_the_masked_one(dtype: Any, case: tuple) -> None:
         nan = bool(np.isnan(a).any()) if dtype == np.float32 else False
         want = _running_argmax_masked(w, 2, ok, nan)
         np.testing.assert_array_equal(pool._running_argmax(w, 2, ok, nan), want)
+
+
+# ----- transposed convolution: a matmul per sample, unit strides as shifted runs ---------------
+def _transposed_by_rows(x: np.ndarray, w: np.ndarray, p: Any) -> np.ndarray:
+    """The transposed convolution as it was: one matmul over every position, then col2im."""
+    n, c = x.shape[:2]
+    blocks, kernel, nd, g = x.shape[2:], w.shape[2:], w.ndim - 2, p.groups
+    cg, og = c // g, w.shape[1]
+    positions, size = int(np.prod(blocks)), og * int(np.prod(kernel))
+    rows = x.reshape(n, g, cg, positions).transpose(1, 0, 3, 2).reshape(g, n * positions, cg)
+    cols = np.matmul(rows, w.reshape(g, cg, size)).reshape(g, n, *blocks, og, *kernel)
+    order = (1, 0, 2 + nd, *range(3 + nd, 3 + 2 * nd), *range(2, 2 + nd))
+    cols = cols.transpose(order).reshape(n, g * og, *kernel, *blocks)
+    geometry = zip(blocks, p.stride, p.dilation, kernel, p.output_padding, strict=True)
+    full = [(b - 1) * s + d * (k - 1) + 1 + q for b, s, d, k, q in geometry]
+    out = conv.col2im(cols, full, p.stride, p.dilation)
+    crop = (slice(q, f - q) for q, f in zip(p.padding, full, strict=True))
+    return out[(slice(None), slice(None), *crop)]
+
+
+TRANSPOSED = [  # (n, c, out per group, spatial, kernel, stride, padding, dilation, groups, extra)
+    ((2, 6, 2, (9, 8), (3, 3), 1, 1, 1, 3, 0)),
+    ((3, 4, 6, (7, 5), (2, 3), 1, 0, 2, 1, 0)),
+    ((2, 4, 2, (6, 6), (3, 3), 1, 2, 2, 2, 1)),
+    ((2, 4, 3, (5, 6), (3, 2), 2, 1, 1, 1, 1)),
+    ((1, 2, 2, (4, 3, 5), (2, 3, 2), 1, 1, 2, 1, 0)),
+    ((2, 3, 2, (11,), (4,), 1, 0, 3, 1, 0)),
+    ((0, 2, 2, (4, 4), (3, 3), 1, 0, 1, 1, 0)),
+]
+
+
+@pytest.mark.parametrize("case", TRANSPOSED)
+@pytest.mark.parametrize("special", [None, np.inf, np.nan])
+def test_transposed_convolution_is_the_col2im_one(case: tuple, special: Any) -> None:
+    n, c, og, spatial, kernel, s, q, d, g, extra = case
+    nd = len(spatial)
+    x = RNG.standard_normal((n, c, *spatial)).astype(np.float32)
+    w = RNG.standard_normal((c, og, *kernel)).astype(np.float32)
+    if special is not None and x.size:
+        x.reshape(-1)[3] = special
+        w.reshape(-1)[1] = -special  # a non-finite weight: the plain path
+    p = conv.ConvParams((s,) * nd, (q,) * nd, (d,) * nd, True, (extra,) * nd, g)
+    with np.errstate(all="ignore"):
+        got, want = conv._transposed(x, w, p), _transposed_by_rows(x, w, p)
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want)  # NaN where NaN (the matmuls' NaN signs differ)
+    real = ~np.isnan(want)
+    assert got[real].tobytes() == want[real].tobytes()

@@ -120,23 +120,49 @@ def _transposed(x: np.ndarray, w: np.ndarray, p: ConvParams) -> np.ndarray:
     """Transposed convolution: input times weight, then the columns added into place."""
     n, c = x.shape[:2]
     blocks, kernel = x.shape[2:], w.shape[2:]
-    nd, g = len(kernel), p.groups
+    g = p.groups
     cg, og = c // g, w.shape[1]
-    rows = x.reshape(n, g, cg, math.prod(blocks)).transpose(1, 0, 3, 2)
-    rows = rows.reshape(g, n * math.prod(blocks), cg)
-    cols = np.matmul(rows, w.reshape(g, cg, og * math.prod(kernel)))
-    cols = cols.reshape(g, n, *blocks, og, *kernel)
-    order = (1, 0, 2 + nd, *range(3 + nd, 3 + 2 * nd), *range(2, 2 + nd))
-    cols = cols.transpose(order).reshape(n, g * og, *kernel, *blocks)
     full = [
         (b - 1) * s + d * (k - 1) + 1 + op
         for b, s, d, k, op in zip(
             blocks, p.stride, p.dilation, kernel, p.output_padding, strict=True
         )
     ]
-    out = col2im(cols, full, p.stride, p.dilation)
+    if all(s == 1 for s in p.stride) and x.size and np.isfinite(w).all():
+        out = _transposed_unit_stride(x, w, g, full, p.dilation)
+    else:  # one matmul per sample, positions innermost: col2im adds runs of a row
+        weights = w.reshape(g, cg, og * math.prod(kernel)).transpose(0, 2, 1)
+        cols = np.matmul(weights, x.reshape(n, g, cg, math.prod(blocks)))
+        cols = cols.reshape(n, g * og, *kernel, *blocks)
+        out = col2im(cols, full, p.stride, p.dilation)
     crop = tuple(slice(q, f - q) for q, f in zip(p.padding, full, strict=True))
     return out[(slice(None), slice(None), *crop)]
+
+
+def _transposed_unit_stride(
+    x: np.ndarray, w: np.ndarray, g: int, full: list, dilation: Sequence[int]
+) -> np.ndarray:
+    """``_transposed`` with stride 1, whose windows are the input shifted by each kernel
+    offset: the input is zero-padded to the output's size in every spatial dim but the
+    first, so each offset's columns land on one contiguous run of the flat output, added in
+    the same offset order as ``col2im``. The padding's columns are +-0 (a finite weight
+    times zero), which leave every sum as it was (the output starts at +0.0)."""
+    n, c = x.shape[:2]
+    kernel, nd = w.shape[2:], w.ndim - 2
+    cg, og = c // g, w.shape[1]
+    widths = [(0, 0)] * 3 + [(0, f - b) for f, b in zip(full[1:], x.shape[3:], strict=True)]
+    wide = np.pad(x, widths) if any(r for _, r in widths) else x
+    weights = w.reshape(g, cg, og * math.prod(kernel)).transpose(0, 2, 1)
+    size = math.prod(wide.shape[2:])
+    cols = np.matmul(weights, wide.reshape(n, g, cg, size))
+    cols = cols.reshape(n, g * og, math.prod(kernel), size)
+    strides = [math.prod(full[i + 1 :]) for i in range(nd)]  # of the flat output (and input)
+    span = 1 + sum((b - 1) * st for b, st in zip(x.shape[2:], strides, strict=True))
+    out = np.zeros((n, g * og, math.prod(full)), cols.dtype)
+    for j, offset in enumerate(np.ndindex(*kernel)):
+        start = sum(k * d * st for k, d, st in zip(offset, dilation, strides, strict=True))
+        out[..., start : start + span] += cols[:, :, j, :span]
+    return out.reshape(n, g * og, *full)
 
 
 def _forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, p: ConvParams) -> np.ndarray:
