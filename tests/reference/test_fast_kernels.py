@@ -263,3 +263,13 @@ def test_transposed_convolution_is_the_col2im_one(case: tuple, special: Any) -> 
     np.testing.assert_array_equal(got, want)  # NaN where NaN (the matmuls' NaN signs differ)
     real = ~np.isnan(want)
     assert got[real].tobytes() == want[real].tobytes()
+
+
+def test_float32_sigmoid_in_one_temporary_is_the_formula() -> None:
+    specials = [0, -0.0, np.inf, -np.inf, np.nan, 89, -104]
+    x = np.concatenate([RNG.standard_normal(500) * 30, specials])
+    for v in (x.astype(np.float32), x[:7:3].astype(np.float32), np.float32(-3.5)):
+        got = reference.nn.functional.sigmoid(reference.tensor(v))._data
+        with np.errstate(all="ignore"):
+            want = np.float32(1) / (np.float32(1) + np.exp(-v))
+        assert got.shape == np.shape(v) and got.tobytes() == np.asarray(want).tobytes()

@@ -136,8 +136,9 @@ def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
 
 
 def _sigmoid32(v: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(-v))``, in place after the first temporary."""
-    e = np.asarray(np.exp(-v))  # an array even for a 0-d input
+    """``1 / (1 + exp(-v))``, in place in one temporary (an array even for a 0-d input)."""
+    e = np.negative(v, out=np.empty(np.shape(v), np.float32))
+    np.exp(e, out=e)
     e += np.float32(1)
     return np.divide(np.float32(1), e, out=e)
 
