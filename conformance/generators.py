@@ -7,6 +7,8 @@ tensors afterwards.  Arrays wrapped in :class:`Raw` stay numpy arrays (for ``fro
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +20,56 @@ from hypothesis import strategies as st
 from conformance.compare import numpy_dtype
 
 MAX_SIDE = 5
+
+#: strategies kept per generator: a strategy is immutable, and one built anew for every
+#: example costs more than its draw (hypothesis validates it and works out its labels again)
+_MEMO_SIZE = 4096
+
+
+class _Unkeyable(Exception):
+    """An argument the memo cannot key on: the generator is called afresh."""
+
+
+def _key(value: Any, by_shape: bool) -> Any:
+    """A hashable stand-in for an argument that tells apart what the generator tells apart:
+    the type with the value (``1``, ``1.0``, ``True`` and ``-0.0`` differ), a strategy by
+    identity (the memo keeps it alive), and an array, for generators that read only its
+    shape, by its shape."""
+    if value is None or isinstance(value, (bool, str)):
+        return type(value), value
+    if isinstance(value, (int, np.integer)):
+        return int, int(value)
+    if isinstance(value, (float, np.floating)):
+        return float, float(value).hex()
+    if isinstance(value, (tuple, list)):
+        return type(value), tuple(_key(v, by_shape) for v in value)
+    if isinstance(value, st.SearchStrategy):
+        return st.SearchStrategy, value
+    if by_shape and isinstance(value, np.ndarray):
+        return np.ndarray, tuple(value.shape)
+    raise _Unkeyable
+
+
+def _memo(fn: Callable | None = None, *, by_shape: bool = False) -> Any:
+    """``fn`` returning the strategy it built before for the same arguments (``by_shape``:
+    its array arguments matter only through their shapes)."""
+    if fn is None:
+        return functools.partial(_memo, by_shape=by_shape)
+    cache: dict[Any, Any] = {}
+
+    @functools.wraps(fn)
+    def memoized(*args: Any, **kwargs: Any) -> Any:
+        try:
+            key = _key(args, by_shape), _key(sorted(kwargs.items()), by_shape)
+        except _Unkeyable:
+            return fn(*args, **kwargs)
+        if key not in cache:
+            if len(cache) >= _MEMO_SIZE:
+                cache.clear()
+            cache[key] = fn(*args, **kwargs)
+        return cache[key]
+
+    return memoized
 
 
 @dataclass(frozen=True)
@@ -45,6 +97,7 @@ class Strided:
     dim: int = 0
 
 
+@_memo
 def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: int = MAX_SIDE):
     """Shapes (tuples of ints)."""
     return hnp.array_shapes(
@@ -52,6 +105,7 @@ def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: in
     )
 
 
+@_memo
 def batched(*core: int, min_dims: int = 0, max_dims: int = 2, min_side: int = 0, max_side: int = 3):
     """Shapes ``(*batch, *core)``: leading batch dims (maybe none, maybe empty) before the
     trailing dims a layer fixes, such as ``batched(in_features)``."""
@@ -130,6 +184,7 @@ def _large_shapes():
     )
 
 
+@_memo
 def tensor(
     shape: Any = None,
     dtype: str = "float32",
@@ -162,28 +217,27 @@ def tensor(
         return arrays
     if layout != "any":
         raise ValueError(f"layout must be 'contiguous' or 'any', not {layout!r}")
-    return arrays.flatmap(_laid_out)
+    return _laid_out(arrays)
 
 
-def _laid_out(array: np.ndarray):
-    """The array as a :class:`Strided` view in any layout it allows (shrinks to contiguous)."""
+@st.composite
+def _laid_out(draw: Any, arrays: st.SearchStrategy) -> np.ndarray | Strided:
+    """An array as a :class:`Strided` view in any layout it allows (shrinks to contiguous)."""
+    array = draw(arrays)
     options = ["contiguous"]
     if array.ndim >= 1:
         options.append("sliced")
     if array.ndim >= 2:
         options.append("transposed")
-    wide = [d for d in range(array.ndim) if array.shape[d] > 1]
+    wide = tuple(d for d in range(array.ndim) if array.shape[d] > 1)
     if wide:
         options.append("expanded")
-    return st.sampled_from(options).flatmap(lambda how: _strided(array, how, wide))
-
-
-def _strided(array: np.ndarray, how: str, wide: list[int]):
+    how = draw(sampled_from(tuple(options)))
     if how == "contiguous":
-        return st.just(array)
+        return array
     if how != "expanded":
-        return st.just(Strided(array, how))
-    return st.sampled_from(wide).map(lambda d: _expanded(array, d))
+        return Strided(array, how)
+    return _expanded(array, draw(sampled_from(wide)))
 
 
 def _expanded(array: np.ndarray, dim: int) -> Strided:
@@ -191,6 +245,7 @@ def _expanded(array: np.ndarray, dim: int) -> Strided:
     return Strided(np.broadcast_to(base, array.shape).copy(), "expanded", dim)
 
 
+@_memo(by_shape=True)
 def broadcastable(x: np.ndarray, min_dims: int = 0, max_dims: int | None = None):
     """A shape that broadcasts with ``x``'s (sides of 1, fewer or more leading dims)."""
     top = max(x.ndim, 1) + 1 if max_dims is None else max_dims
@@ -199,11 +254,13 @@ def broadcastable(x: np.ndarray, min_dims: int = 0, max_dims: int | None = None)
     )
 
 
+@_memo
 def ndarray(shape: Any = None, dtype: str = "float32", **bounds: Any):
     """Like :func:`tensor`, but handed to the library as a numpy array."""
     return tensor(shape, dtype, **bounds).map(Raw)
 
 
+@_memo
 def scalar(dtype: str = "float32", **bounds: Any):
     """A Python number (bool, int, float or complex) that ``dtype`` holds exactly."""
     return tensor((), dtype, **bounds).map(_python_scalar)
@@ -214,6 +271,7 @@ def _python_scalar(array: np.ndarray) -> Any:
     return value.item()
 
 
+@_memo(by_shape=True)
 @st.composite
 def view_shape(draw: Any, x: np.ndarray, max_dims: int = 4) -> tuple[int, ...]:
     """A shape with as many elements as ``x``, possibly with one -1 to infer."""
@@ -231,37 +289,44 @@ def view_shape(draw: Any, x: np.ndarray, max_dims: int = 4) -> tuple[int, ...]:
     return tuple(dims)
 
 
+@_memo
 def integers(low: int, high: int):
     """Integers in ``[low, high]``."""
     return st.integers(low, high)
 
 
+@_memo
 def floats(low: float, high: float):
     """Finite floats in ``[low, high]``."""
     return st.floats(low, high, allow_nan=False, allow_infinity=False)
 
 
+@_memo
 def booleans():
     """True or False."""
     return st.booleans()
 
 
+@_memo
 def sampled_from(values: Any):
     """One of ``values``."""
     return st.sampled_from(list(values))
 
 
+@_memo
 def one_of(*strategies: Any):
     """A draw from any of ``strategies`` (plain values are taken as they are)."""
     return st.one_of(*(s if isinstance(s, st.SearchStrategy) else st.just(s) for s in strategies))
 
 
+@_memo(by_shape=True)
 def axis_of(x: np.ndarray, extra: int = 0):
     """A valid dim of ``x``, negative or not; ``extra=1`` for ops that insert a dim."""
     n = x.ndim + extra
     return st.integers(-max(n, 1), max(n, 1) - 1)
 
 
+@_memo(by_shape=True)
 def axes_of(x: np.ndarray):
     """A tuple of distinct dims of ``x`` (possibly empty)."""
     if x.ndim == 0:
@@ -269,6 +334,7 @@ def axes_of(x: np.ndarray):
     return st.lists(st.integers(0, x.ndim - 1), unique=True, max_size=x.ndim).map(tuple)
 
 
+@_memo(by_shape=True)
 def index_into(x: np.ndarray, dim: int, max_side: int = MAX_SIDE):
     """An int64 index for ``gather(x, dim, index)``: same ndim, sides <= x's, values in range."""
     return _index(tuple(x.shape), dim, max_side)
@@ -285,6 +351,7 @@ def _index(draw: Any, shape: tuple[int, ...], dim: int, max_side: int) -> np.nda
     return draw(hnp.arrays(np.int64, index_shape, elements=st.integers(0, max(size - 1, 0))))
 
 
+@_memo
 @st.composite
 def stackable(
     draw: Any, dtype: str, min_size: int = 1, max_size: int = 4, max_dims: int = 3
@@ -295,6 +362,7 @@ def stackable(
     return [draw(tensor(shape, dtype)) for _ in range(n)]
 
 
+@_memo
 @st.composite
 def concatenable(
     draw: Any, dtype: str, dim: int, ndim: int, min_size: int = 1, max_size: int = 4
@@ -309,6 +377,7 @@ def concatenable(
     return out
 
 
+@_memo(by_shape=True)
 def split_points(x: np.ndarray, dim: int, max_size: int = 4):
     """Sorted split indices along ``dim`` (may exceed the size, as tensor_split allows)."""
     size = x.shape[dim] if x.ndim else 0
