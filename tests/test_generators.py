@@ -89,3 +89,27 @@ def test_broadcastable_shapes_broadcast() -> None:
 def test_unknown_layout_is_an_error() -> None:
     with pytest.raises(ValueError, match="layout"):
         tensor(layout="diagonal")
+
+
+def test_memoized_generators_tell_their_arguments_apart() -> None:
+    """A generator hands back the strategy it built for the same arguments, and only then:
+    ``0.0`` and ``-0.0`` bound different floats, ``1``, ``1.0`` and ``True`` are different
+    arguments, and a shape-only generator keys an array on its shape alone."""
+    from conformance.generators import axis_of, floats
+
+    assert tensor((2, 3), "float32") is tensor((2, 3), "float32")
+    assert tensor([2, 3], "float32") is not tensor((2, 3), "float32")
+    assert tensor((2,), "float32", low=0.0) is not tensor((2,), "float32", low=-0.0)
+    assert floats(1, 2) is not floats(1.0, 2.0)
+    assert floats(True, 2) is not floats(1, 2)
+
+    @FEW
+    @given(floats(0.0, 1.0))
+    def never_negative_zero(value: float) -> None:
+        assert np.copysign(1.0, value) == 1.0
+
+    never_negative_zero()
+    a, b = np.zeros((2, 3)), np.ones((2, 3))
+    assert axis_of(a) is axis_of(b)
+    assert axis_of(a) is not axis_of(np.zeros((2, 3, 4)))
+    assert broadcastable(a) is broadcastable(b)
