@@ -3,6 +3,7 @@ chunk/tensor_split/split (views)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from collections.abc import Sequence
@@ -223,16 +224,10 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:  # noqa: A002
 
 
 def _split_at(input: Tensor, d: int, bounds: Sequence[int]) -> tuple[Tensor, ...]:
-    size = input.shape[d]
-
-    def clamp(x: int) -> int:
-        return min(max(x + size if x < 0 else x, 0), size)
-
-    pieces, prev = [], 0
-    for b in [*bounds, size]:
-        start, stop = clamp(prev), clamp(b)
-        pieces.append((start, max(stop - start, 0)))
-        prev = b
+    size = input._data.shape[d]
+    # each bound wrapped once if negative, then clamped into [0, size]
+    ends = [0, *(min(max(b + size if b < 0 else b, 0), size) for b in bounds), size]
+    pieces = [(start, max(stop - start, 0)) for start, stop in itertools.pairwise(ends)]
     return narrow_pieces(input, d, pieces)
 
 
@@ -253,7 +248,7 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:  # no
 def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
     """Views of ``split_size`` elements (last smaller) or of the given section sizes."""
     d = wrap_dim(dim, tensor.ndim)
-    size = tensor.shape[d]
+    size = tensor._data.shape[d]
     if isinstance(split_size_or_sections, numbers.Integral):
         step = int(split_size_or_sections)
         if step < 0:

@@ -107,14 +107,15 @@ def is_non_overlapping_and_dense(shape: Sequence[int], strides: Sequence[int]) -
     """torch's check that the elements exactly tile a block in some dim order."""
     if len(shape) == 1:
         return shape[0] < 2 or strides[0] == 1
-    perm = sorted(range(len(shape)), key=lambda d: (shape[d] < 2, strides[d]))
     expected = 1
-    for d in perm:
-        if shape[d] < 2:
+    # dims of 2 and more by stride (dims sharing a stride fail whatever their order)
+    dims = sorted(zip([n < 2 for n in shape], strides, shape, strict=True))
+    for small, stride, size in dims:
+        if small:
             return True
-        if strides[d] != expected:
+        if stride != expected:
             return False
-        expected *= shape[d]
+        expected *= size
     return True
 
 
@@ -149,9 +150,11 @@ def dense_strides_like(shape: Sequence[int], strides: Sequence[int]) -> tuple[in
 
 def allocate(xp, shape: Sequence[int], strides: Sequence[int], np_dtype) -> np.ndarray:
     """A fresh (uninitialised) array with exactly the given element strides."""
-    shape = tuple(shape)
-    if tuple(strides) == contiguous_strides(shape):
+    shape, strides = tuple(shape), tuple(strides)
+    if strides == contiguous_strides(shape):
         return xp.empty(shape, dtype=np_dtype)
+    if len(shape) == 2 and min(shape) > 1 and strides == (1, shape[0]):  # a transposed matrix
+        return xp.empty(shape[::-1], dtype=np_dtype).T
     span = 1 + sum((s - 1) * st for s, st in zip(shape, strides, strict=True)) if all(shape) else 0
     return strided_view(xp.empty(max(span, 1), dtype=np_dtype), shape, strides)
 

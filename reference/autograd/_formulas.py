@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from .._device import to_host
+from .._device import module_of, to_host
 from .._factory import new_leaf
+from .._fpstate import quiet
 from .._ops import apply_op, put_add, take
 from .._strides import contiguous_strides
 from ._graph import Formula
@@ -24,6 +25,7 @@ from ._scatter import along_positions, host_ids
 
 __all__ = [
     "UNARY",
+    "tanh_backward",
     "conj",
     "binary",
     "scalar_binary",
@@ -118,7 +120,7 @@ UNARY: dict[str, Formula] = {
     "atan": _chain(lambda n: _x(n) * _x(n) + 1, divide=True),
     "sinh": _chain(lambda n: _x(n).cosh()),
     "cosh": _chain(lambda n: _x(n).sinh()),
-    "tanh": _chain(lambda n: 1 - _out(n) * _out(n), outputs=True),
+    "tanh": Formula(lambda n, g: (tanh_backward(g, _out(n)),), outputs=True),
     "asinh": _chain(lambda n: (_x(n) * _x(n) + 1).pow(-0.5)),
     "acosh": _chain(lambda n: (_x(n) * _x(n) - 1).pow(-0.5)),
     "atanh": _chain(lambda n: 1 - _x(n) * _x(n), divide=True),
@@ -129,6 +131,39 @@ UNARY: dict[str, Formula] = {
     "abs": Formula(lambda n, g: (g * _sgn(_x(n)),), inputs="all"),
     "reciprocal": _chain(lambda n: -(_out(n) * _out(n)), outputs=True),
 }
+
+
+def tanh_backward(g: Any, out: Any) -> Any:
+    """torch's ``tanh_backward``: ``g * conj(1 - out * out)``, one op rounding after each
+    step as the three ops would, into one fresh array (its own derivative below)."""
+    a, y = g._data, out._data
+    layout = a.strides == y.strides or not any(a.strides)  # ``y``'s, or ``g`` one value
+    if g._dtype is not out._dtype or a.shape != y.shape or not layout:
+        return g * conj(1 - out * out)  # the ops' own promotion and layout
+
+    def fn(a, y):
+        xp = module_of(y)
+        with quiet():
+            t = xp.multiply(y, y, out=xp.empty_like(y))  # the layout ``y * y`` has
+            xp.subtract(1, t, out=t)
+            if xp.iscomplexobj(t):
+                xp.conjugate(t, out=t)
+            return xp.multiply(a, t, out=t)
+
+    return apply_op("tanh_backward", fn, g, out, backward=_TANH_BACKWARD)
+
+
+def _tanh_backward_backward(n: Any, gg: Any) -> tuple:
+    """torch's: ``tanh_backward(gg, conj(out))`` for ``g``, ``conj(gg) * -2 * conj(out) * g``
+    for ``out``."""
+    out = conj(n.saved_input(1))
+    return (
+        tanh_backward(gg, out) if n.needs(0) else None,
+        conj(gg) * (-2 * out * n.saved_input(0)) if n.needs(1) else None,
+    )
+
+
+_TANH_BACKWARD = Formula(_tanh_backward_backward, inputs="all")
 
 
 def _mul(n: Any, g: Any) -> tuple:

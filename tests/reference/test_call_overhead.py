@@ -270,3 +270,103 @@ def test_gather_gradient_reuses_the_forward_positions(dim: int) -> None:
         return m.autograd.grad(y.sum(), x)
 
     check(modified)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "complex64"])
+def test_tanh_backward_is_one_op_like_torch(dtype: str) -> None:
+    """tanh's gradient is torch's tanh_backward (TanhBackwardBackward0), differentiable
+    twice more, with torch's values in each dtype."""
+
+    def run(m: Any) -> tuple:
+        values = [0.3, -1.2, 2.0, 0.0] if dtype != "complex64" else [0.3 + 0.2j, -1.2j, 0.5]
+        z = m.tensor(values, dtype=getattr(m, dtype), requires_grad=True)
+        w = m.tensor(values[::-1], dtype=getattr(m, dtype))
+        (g,) = m.autograd.grad((z.tanh() * w).sum().abs(), z, create_graph=True)
+        (g2,) = m.autograd.grad((g * w).sum().abs(), z, create_graph=True)
+        (g3,) = m.autograd.grad(g2.sum().abs(), z)
+        return g.grad_fn.name(), g, g2, g3
+
+    check(run, scale=8.0)
+
+
+def test_tanh_backward_of_two_dtypes_is_the_composed_ops() -> None:
+    """Operands of two dtypes (never made by tanh's formula) take the ops it composed."""
+    from reference.autograd._formulas import tanh_backward
+
+    g = reference.tensor([1.0, -2.0, 0.5], dtype=reference.float64)
+    out = reference.tensor([0.1, 0.9, -0.4])
+    fused = tanh_backward(g, out)
+    assert fused.dtype is reference.float64
+    assert np.array_equal(fused.numpy(), (g * (1 - out * out)).numpy())
+    same = tanh_backward(out, out)
+    assert np.array_equal(same.numpy(), (out * (1 - out * out)).numpy())
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.ones(4, 6).t(),
+        lambda m: m.ones(2, 3, 4).permute(2, 0, 1),
+        lambda m: m.ones(2, 3, 4).transpose(0, 2),
+        lambda m: m.ones(4, 6)[:, ::2],
+        lambda m: m.ones(4, 1).expand(4, 3),
+    ],
+)
+def test_clone_layouts_like_torch(make: Any) -> None:
+    """clone keeps a dense layout's strides (a transposed matrix allocated transposed) and
+    makes others dense, as torch's preserve_format."""
+    check(lambda m: (make(m).clone(), make(m).clone().stride(), m.empty_like(make(m)).stride()))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.tensor_split(m.ones(6, 9), 7, 1),
+        lambda m: m.tensor_split(m.ones(6, 9), [2, -3, 10, 1], 1),
+        lambda m: m.tensor_split(m.ones(6, 9), [-100, 100], 1),
+        lambda m: m.tensor_split(m.ones(6, 9), [], 0),
+        lambda m: m.chunk(m.ones(6, 9), 4, -1),
+        lambda m: m.split(m.ones(6, 9), [2, 0, 4]),
+        lambda m: m.split(m.ones(6, 9), 4, 1),
+    ],
+)
+def test_pieces_like_torch(call: Any) -> None:
+    """Splits as one view op: each piece's size, strides and offset as torch's."""
+    check(lambda m: [(p, p.stride(), p.storage_offset()) for p in call(m)])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.tensor(0.7, requires_grad=True),
+        lambda m: m.tensor([[0.1, -0.4, 0.5], [0.25, 0.0, -0.3]], requires_grad=True),
+    ],
+)
+@pytest.mark.parametrize("layout", ["same", "transposed", "expanded"])
+def test_tanh_gradient_layouts_like_torch(make: Any, layout: str) -> None:
+    """tanh_backward of 0-dim tensors and of gradients laid out like the output,
+    transposed, or one broadcast value: torch's values, and the strides the composed ops
+    gave."""
+    from reference.autograd._formulas import tanh_backward
+
+    def run(m: Any) -> Any:
+        x = make(m)
+        y = x.t().tanh() if layout == "transposed" and x.ndim else x.tanh()
+        if layout == "expanded":
+            y.sum().backward()
+        else:
+            y.backward(m.ones(tuple(y.shape)).t().contiguous().t() if y.ndim else None)
+        return x.grad
+
+    check(run, strides=False)
+    x = make(reference)
+    out = (x.t() if layout == "transposed" and x.ndim else x).detach().tanh()
+    grads = {
+        "same": reference.ones(tuple(out.shape)),
+        "transposed": reference.ones(tuple(out.shape)[::-1]).t() if out.ndim else None,
+        "expanded": reference.ones(()).expand(tuple(out.shape)),
+    }
+    g = grads[layout] if grads[layout] is not None else grads["same"]
+    fused, composed = tanh_backward(g, out), g * (1 - out * out)
+    assert fused.stride() == composed.stride()
+    assert np.array_equal(fused.numpy(), composed.numpy())
