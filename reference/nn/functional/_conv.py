@@ -178,7 +178,11 @@ def _forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, p: ConvParams) 
         xpad = np.pad(x, pads) if any(p.padding) else x
         out = _correlate(xpad, w, p.stride, p.dilation, p.groups)
     if b is not None:
-        out = out + b.reshape(1, -1, *([1] * (out.ndim - 2)))
+        bias = b.reshape(1, -1, *([1] * (out.ndim - 2)))
+        if b.dtype == out.dtype:
+            out += bias  # out is a fresh array (or a crop of one)
+        else:
+            out = out + bias
     return np.ascontiguousarray(out, dtype=x.dtype)
 
 
