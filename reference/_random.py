@@ -1090,24 +1090,32 @@ def _swap_shuffle(picks: np.ndarray, n: int) -> np.ndarray:
     ``j[i]`` at step ``i``: ``j[i]`` itself when no earlier step swapped into it, else the
     value the last such step ``k`` moved there, i.e. the value at ``k`` before step ``k``.
     That value follows the chain of earlier swaps into ``k`` back to a position no step
-    had written before it was used, found by pointer jumping."""
+    had written before it was used, found by pointer jumping. The steps sorted by target,
+    then by step, give both: each step's predecessor into its target, and each target's
+    last step from below (a step into itself comes last in its target's group)."""
     steps = np.arange(n, dtype=np.int64)
     j = steps.copy()
     j[: n - 1] += picks
+    key = j << 32
+    key |= steps
+    key.sort()  # by target, then by step (n < 2**32 here)
+    target, step = key >> 32, key & 0xFFFFFFFF
+    same = target[1:] == target[:-1]
     # before[k]: the value at position k just before step k
-    into = np.full(n, -1, np.int64)
-    moved = j != steps
-    np.maximum.at(into, j[moved], steps[moved])
-    before = np.where(into < 0, steps, into)
+    moved = step != target
+    last = moved.copy()  # the last step in each target's group that swaps from below
+    last[:-1] &= ~(same & moved[1:])
+    before = steps.copy()
+    ends = np.flatnonzero(last)
+    before[target[ends]] = step[ends]
     while n and not np.array_equal(hop := before[before], before):
         before = hop
-    # last[i]: the last step k < i with j[k] == j[i] (-1: none)
-    ordered = np.sort((j << 32) | steps)  # by target, then by step (n < 2**32 here)
-    target, step = ordered >> 32, ordered & 0xFFFFFFFF
-    last = np.full(n, -1, np.int64)
-    same = target[1:] == target[:-1]
-    last[step[1:][same]] = step[:-1][same]
-    return np.where(last < 0, j, before[np.maximum(last, 0)])
+    # perm[step]: its target for the group's first step, else what the one before left there
+    values = target.copy()
+    values[1:] = np.where(same, before[step[:-1]], target[1:])
+    perm = np.empty(n, np.int64)
+    perm[step] = values
+    return perm
 
 
 def normal(
