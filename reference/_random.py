@@ -304,11 +304,12 @@ def _to_dtype(values: np.ndarray, dt: dtype) -> np.ndarray:
 
 
 # ----- uniform ---------------------------------------------------------------------------
-def _unit_float(gen: Generator, n: int) -> np.ndarray:
-    """float32 uniforms in [0, 1): the low 24 bits of one 32-bit draw each."""
+def _unit_float(gen: Generator, n: int, out: np.ndarray | None = None) -> np.ndarray:
+    """float32 uniforms in [0, 1): the low 24 bits of one 32-bit draw each (into ``out``)."""
     words = gen._engine.random(n)
     words &= np.uint32(0xFFFFFF)
-    x = words.astype(np.float32)
+    x = np.empty(n, np.float32) if out is None else out
+    np.copyto(x, words, casting="unsafe")
     x *= np.float32(2.0**-24)
     return x
 
@@ -322,15 +323,18 @@ def _unit_double(gen: Generator, n: int) -> np.ndarray:
     return x
 
 
-def _uniform_values(gen: Generator, n: int, dt: dtype, low: float, high: float) -> np.ndarray:
+def _uniform_values(
+    gen: Generator, n: int, dt: dtype, low: float, high: float, out: np.ndarray | None = None
+) -> np.ndarray:
     """``uniform_kernel``: ``fma(x, to - from, from)`` in the op-math type, then cast; a
-    value rounded up to ``to`` becomes ``from``."""
+    value rounded up to ``to`` becomes ``from``. ``out``: a float32 buffer the uniforms
+    may be drawn into (the result is ``out`` itself when nothing else changes them)."""
     if dt is _dtypes.float64:
         x = _unit_double(gen, n)
         values = x if (low, high) == (0.0, 1.0) else _fma64(x, high - low, low)
     else:
         lo, hi = np.float32(low), np.float32(high)
-        x = _unit_float(gen, n)
+        x = _unit_float(gen, n, out)
         values = x if (lo, hi) == (0, 1) else _fma32(x, hi - lo, lo)
     values = _to_dtype(values, dt)
     top = values == _to_dtype(np.asarray(high), dt)
@@ -472,14 +476,18 @@ def _fill16_double(d: np.ndarray, mean: float, std: float) -> np.ndarray:
 _BLOCK = 4096  # rows of 16 per pass of the kernels
 
 
-def _normal_fill(gen: Generator, n: int, dt: dtype, mean: float, std: float) -> np.ndarray:
-    """``normal_fill``: 16 values per 16 uniforms; a ragged end recomputes the last 16."""
+def _normal_fill(
+    gen: Generator, n: int, dt: dtype, mean: float, std: float, out: np.ndarray | None = None
+) -> np.ndarray:
+    """``normal_fill``: 16 values per 16 uniforms; a ragged end recomputes the last 16
+    (into ``out``, a buffer of the computation's dtype, when given)."""
     double = dt is _dtypes.float64
     unit, fill16 = (_unit_double, _fill16_double) if double else (_unit_float, _fill16_float)
     full = n // 16 * 16
     # float/double draw all n uniforms up front; half/bfloat16 only the full chunks
     drawn = unit(gen, n if dt.itemsize >= 4 else full)
-    out = np.empty(n, np.float64 if double else np.float32)
+    if out is None:
+        out = np.empty(n, np.float64 if double else np.float32)
     rows, into = drawn[:full].reshape(-1, 16), out[:full].reshape(-1, 16)
     for i in range(0, len(rows), _BLOCK):  # blocks whose temporaries stay in cache
         into[i : i + _BLOCK] = fill16(rows[i : i + _BLOCK], mean, std)
@@ -489,10 +497,12 @@ def _normal_fill(gen: Generator, n: int, dt: dtype, mean: float, std: float) -> 
 
 
 def _normal_values(
-    gen: Generator, n: int, dt: dtype, mean: float, std: float, contiguous: bool
+    gen: Generator, n: int, dt: dtype, mean: float, std: float, out: np.ndarray | None
 ) -> np.ndarray:
-    if n >= 16 and contiguous:
-        return _normal_fill(gen, n, dt, mean, std)
+    """The kernel for ``n`` elements; ``out``: the flat target when it is contiguous
+    (``normal_fill`` needs that), of the computation's dtype, else None."""
+    if n >= 16 and out is not None:
+        return _normal_fill(gen, n, dt, mean, std, out if out.dtype == _computed(dt) else None)
     return _to_dtype(_fma64(_box_muller(gen, n), std, mean), dt)
 
 
@@ -553,6 +563,16 @@ def _write(arr: np.ndarray, values: np.ndarray) -> None:
     order = sorted(range(arr.ndim), key=lambda d: -arr.strides[d])
     view = arr.transpose(order)
     view[...] = values.reshape(view.shape)
+
+
+def _flat(arr: np.ndarray) -> np.ndarray | None:
+    """A C-contiguous array as one flat view (what its memory order visits), else None."""
+    return arr.reshape(-1) if arr.flags.c_contiguous else None
+
+
+def _computed(dt: dtype) -> np.dtype:
+    """The dtype ``normal_fill`` computes ``dt``'s values in."""
+    return np.dtype(np.float64 if dt is _dtypes.float64 else np.float32)
 
 
 def _component(dt: dtype) -> dtype:
@@ -632,7 +652,10 @@ def _uniform_into(arr: np.ndarray, dt: dtype, low: float, high: float, gen: Gene
     if arr.size:
         target = _real_view(arr)
         with quiet():  # torch's casts never warn
-            _write(target, _uniform_values(gen, target.size, real, low, high))
+            flat = _flat(target) if real is _dtypes.float32 else None
+            values = _uniform_values(gen, target.size, real, low, high, flat)
+            if values is not flat:
+                _write(target, values)
 
 
 def _normal_into(arr: np.ndarray, dt: dtype, mean: float, std: float, gen: Generator) -> None:
@@ -650,8 +673,10 @@ def _normal_into(arr: np.ndarray, dt: dtype, mean: float, std: float, gen: Gener
         std = std / math.sqrt(2)
     target = _real_view(arr)
     with quiet():  # torch's casts never warn
-        values = _normal_values(gen, target.size, real, mean, std, target.flags.c_contiguous)
-    _write(target, values)
+        flat = _flat(target)
+        values = _normal_values(gen, target.size, real, mean, std, flat)
+    if values is not flat:
+        _write(target, values)
 
 
 def _update_from(value: int, digits: int, cast) -> int:

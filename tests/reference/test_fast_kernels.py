@@ -273,3 +273,19 @@ def test_float32_sigmoid_in_one_temporary_is_the_formula() -> None:
         with np.errstate(all="ignore"):
             want = np.float32(1) / (np.float32(1) + np.exp(-v))
         assert got.shape == np.shape(v) and got.tobytes() == np.asarray(want).tobytes()
+
+
+@pytest.mark.parametrize("name", ["float32", "float64", "float16", "complex64"])
+def test_samples_drawn_straight_into_their_tensor_like_torch(name: str) -> None:
+    """Contiguous targets (fresh, out=, a contiguous part of a larger tensor) are filled in
+    place; the tensor's other elements stay."""
+
+    def draws(m: Any, g: Any) -> Any:
+        dt = getattr(m, name)
+        big = m.zeros(6, 40, dtype=dt)
+        big[1:3].uniform_(generator=g)
+        big[3:5].normal_(generator=g)
+        m.rand(40, generator=g, out=big[5])
+        return m.cat([big.reshape(-1), m.randn(33, generator=g, dtype=dt)])
+
+    assert_same_draws(draws, seed=9)
