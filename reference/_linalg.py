@@ -15,7 +15,7 @@ from ._fpstate import quiet
 from ._joining import unsqueeze
 from ._ops import apply_op
 from ._pointwise import opmath
-from ._reductions import amax, amin, dim_arg, numpy_axes, reduce_array, reduce_dims, square_sum
+from ._reductions import amax, amin, dim_arg, numpy_axes, reduce_array, reduce_dims
 from ._reductions import sum as _sum
 from ._searching import check_out_dtype
 from ._strides import wrap_dim
@@ -116,11 +116,11 @@ def vector_norm(
         if p == 2.0 and a.dtype.kind != "c":  # |x|^2 is x^2: no pass for abs
             a = cast_array(a, acc)
             with quiet():
-                return np.sqrt(square_sum(a, ax))
+                return np.sqrt(np.sum(a * a, axis=ax))
         a = cast_array(np.abs(a), acc)
         with quiet():
             if p == 2.0:
-                return np.sqrt(square_sum(a, ax))
+                return np.sqrt(np.sum(a * a, axis=ax))
             if p == math.inf:
                 return np.max(a, axis=ax) if a.size else np.zeros(_kept(a.shape, ax), a.dtype)
             if p == -math.inf:

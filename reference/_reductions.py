@@ -34,7 +34,7 @@ METHODS = (
     "cumsum",
     "cumsum_",
 )
-__all__ = [*METHODS, "return_types", "reduce_dims", "numpy_axes", "square_sum"]
+__all__ = [*METHODS, "return_types", "reduce_dims", "numpy_axes"]
 
 
 _MISSING = object()  # an argument not given (torch tells it apart from None)
@@ -174,24 +174,6 @@ def reduce_array(
         name, fn, input, dtype=out_dt, differentiable=differentiable, backward=backward
     )
     return result if out is None else write_out(out, result, name)
-
-
-_LEAF = 1 << 16  # squares summed per leaf: 256 KiB of float32, in cache
-
-
-def square_sum(a: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
-    """``np.sum(a * a, axis=axes)``, with the same bits. Over every element of a
-    C-contiguous array numpy sums the flat run pairwise, halving a long run at a multiple of
-    8 (``pairwise_sum`` in its loops): the halves are summed the same way here, down to
-    leaves whose squares stay in cache, instead of squaring the whole array first."""
-    if a.ndim == 0 or len(axes) < a.ndim or not a.flags.c_contiguous:
-        return np.sum(a * a, axis=axes)
-    flat = a.reshape(-1)
-    if flat.size <= _LEAF:
-        return np.sum(flat * flat)
-    half = flat.size // 2
-    half -= half % 8
-    return square_sum(flat[:half], (0,)) + square_sum(flat[half:], (0,))
 
 
 def _sum_dtype(input: Tensor, dt: dtype | None) -> dtype:  # noqa: A002

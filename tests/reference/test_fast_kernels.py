@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import reference
-from reference import _random, _reductions, _searching
+from reference import _random, _searching
 from reference._mt19937 import MT19937
 from reference._random import _DP, _HALF, _LOG_P, _LOG_Q1, _LOG_Q2, _ONE, _SQRTHF, _fma32
 from reference.nn.functional import _conv as conv
@@ -161,28 +161,6 @@ def test_searchsorted_on_unsorted_or_nan_boundaries_like_torch(bd: list) -> None
     """NaN or unsorted boundaries keep torch's own search (where insertion is not unique)."""
     for side in ("left", "right"):
         check(lambda m, s=side: m.searchsorted(m.tensor(bd), m.tensor(SEARCH_VALUES), side=s))
-
-
-# ----- the 2-norm's sum of squares, halved as numpy's pairwise sum halves it ----------------------
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("shape", [(2**16,), (2**16 + 1,), (1000, 1000), (3, 333_337), (5, 7, 9)])
-def test_square_sum_is_numpys_sum_of_squares(dtype: Any, shape: tuple) -> None:
-    a = RNG.standard_normal(shape).astype(dtype)
-    a.reshape(-1)[::97] *= 1e-3  # magnitudes apart, so a different order shows
-    axes = tuple(range(a.ndim))
-    want = np.sum(a * a, axis=axes)
-    assert _reductions.square_sum(a, axes).tobytes() == want.tobytes()
-    for view, ax in [(a.T, axes), (a, (0,)), (a[..., ::2], axes)]:  # the plain path
-        assert _reductions.square_sum(view, ax).tobytes() == np.sum(view * view, ax).tobytes()
-
-
-@pytest.mark.parametrize("dtype", ["float32", "complex64"])
-def test_two_norms_of_large_inputs_are_the_plain_formula(dtype: str) -> None:
-    x = reference.tensor(RNG.standard_normal((600, 500)), dtype=getattr(reference, dtype))
-    a = np.abs(x._data).astype(np.float32)
-    want = np.sqrt(np.sum(a * a)).tobytes()
-    assert reference.linalg.vector_norm(x)._data.tobytes() == want
-    assert reference.linalg.matrix_norm(x)._data.tobytes() == want
 
 
 # ----- max pooling's running argmax without masked copies ----------------------------------------
