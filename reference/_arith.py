@@ -127,23 +127,31 @@ def _operand(x, common: dtype, dev: device):
     return arr if dev.type == "cpu" else to_device(arr, dev)
 
 
-def _kernel(name: str, common: dtype, out_dtype: dtype) -> Callable:
-    """The array function of ``name`` computing in ``common`` (made once per dtype pair)."""
-    key = (name, common, out_dtype)
+def _kernel(name: str, common: dtype, out_dtype: dtype, cast: bool = True) -> Callable:
+    """The array function of ``name`` computing in ``common`` (made once per dtype pair);
+    ``cast=False``: both operands' arrays have that dtype already."""
+    key = (name, common, out_dtype, cast)
     fn = _KERNELS.get(key)
     if fn is None:
-        fn = _KERNELS[key] = _make_kernel(name, common, out_dtype)
+        fn = _KERNELS[key] = _make_kernel(name, common, out_dtype, cast)
     return fn
 
 
 _KERNELS: dict[tuple, Callable] = {}
 
 
-def _make_kernel(name: str, common: dtype, out_dtype: dtype) -> Callable:
+def _make_kernel(name: str, common: dtype, out_dtype: dtype, cast: bool) -> Callable:
     ufunc = _ARITH[name]
     integral = common._kind in "ib"
     zero_check = integral and name in ("floor_divide", "div_floor", "div_trunc", "remainder")
     int_pow = integral and name == "pow"
+
+    def direct(x, y):
+        with quiet():
+            return ufunc(x, y).astype(out_dtype._np, copy=False)
+
+    if not (cast or zero_check or int_pow):
+        return direct
 
     def fn(x, y):
         x, y = cast_array(x, common), cast_array(y, common)
@@ -178,12 +186,15 @@ def _int_pow(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _plan(name: str, a, b) -> tuple[dtype, dtype, Callable]:
     """``(computation dtype, result dtype, kernel)`` of ``a <op> b`` after torch's dtype
     checks, remembered per kind of operand (checks that read a value run every call)."""
-    key = (name, _operand_kind(a), _operand_kind(b), _dtypes.get_default_dtype())
+    kinds = _operand_kind(a), _operand_kind(b)
+    key = (name, *kinds, _dtypes.get_default_dtype())
     plan = _PLANS.get(key)
     if plan is None:
         common, out_dtype = _resolve_dtype(name, a, b)
         _check(name, a, b, common)
-        plan = _PLANS[key] = (common, out_dtype, _kernel(name, common, out_dtype))
+        # a scalar operand is made in the computation dtype (_operand), a tensor may differ
+        cast = any(type(k) is tuple and k[0] is not common for k in kinds)
+        plan = _PLANS[key] = (common, out_dtype, _kernel(name, common, out_dtype, cast))
     elif name == "pow" and not isinstance(b, Tensor):  # a negative integer exponent
         _check(name, a, b, plan[0])
     return plan

@@ -82,7 +82,11 @@ def view(self: Tensor, *shape, size=None, dtype: _dtypes.dtype | None = None) ->
         return _view_dtype(self, dtype if dtype is not None else shape[0])
     if size is not None:
         shape = (size,)
-    shape = infer_size(_shape_arg(shape), self.numel())
+    data = self._data
+    shape = infer_size(_shape_arg(shape), data.size)
+    if data.flags.c_contiguous and shape and min(shape) > 1:
+        # dense row-major without dims of 0 or 1: torch's strides are numpy's reshape's
+        return apply_view("view", lambda a: a.reshape(shape), self)
     strides = compute_view_strides(self.shape, self.stride(), shape)
     if strides is None:
         raise RuntimeError(

@@ -370,3 +370,41 @@ def test_tanh_gradient_layouts_like_torch(make: Any, layout: str) -> None:
     fused, composed = tanh_backward(g, out), g * (1 - out * out)
     assert fused.stride() == composed.stride()
     assert np.array_equal(fused.numpy(), composed.numpy())
+
+
+@pytest.mark.parametrize("source", [(2, 3, 4), (1, 6, 4), (6, 1, 4), (24,), "sliced", "t"])
+@pytest.mark.parametrize("shape", [(24,), (4, 3, 2), (3, 8), (1, 24), (24, 1), (-1, 4), (2, 0)])
+def test_view_of_dense_tensors_like_torch(source: Any, shape: tuple) -> None:
+    """view of a row-major tensor into a shape without dims of 0 or 1 is numpy's reshape;
+    every view keeps torch's strides, offset and errors."""
+
+    def run(m: Any) -> tuple:
+        if source == "sliced":
+            t = m.arange(48.0).reshape(2, 6, 4)[1]
+        elif source == "t":
+            t = m.arange(24.0).reshape(6, 4).t()
+        else:
+            t = m.arange(24.0).reshape(source)
+        v = t.view(*shape)
+        return v, v.stride(), v.storage_offset()
+
+    check(run)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.ones(3) + m.ones(3, dtype=m.float64),
+        lambda m: m.ones(3, dtype=m.float16) * m.ones(3, dtype=m.float16),
+        lambda m: m.ones(3, dtype=m.bfloat16) - 0.1,
+        lambda m: m.arange(5) // m.tensor(2),
+        lambda m: m.arange(5) % 0,
+        lambda m: m.arange(5) < 2.5,
+        lambda m: m.tensor(3.0) / m.tensor(2.0),
+        lambda m: m.tensor(True) & m.tensor(False),
+        lambda m: (m.ones(2, dtype=m.complex64) * 1j).dtype,
+    ],
+)
+def test_binary_kernels_without_casts_like_torch(call: Any) -> None:
+    """Operands already in the computation dtype skip the casts; the others cast first."""
+    check(call)
