@@ -604,8 +604,13 @@ argmin.__doc__ = "Index of the (first) minimum, over ``dim`` or the flattened in
 
 
 # ----- cumsum -----------------------------------------------------------------------------
+#: the type torch's CPU scan accumulates in (``acc_type<T, false>``): single precision
+#: runs in double, half precision in float
+_SCAN_ACCUMULATOR = {_dtypes.float32: _dtypes.float64, _dtypes.complex64: _dtypes.complex128}
+
+
 def _cumsum_kernel(d: int, in_dt: dtype, out_dt: dtype):
-    comp = opmath(out_dt)
+    comp = _SCAN_ACCUMULATOR.get(out_dt) or opmath(out_dt)
 
     def fn(a):
         a = cast_array(a, out_dt)

@@ -395,8 +395,20 @@ def stack(d: int) -> Formula:
 
 
 def cumsum(d: int) -> Formula:
-    """cumsum: the reversed cumulative sum of the gradient, ``sum(g) - cumsum(g) + g``."""
-    return Formula(lambda n, g: (g.sum(d, keepdim=True) - g.cumsum(d) + g,))
+    """cumsum: the reversed cumulative sum of the gradient, summed as torch sums it (the
+    flipped gradient's cumsum, flipped back)."""
+    return Formula(lambda n, g: (_flipped(_flipped(g, d).cumsum(d), d),))
+
+
+def _flipped(t: Any, d: int) -> Any:
+    """``t`` reversed along ``d`` (a differentiable gather)."""
+    d %= max(t.ndim, 1)
+    size = t.shape[d] if t.ndim else 1
+    shape = [1] * t.ndim
+    if t.ndim:
+        shape[d] = size
+    index = np.broadcast_to(np.arange(size - 1, -1, -1).reshape(shape), tuple(t.shape))
+    return t.gather(d, _const(t, index))
 
 
 def vector_norm(p: float, axes: Sequence[int], keepdim: bool) -> Formula:

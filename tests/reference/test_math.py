@@ -380,6 +380,29 @@ def test_cumsum(dtype):
     check(lambda m: m.cumsum(make(m, dtype, (2, 3))))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "complex64", "float64"])
+def test_cumsum_accumulates_as_torch(dtype):
+    """torch's CPU scan runs single precision in double (``acc_type``): the running sum of
+    ``[1e8, 1, -1e8, 3]`` keeps the 1, and large random rows and their gradients agree bit
+    for bit, not just within a tolerance."""
+    t_dt, r_dt = getattr(torch, dtype), getattr(reference, dtype)
+    assert reference.cumsum(reference.tensor([1e8, 1, -1e8, 3], dtype=r_dt), 0).tolist() == (
+        torch.cumsum(torch.tensor([1e8, 1, -1e8, 3], dtype=t_dt), 0).tolist()
+    )
+    rng = np.random.default_rng(0)
+    a = (rng.standard_normal((30, 40)) * 1000).astype(np.dtype(dtype))
+    g = (rng.standard_normal((30, 40)) * 1000).astype(np.dtype(dtype))
+    for dim in (0, 1):
+        got = []
+        for m in (torch, reference):
+            x = m.from_numpy(a.copy()).requires_grad_()
+            y = m.cumsum(x, dim)
+            y.backward(m.from_numpy(g.copy()))
+            got.append((y.detach().numpy(), x.grad.numpy()))
+        np.testing.assert_array_equal(got[0][0], got[1][0])
+        np.testing.assert_array_equal(got[0][1], got[1][1])
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_topk(dtype):
     rows = [[4, 1, 3, 2], [1, 2, 3, 4], [9, 8, 7, 6]]  # no ties: tie order is torch's own
