@@ -4,6 +4,8 @@ forms, ``out=``), ``atan2``, ``maximum`` / ``minimum``, and ``broadcast_to`` /
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import _dtypes
@@ -92,7 +94,9 @@ def opmath(dt: dtype) -> dtype:
     return _dtypes.float32 if dt in (_dtypes.float16, _dtypes.bfloat16) else dt
 
 
+@functools.cache
 def _unary_kernel(name: str, out_dt: dtype):
+    """The kernel of unary op ``name`` with result dtype ``out_dt`` (built once per pair)."""
     ufunc = _UFUNCS[name]
     comp = opmath(out_dt)
 
