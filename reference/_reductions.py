@@ -613,16 +613,18 @@ def _cumsum_kernel(d: int, in_dt: dtype, out_dt: dtype):
     comp = _SCAN_ACCUMULATOR.get(out_dt) or opmath(out_dt)
 
     def fn(a):
+        src = a
         a = cast_array(a, out_dt)
         if a.ndim == 0:
             return a.copy()
         if comp is not out_dt or out_dt is _dtypes.bool:
             a = cast_array(a, comp if out_dt is not _dtypes.bool else _dtypes.int64)
         with quiet():
-            r = np.cumsum(a, axis=d)
+            r = np.cumsum(a, axis=d, out=a if a is not src else None)  # a cast is ours
+            r = cast_array(r, out_dt)
             if _dtypes.array_kind(r.dtype) in "fc":  # the running sum starts from +0.0
                 r += r.dtype.type(0)  # (r is a fresh array)
-        return np.asarray(cast_array(r, out_dt), order="C")
+        return np.asarray(r, order="C")
 
     return fn
 
