@@ -116,6 +116,8 @@ def vector_norm(
         if p == 2.0 and a.dtype.kind != "c":  # |x|^2 is x^2: no pass for abs
             a = cast_array(a, acc)
             with quiet():
+                if _whole(a, ax):  # BLAS's dot: as accurate as a pairwise sum, no temporary
+                    return np.sqrt(np.dot(a.reshape(-1), a.reshape(-1)))
                 return np.sqrt(np.sum(a * a, axis=ax))
         a = cast_array(np.abs(a), acc)
         with quiet():
@@ -133,6 +135,12 @@ def vector_norm(
 
     back = grads.vector_norm(p, axes, keepdim)
     return reduce_array("linalg_vector_norm", x, kernel, axes, keepdim, out_dt, out, backward=back)
+
+
+def _whole(a: np.ndarray, axes) -> bool:
+    """Whether ``axes`` reduce all of ``a``, a C-contiguous host array (a flat view)."""
+    full = axes is None or len(axes) == a.ndim
+    return full and a.ndim > 0 and type(a) is np.ndarray and a.flags.c_contiguous
 
 
 def _kept(shape, axes) -> tuple[int, ...]:
