@@ -76,7 +76,10 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:  # noqa: A002
         )
     _no_bool(input, "addmm_impl_cpu_")
     xp, dt = xp_of(input), input._dtype
-    return apply_op("mm", lambda a, b: _product(xp, a, b, dt), input, mat2, backward=grads.mm())
+    layout = grads.column_major(input), grads.column_major(mat2)
+    return apply_op(
+        "mm", lambda a, b: _product(xp, a, b, dt), input, mat2, backward=grads.mm(layout)
+    )
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:  # noqa: A002
@@ -187,7 +190,8 @@ def addmm(
             scaled = scaled * xp.asarray(beta, dtype=prod.dtype)
         return cast_array(scaled + prod, dt)
 
-    return apply_op("addmm", fn, bias, mat1, mat2, backward=grads.addmm(beta, alpha))
+    layout = grads.column_major(mat1), grads.column_major(mat2)
+    return apply_op("addmm", fn, bias, mat1, mat2, backward=grads.addmm(beta, alpha, layout))
 
 
 # ----- matmul ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ backward through views works.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -170,12 +171,32 @@ def view_formula(view: Tensor, source: Tensor) -> Formula:
         return ids[0]
 
     def fn(node: Node, g: Tensor) -> tuple:
+        dims = None if unique else _broadcast_dims(*arrays)
+        if dims is not None:  # an expand: the gradient summed over the broadcast dims
+            return ((g.sum(dims, keepdim=True) if dims else g).reshape(shape),)
         place = _layout(*arrays) if unique else None
         if place is not None:
             return (put_strided(g, shape, place, index),)
         return (put_add(g, index(), shape, unique),)
 
     return Formula(fn)
+
+
+def _broadcast_dims(view: Any, source: Any) -> tuple[int, ...] | None:
+    """The dims ``view`` broadcasts ``source`` along (stride 0 over a side of 1, or leading),
+    when it is ``source`` expanded and nothing else, as ``expand`` makes; else None."""
+    lead = view.ndim - source.ndim
+    if lead < 0 or view.dtype != source.dtype or data_ptr(view) != data_ptr(source):
+        return None
+    dims = list(range(lead))
+    for i, (n, st) in enumerate(zip(source.shape, source.strides, strict=True)):
+        vn, vst = view.shape[lead + i], view.strides[lead + i]
+        if vn == n and (vst == st or n <= 1):
+            continue
+        if n != 1 or vst != 0:
+            return None
+        dims.append(lead + i)
+    return tuple(dims)
 
 
 def _layout(view: Any, source: Any) -> tuple | None:
@@ -208,8 +229,10 @@ def put_strided(g: Any, shape: tuple[int, ...], place: tuple, index: Callable) -
     xp = xp_of(g)
     span, (src_offset, src_strides), (view_offset, view_strides) = place
 
+    covered = span == g.numel() == math.prod(shape)  # the view writes every element once
+
     def fn(a):
-        memory = xp.zeros(span, dtype=a.dtype)
+        memory = (xp.empty if covered else xp.zeros)(span, dtype=a.dtype)
         strided_view(memory, a.shape, view_strides, view_offset)[...] = a
         return xp.ascontiguousarray(strided_view(memory, shape, src_strides, src_offset))
 

@@ -454,16 +454,38 @@ def svdvals() -> Formula:
 
 
 # ----- matrix products ----------------------------------------------------------------------
-def _mm(n: Any, g: Any) -> tuple:
-    return (
-        g.mm(conj(n.saved_input(1)).t()) if n.needs(0) else None,
-        conj(n.saved_input(0)).t().mm(g) if n.needs(1) else None,
-    )
+def column_major(t: Any) -> bool:
+    """A matrix laid out by columns (a transposed contiguous one), by torch's test; the
+    matrix products' formulas are told at the forward (the tensor itself may not be saved)."""
+    return t.stride(0) == 1 and t.stride(1) == t.shape[0]
 
 
-def mm() -> Formula:
-    """mm: ``g @ B^T`` and ``A^T @ g``."""
-    return Formula(_mm, inputs="cross")
+def _mat1_grad(g: Any, mat2: Any, by_columns: bool) -> Any:
+    """``g @ mat2^H``, computed transposed when ``mat1`` is column-major so that the
+    gradient comes out in ``mat1``'s layout, as torch's ``mm_mat1_backward``."""
+    if by_columns:
+        return conj(mat2).mm(g.t()).t()
+    return g.mm(conj(mat2).t())
+
+
+def _mat2_grad(g: Any, mat1: Any, by_columns: bool) -> Any:
+    """``mat1^H @ g``, in ``mat2``'s layout when that is column-major (``mm_mat2_backward``):
+    a transposed weight's gradient then needs no transposing copy."""
+    if by_columns:
+        return g.t().mm(conj(mat1)).t()
+    return conj(mat1).t().mm(g)
+
+
+def mm(by_columns: tuple[bool, bool] = (False, False)) -> Formula:
+    """mm: ``g @ B^T`` and ``A^T @ g`` (``by_columns``: which operand is column-major)."""
+
+    def fn(n: Any, g: Any) -> tuple:
+        return (
+            _mat1_grad(g, n.saved_input(1), by_columns[0]) if n.needs(0) else None,
+            _mat2_grad(g, n.saved_input(0), by_columns[1]) if n.needs(1) else None,
+        )
+
+    return Formula(fn, inputs="cross")
 
 
 def _mv(n: Any, g: Any) -> tuple:
@@ -495,13 +517,14 @@ def bmm() -> Formula:
     return Formula(_bmm, inputs="cross")
 
 
-def addmm(beta: Any, alpha: Any) -> Formula:
+def addmm(beta: Any, alpha: Any, by_columns: tuple[bool, bool] = (False, False)) -> Formula:
     """addmm: ``beta * g`` for the (broadcast) input, ``alpha`` times mm's for the matrices."""
 
     def fn(n: Any, g: Any) -> tuple:
         scaled = g if alpha == 1 else g * _conj_number(alpha)
-        mat1 = scaled.mm(conj(n.saved_input(2)).t()) if n.needs(1) else None
-        mat2 = conj(n.saved_input(1)).t().mm(scaled) if n.needs(2) else None
+        cols1, cols2 = by_columns
+        mat1 = _mat1_grad(scaled, n.saved_input(2), cols1) if n.needs(1) else None
+        mat2 = _mat2_grad(scaled, n.saved_input(1), cols2) if n.needs(2) else None
         return (g if beta == 1 else g * _conj_number(beta)), mat1, mat2
 
     return Formula(fn, inputs=(1, 2))

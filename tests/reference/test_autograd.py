@@ -403,3 +403,44 @@ def test_bfloat16_gradients_of_broadcasts_sum_wide() -> None:
         return g.float().numpy()
 
     np.testing.assert_array_equal(grad(reference), grad(torch))
+
+
+EXPANDS = {
+    "row": lambda x: x.expand(3, 5),
+    "column": lambda x: x.reshape(5, 1).expand(5, 4),
+    "leading": lambda x: x.expand(2, 3, 5),
+    "of_a_slice": lambda x: x[1:4].expand(2, 3),
+    "none": lambda x: x.reshape(1, 5).expand(1, 5),
+}
+
+
+@pytest.mark.parametrize("name", list(EXPANDS))
+def test_expand_gradient_sums_the_broadcast_dims(name: str) -> None:
+    """An expand's gradient is the sum over its broadcast dims (not a scatter), and stays
+    differentiable: first and second derivatives as torch's."""
+    base = np.linspace(-2.0, 3.0, 5).astype(np.float32)
+    got = []
+    for m in (torch, reference):
+        x = m.from_numpy(base.copy()).requires_grad_()
+        y = EXPANDS[name](x)
+        g = m.from_numpy(np.arange(y.numel(), dtype=np.float32).reshape(tuple(y.shape)))
+        (gx,) = m.autograd.grad(y * y, x, g, create_graph=True)
+        (ggx,) = m.autograd.grad((gx * gx).sum(), x)
+        got.append((gx.detach().numpy(), ggx.numpy()))
+    np.testing.assert_allclose(got[1][0], got[0][0], rtol=1e-6)
+    np.testing.assert_allclose(got[1][1], got[0][1], rtol=1e-6)
+
+
+def test_linear_weight_gradient_in_the_weights_layout() -> None:
+    """``linear`` multiplies by ``weight.t()`` (column-major): its gradient is computed
+    transposed, as torch's ``mm_mat2_backward``, and comes back row-major and equal."""
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in ((6, 4), (3, 4), (3,))]
+    got = []
+    for m in (torch, reference):
+        leaves = [m.from_numpy(a.copy()).requires_grad_() for a in arrays]
+        grads = m.autograd.grad((m.nn.functional.linear(*leaves) ** 2).sum(), leaves)
+        got.append([(g.detach().numpy(), g.stride()) for g in grads])
+    for (t_value, t_stride), (r_value, r_stride) in zip(*got, strict=True):
+        np.testing.assert_allclose(r_value, t_value, rtol=1e-5, atol=1e-6)
+        assert r_stride == t_stride
