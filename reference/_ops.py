@@ -262,10 +262,10 @@ def put_add(g: Any, ids: np.ndarray, shape: tuple[int, ...], unique: bool = Fals
         if unique:
             out = xp.zeros(size, dtype=a.dtype)
             out[dev_ids] = values
-        elif xp is np and a.dtype.kind in "fV":  # float16/32/64 and bfloat16: summed wide
+        elif xp is np and a.dtype.kind in "fV" and a.dtype.itemsize <= 2:  # half types:
             summed = np.bincount(flat, weights=values.astype(np.float64), minlength=size)
-            out = summed.astype(a.dtype)
-        else:
+            out = summed.astype(a.dtype)  # summed wide
+        else:  # in the dtype, in row-major order: torch's scatter_add, bit for bit
             out = xp.zeros(size, dtype=a.dtype)
             xp.add.at(out, dev_ids, values)
         return out.reshape(shape)

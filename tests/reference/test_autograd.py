@@ -444,3 +444,21 @@ def test_linear_weight_gradient_in_the_weights_layout() -> None:
     for (t_value, t_stride), (r_value, r_stride) in zip(*got, strict=True):
         np.testing.assert_allclose(r_value, t_value, rtol=1e-5, atol=1e-6)
         assert r_stride == t_stride
+
+
+@pytest.mark.parametrize("dim", [0, 1])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_gather_gradient_adds_repeats_as_torch(dim: int, dtype: str) -> None:
+    """gather's gradient adds repeated positions in the gradient's dtype, in row-major order,
+    as torch's scatter_add: the same bits (``1e8 + 1 - 1e8 + 3`` is 3 in float32, not 4)."""
+    rng = np.random.default_rng(dim)
+    index = rng.integers(0, 4, (9, 8) if dim == 0 else (6, 11))
+    index[0, :4 if dim else 1] = 0
+    g = (rng.standard_normal(index.shape) * 1e4).astype(dtype)
+    g.reshape(-1)[:4] = [1e8, 1, -1e8, 3]
+    got = []
+    for m in (torch, reference):
+        x = m.zeros((4, 8) if dim == 0 else (6, 4), dtype=getattr(m, dtype), requires_grad=True)
+        m.gather(x, dim, m.from_numpy(index)).backward(m.from_numpy(g.copy()))
+        got.append(x.grad.numpy())
+    np.testing.assert_array_equal(got[1], got[0])
