@@ -188,6 +188,8 @@ def addmm(
         scaled = cast_array(c, comp)
         if beta != 1:
             scaled = scaled * xp.asarray(beta, dtype=prod.dtype)
+        if prod.dtype == scaled.dtype and prod.shape == scaled.shape:
+            return cast_array(xp.add(scaled, prod, out=prod), dt)  # prod is ours: in place
         return cast_array(scaled + prod, dt)
 
     layout = grads.column_major(mat1), grads.column_major(mat2)
