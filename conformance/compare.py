@@ -117,7 +117,7 @@ def assert_values(
         raise CheckFailed(f"{what}: shape {a.shape} != expected {e.shape}")
     if a.dtype.kind in "fc" or e.dtype.kind in "fc":
         ok = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=equal_nan)
-        if work is not None and actual.dtype.kind in "fc":
+        if work is not None and a.dtype.kind in "fc":  # bfloat16 (kind "V") widened too
             bound = atol + rtol * np.abs(e) + np.abs(work) * eps(actual.dtype)
             with np.errstate(invalid="ignore", over="ignore"):
                 ok |= np.abs(a.astype(np.complex128) - e) <= bound

@@ -22,6 +22,21 @@ def test_work_widens_the_tolerance_by_accumulated_rounding() -> None:
     assert_values(actual, expected, work=np.array([2000.0]))  # 2000 terms of magnitude 1
 
 
+def test_work_widens_bfloat16_too() -> None:
+    """bfloat16 (numpy kind "V") gets the same widening as the IEEE types: torch's
+    LogSoftmax of bfloat16 [2, 0] rounds its sum to bfloat16, -0.1245 for -0.1270."""
+    import ml_dtypes
+
+    bf16 = ml_dtypes.bfloat16
+    expected = np.array([-0.12695312], dtype=bf16)
+    actual = np.array([-0.12451172], dtype=bf16)
+    with pytest.raises(CheckFailed):
+        assert_values(actual, expected, (0.016, 1e-5))
+    assert_values(actual, expected, (0.016, 1e-5), work=np.array([4 * 1.127]))
+    with pytest.raises(CheckFailed):
+        assert_values(np.array([-0.5], dtype=bf16), expected, (0.016, 1e-5), work=[4 * 1.127])
+
+
 def test_work_does_not_excuse_a_wrong_value() -> None:
     with pytest.raises(CheckFailed):
         assert_values(np.array([1.5], np.float32), np.array([1.0], np.float32), work=[100.0])
