@@ -162,7 +162,7 @@ def _view_out(name: str, a: Any, source: Tensor, base: Tensor, start: int) -> Te
 def view_formula(view: Tensor, source: Tensor) -> Formula:
     """Every view's derivative: the gradient goes back to the positions it aliases."""
     arrays, shape = (view._data, source._data), tuple(source.shape)
-    unique = all(st != 0 or n <= 1 for st, n in zip(view.stride(), view.shape, strict=True))
+    unique = _no_overlap(tuple(view.shape), view.stride())
     ids: list = []  # found on the first backward: a forward without backward pays nothing
 
     def index() -> np.ndarray:
@@ -182,12 +182,25 @@ def view_formula(view: Tensor, source: Tensor) -> Formula:
     return Formula(fn)
 
 
+def _no_overlap(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
+    """Whether no two elements of a view with these sizes and strides share memory: taken
+    by increasing stride, each dim steps past all that the smaller ones span."""
+    span = 0
+    for st, n in sorted((abs(st), n) for st, n in zip(strides, shape, strict=True) if n > 1):
+        if st <= span:
+            return False
+        span += st * (n - 1)
+    return True
+
+
 def _broadcast_dims(view: Any, source: Any) -> tuple[int, ...] | None:
     """The dims ``view`` broadcasts ``source`` along (stride 0 over a side of 1, or leading),
     when it is ``source`` expanded and nothing else, as ``expand`` makes; else None."""
     lead = view.ndim - source.ndim
     if lead < 0 or view.dtype != source.dtype or data_ptr(view) != data_ptr(source):
         return None
+    if any(view.strides[d] != 0 and view.shape[d] > 1 for d in range(lead)):
+        return None  # a leading dim that moves through memory: not an expand
     dims = list(range(lead))
     for i, (n, st) in enumerate(zip(source.shape, source.strides, strict=True)):
         vn, vst = view.shape[lead + i], view.strides[lead + i]

@@ -462,3 +462,16 @@ def test_gather_gradient_adds_repeats_as_torch(dim: int, dtype: str) -> None:
         m.gather(x, dim, m.from_numpy(index)).backward(m.from_numpy(g.copy()))
         got.append(x.grad.numpy())
     np.testing.assert_array_equal(got[1], got[0])
+
+
+def test_overlapping_leading_view_is_not_taken_for_an_expand() -> None:
+    """A view with a leading dim that moves through memory (as_strided windows) is not an
+    expand: each window's gradient goes back to its own positions, as torch's."""
+    got = []
+    for m in (torch, reference):
+        x = m.arange(4.0, requires_grad=True)
+        y = x.as_strided((2, 3), (1, 1))
+        g = m.tensor([[1.0, 2.0, 3.0], [10.0, 20.0, 30.0]])
+        (gx,) = m.autograd.grad(y, x, g)
+        got.append(gx.detach().numpy())
+    np.testing.assert_array_equal(got[1], got[0])
