@@ -609,24 +609,49 @@ argmin.__doc__ = "Index of the (first) minimum, over ``dim`` or the flattened in
 _SCAN_ACCUMULATOR = {_dtypes.float32: _dtypes.float64, _dtypes.complex64: _dtypes.complex128}
 
 
+#: a running sum adds whole rows (one numpy call a row) when a row across the scan has at least
+#: this many elements; narrower rows, and scans along the innermost dim, run numpy's ``cumsum``
+#: (a transposed copy costs more than it saves there, measured)
+_ROW_SCAN_WIDTH = 512
+
+
 def _cumsum_kernel(d: int, in_dt: dtype, out_dt: dtype):
     comp = _SCAN_ACCUMULATOR.get(out_dt) or opmath(out_dt)
+    acc = _dtypes.int64 if out_dt is _dtypes.bool else comp
 
     def fn(a):
         src = a
         a = cast_array(a, out_dt)
         if a.ndim == 0:
             return a.copy()
-        if comp is not out_dt or out_dt is _dtypes.bool:
-            a = cast_array(a, comp if out_dt is not _dtypes.bool else _dtypes.int64)
+        a = cast_array(a, acc)
         with quiet():
-            r = np.cumsum(a, axis=d, out=a if a is not src else None)  # a cast is ours
-            r = cast_array(r, out_dt)
-            if _dtypes.array_kind(r.dtype) in "fc":  # the running sum starts from +0.0
-                r += r.dtype.type(0)  # (r is a fresh array)
+            r = _running_sum(a if a is not src else a.copy(), d)  # a cast is ours
+            if r.dtype != out_dt._np:
+                r = r.astype(out_dt._np, order="C")
         return np.asarray(r, order="C")
 
     return fn
+
+
+def _running_sum(a: np.ndarray, d: int) -> np.ndarray:
+    """The running sum of ``a`` (an array of ours) along ``d``, each element added to the one
+    before it, in order: torch's sequential CPU scan. numpy's ``cumsum`` goes element by
+    element; where the scan has wide rows, adding one row to the next is the same sums in the
+    same order, a vectorised add per row."""
+    n = a.shape[d]
+    if n and _dtypes.array_kind(a.dtype) in "fc":  # the running sum starts from +0.0
+        first = np.moveaxis(a, d, 0)[:1]  # a view, also of a 1-d array
+        first += first.dtype.type(0)
+    width = a.size // n if n else 0
+    innermost = a.strides[d] == a.itemsize
+    if type(a) is not np.ndarray or n < 2 or width < _ROW_SCAN_WIDTH or innermost:
+        return np.cumsum(a, axis=d, out=a)
+    rows = np.moveaxis(a, d, 0)
+    add = np.add
+    for i in range(1, n):
+        add(rows[i - 1], rows[i], out=rows[i])
+    return a
 
 
 def _check_cumsum(dim, out_dt: dtype) -> None:
