@@ -130,23 +130,27 @@ def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     _check_input("sigmoid", input)
     out_dt = input._dtype if input._dtype._kind in "fc" else _dtypes.get_default_dtype()
     back = Formula(lambda n, g: (g * (n.saved_output(0) * (1 - n.saved_output(0))),), outputs=True)
-    if input._dtype is _dtypes.float32:  # torch's own float32 formula, within its few ulp
+    if input._dtype in _FLOAT32_OPMATH:  # torch's own formula in float32, within its few ulp
         return _run("sigmoid", input, _sigmoid32, back, wide=False)
     return _run("sigmoid", input, _sigmoid_values, back, out_dtype=out_dt)
 
 
+#: the dtypes torch's CPU sigmoid computes in float32 (half types through their opmath)
+_FLOAT32_OPMATH = (_dtypes.float32, _dtypes.float16, _dtypes.bfloat16)
+
+
 def _sigmoid32(v: np.ndarray) -> np.ndarray:
-    """``1 / (1 + exp(-v))``, in place in one temporary (an array even for a 0-d input)."""
-    e = np.negative(v, out=np.empty(np.shape(v), np.float32))
+    """``1 / (1 + exp(-v))`` in float32, in place in one temporary (an array even for a 0-d
+    input)."""
+    e = np.negative(v, out=np.empty(np.shape(v), np.float32), dtype=np.float32)
     np.exp(e, out=e)
     e += np.float32(1)
     return np.divide(np.float32(1), e, out=e)
 
 
 def _sigmoid_values(v: np.ndarray) -> np.ndarray:
-    if v.dtype.kind == "c":
-        return 1.0 / (1.0 + np.exp(-v))
-    return special.expit(v)
+    """``1 / (1 + exp(-v))`` in ``v``'s (wide) dtype: numpy ufuncs, so cupy arrays too."""
+    return 1.0 / (1.0 + np.exp(-v))
 
 
 def _normal_cdf(x: Tensor) -> Tensor:

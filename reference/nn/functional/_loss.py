@@ -1,11 +1,11 @@
 """``torch.nn.functional``: the regression and classification losses: l1, mse, smooth_l1, huber,
 cross_entropy, nll, poisson_nll, kl_div, binary_cross_entropy (with logits).
 
-Most are compositions of reference ops, so they differentiate to any order. Four primitives of
-their own carry torch's derivatives where a composition would not: ``_keep`` (a mask applied
-as a constant, torch's ``masked_fill``/``where``), ``_log_sigmoid`` (stable ``log(sigmoid(x))``),
-``_xlogy`` (``x * log(y)``, 0 where ``x == 0``) and ``_bce`` (the log clamped at -100, the
-gradient's denominator at 1e-12).
+Most are compositions of reference ops (``logsigmoid`` among them), so they differentiate to
+any order. Three primitives of their own carry torch's derivatives where a composition would
+not: ``_keep`` (a mask applied as a constant, torch's ``masked_fill``/``where``), ``_xlogy``
+(``x * log(y)``, 0 where ``x == 0``) and ``_bce`` (the log clamped at -100, the gradient's
+denominator at 1e-12).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ..._tensor import Tensor
 from ...autograd._graph import Formula
 from .._reduction import get_enum, legacy_get_string
 from .._reduction import reduce as _reduce
+from ._activation import logsigmoid
 from ._softmax import log_softmax
 
 __all__ = [
@@ -65,37 +66,6 @@ def _keep(mask: np.ndarray, x: Tensor) -> Tensor:
 def _select(mask: np.ndarray, a: Tensor, b: Tensor) -> Tensor:
     """``a`` where ``mask`` holds, ``b`` elsewhere (both of ``mask``'s shape)."""
     return _keep(mask, a) + _keep(~mask, b)
-
-
-def _sigmoid_array(a: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype)
-
-
-def _sigmoid(x: Tensor) -> Tensor:
-    """``1 / (1 + exp(-x))`` without overflow."""
-    return apply_op(
-        "sigmoid",
-        _sigmoid_array,
-        x,
-        backward=Formula(
-            lambda n, g: (g * n.saved_output(0) * (1 - n.saved_output(0)),), outputs=True
-        ),
-    )
-
-
-def _log_sigmoid_array(a: np.ndarray) -> np.ndarray:
-    return (np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a)))).astype(a.dtype)
-
-
-def _log_sigmoid(x: Tensor) -> Tensor:
-    """``log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))``; its derivative is ``sigmoid(-x)``."""
-    return apply_op(
-        "log_sigmoid",
-        _log_sigmoid_array,
-        x,
-        backward=Formula(lambda n, g: (g * _sigmoid(-n.saved_input(0)),), inputs="all"),
-    )
 
 
 def _xlogy_array(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -379,7 +349,7 @@ def binary_cross_entropy_with_logits(
         raise ValueError(
             f"Target size ({target.size()}) must be the same as input size ({input.size()})"
         )
-    log_sig = _log_sigmoid(input)
+    log_sig = logsigmoid(input)
     if pos_weight is not None:
         log_sig = log_sig * ((pos_weight - 1) * target + 1)
     loss = (1 - target) * input - log_sig

@@ -23,6 +23,7 @@ from ..._tensor import Tensor
 from ...autograd._graph import Formula
 from .._reduction import legacy_get_string
 from .._reduction import reduce as reduce_loss
+from ._activation import logsigmoid, sigmoid
 
 __all__ = [
     "margin_ranking_loss",
@@ -78,28 +79,6 @@ def select(cond: np.ndarray, a: Tensor, b: Tensor) -> Tensor:
         return (g * keep, g * (1 - keep))
 
     return apply_op("where", lambda x, y: np.where(cond, x, y), a, b, backward=Formula(grad))
-
-
-def _sigmoid_array(a: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore"):
-        z = np.exp(-np.abs(a))
-        return np.where(a >= 0, 1 / (1 + z), z / (1 + z)).astype(a.dtype)
-
-
-def sigmoid(x: Tensor) -> Tensor:
-    """``1 / (1 + exp(-x))`` without overflow; derivative ``s * (1 - s)``."""
-    formula = Formula(lambda n, g: (g * n.saved_output(0) * (1 - n.saved_output(0)),), outputs=True)
-    return apply_op("sigmoid", _sigmoid_array, x, backward=formula)
-
-
-def log_sigmoid(x: Tensor) -> Tensor:
-    """``log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))``; derivative ``sigmoid(-x)``."""
-
-    def fn(a: np.ndarray) -> np.ndarray:
-        return (np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a)))).astype(a.dtype)
-
-    formula = Formula(lambda n, g: (g * sigmoid(-n.saved_input(0)),), inputs="all")
-    return apply_op("log_sigmoid", fn, x, backward=formula)
 
 
 def log1p_exp(x: Tensor) -> Tensor:
@@ -194,7 +173,7 @@ def multilabel_soft_margin_loss(
     """Per sample, the mean over classes of the (weighted) binary logistic losses."""
     if size_average is not None or reduce is not None:
         reduction = legacy_get_string(size_average, reduce)
-    loss = -(target * log_sigmoid(input) + (1 - target) * log_sigmoid(-input))
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
     classes = input.size(input.ndim - 1)

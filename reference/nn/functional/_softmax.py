@@ -22,6 +22,7 @@ from ..._strides import wrap_dim
 from ..._tensor import Tensor
 from ..._views import narrow
 from ...autograd._graph import Formula
+from ._activation import sigmoid
 
 __all__ = ["softmax", "log_softmax", "softmin", "glu"]
 
@@ -162,35 +163,13 @@ def softmin(
 
 
 # ----- glu ------------------------------------------------------------------------------------
-def _logistic(xp: Any, out_np: Any):
-    """Array function ``1 / (1 + exp(-x))``, computed in float64."""
-
-    def fn(a):
-        x = a.astype(np.float64)
-        with np.errstate(all="ignore"):
-            return (1.0 / (1.0 + xp.exp(-x))).astype(out_np)
-
-    return fn
-
-
-def _sigmoid(x: Tensor) -> Tensor:
-    """Elementwise logistic function (a primitive, derivative ``y * (1 - y)``)."""
-
-    def grad(node: Any, g: Tensor) -> tuple:
-        y = node.saved_output(0)
-        return (g * y * (1 - y),)
-
-    kernel = _logistic(xp_of(x), x._dtype._np)
-    return apply_op("sigmoid", kernel, x, backward=Formula(grad, outputs=True))
-
-
 def _glu_formula(axis: int, half: int) -> Formula:
     """d glu: ``[g * s(b), g * a * s(b) * (1 - s(b))]`` concatenated along the axis."""
 
     def fn(node: Any, g: Tensor) -> tuple:
         x = node.saved_input(0)
         a, b = narrow(x, axis, 0, half), narrow(x, axis, half, half)
-        s = _sigmoid(b)
+        s = sigmoid(b)
         return (cat([g * s, g * a * s * (1 - s)], axis),)
 
     return Formula(fn, inputs="all")
