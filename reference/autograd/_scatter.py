@@ -47,12 +47,17 @@ def host_ids(t: Any) -> np.ndarray:
 def along_positions(i: Any, d: int, strides: tuple[int, ...]) -> Any:
     """Row-major positions of the elements an int64 index ``i`` picks along dim ``d`` of an
     array with element ``strides`` (other dims: ``i``'s own position), like gather's:
-    ``i * strides[d] + sum of position[k] * strides[k]``, added up in place."""
+    ``i * strides[d] + sum of position[k] * strides[k]``, the second sum broadcast from small
+    per-dim ranges and added in one pass."""
     xp = module_of(i)
-    flat = i * strides[d]
+    offsets = None  # the other dims' part, broadcast: at most one element a row along d
     for k, n in enumerate(i.shape):
         if k != d and n > 1:
             shape = [1] * i.ndim
             shape[k] = n
-            flat += (xp.arange(n, dtype=np.int64) * strides[k]).reshape(shape)
-    return flat
+            step = (xp.arange(n, dtype=np.int64) * strides[k]).reshape(shape)
+            offsets = step if offsets is None else offsets + step
+    if strides[d] != 1:
+        flat = i * strides[d]
+        return flat if offsets is None else xp.add(flat, offsets, out=flat)
+    return i.copy() if offsets is None else i + offsets  # one pass where the step is 1
