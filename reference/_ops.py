@@ -245,12 +245,29 @@ def put_strided(g: Any, shape: tuple[int, ...], place: tuple, index: Callable) -
     covered = span == g.numel() == math.prod(shape)  # the view writes every element once
 
     def fn(a):
-        memory = (xp.empty if covered else xp.zeros)(span, dtype=a.dtype)
-        strided_view(memory, a.shape, view_strides, view_offset)[...] = a
+        if covered and view_offset == 0 and _laid_out_as(a, view_strides):
+            memory = a.ravel(order="K")  # a's own memory is the source's, as the view had it
+        else:
+            memory = (xp.empty if covered else xp.zeros)(span, dtype=a.dtype)
+            strided_view(memory, a.shape, view_strides, view_offset)[...] = a
         return xp.ascontiguousarray(strided_view(memory, shape, src_strides, src_offset))
 
     formula = Formula(lambda node, gg: (take(gg, index(), True),))
     return apply_op("put_add", fn, g, backward=formula)
+
+
+def _laid_out_as(a: Any, strides: tuple[int, ...]) -> bool:
+    """Whether numpy array ``a`` has these element strides (positive) on every dim longer than
+    1: then, dense, its memory in order is the source the view was taken from (a transpose's
+    gradient computed in the transposed layout, as matrix products do, needs no copy)."""
+    if type(a) is not np.ndarray:
+        return False
+    item = a.itemsize
+    return all(
+        st == s * item and s > 0
+        for n, st, s in zip(a.shape, a.strides, strides, strict=True)
+        if n > 1
+    )
 
 
 # ----- the differentiable index primitives: each is the other's derivative ---------------

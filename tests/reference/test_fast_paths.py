@@ -1,8 +1,9 @@
 """The reference's vectorised paths give what the plain algorithms they replace give: the
 swap shuffle of ``randperm`` without its loop, ``topk`` by one partition of packed keys, max
 pooling by a running argmax over kernel offsets, average pooling by per-offset sums, view
-gradients written through the view's strides, ``gather`` as one flat take, and ``tensor``'s
-dtype inference per kind of scalar; torch where it decides the same thing."""
+gradients written through the view's strides (or, laid out as the view, taken as they are),
+``gather`` as one flat take, and ``tensor``'s dtype inference per kind of scalar; torch where
+it decides the same thing."""
 
 from __future__ import annotations
 
@@ -164,6 +165,29 @@ def test_view_gradients_like_torch(name: str) -> None:
         return g.detach(), gg
 
     check(grads, strides=False)  # torch's gradient of a transpose is transposed, ours dense
+
+
+@pytest.mark.parametrize("view", ["t", "permute", "t_narrow"])
+def test_view_gradient_in_the_views_own_layout_like_torch(view: str) -> None:
+    """A gradient that arrives laid out as the view is (a matrix product's gradient of a
+    transposed operand) is the source's gradient without a copy, and still torch's, to the
+    second order; a view that does not cover its source still gets zeros elsewhere."""
+    x = RNG.integers(-3, 4, (5, 6)).astype(np.float64)  # small integers: every sum exact
+    a = RNG.integers(-3, 4, (3, 6)).astype(np.float64)
+
+    def grads(m: Any) -> Any:
+        leaf = m.tensor(x, requires_grad=True)
+        v = {
+            "t": lambda w: w.t(),
+            "permute": lambda w: w.unsqueeze(0).permute(2, 1, 0)[..., 0],
+            "t_narrow": lambda w: w.t().narrow(0, 1, 3),
+        }[view](leaf)
+        out = m.mm(m.tensor(a[:, : v.shape[0]]), v)  # mat2 = the view
+        (g,) = m.autograd.grad((out * out).sum(), leaf, create_graph=True)
+        (gg,) = m.autograd.grad((g * g).sum(), leaf)
+        return g.detach(), gg
+
+    assert check(grads, strides=False) is not None  # both computed, and agree
 
 
 @pytest.mark.parametrize("transposed", [False, True])
