@@ -63,13 +63,17 @@ def cast_array(arr: np.ndarray, dt: dtype, warn: bool = False) -> np.ndarray:
 def clone(input: Tensor, *, memory_format: memory_format = preserve_format) -> Tensor:  # noqa: A002
     """A copy with its own memory (strides preserved for dense inputs)."""
     strides = like_strides(input.shape, input.stride(), memory_format)
+    made: list = []
 
     def fn(a):
         out = allocate(xp_of(input), a.shape, strides, a.dtype)
         out[...] = a
+        made.append(out)
         return out
 
-    return apply_op("clone", fn, input, backward=grads.identity())
+    result = apply_op("clone", fn, input, backward=grads.identity())
+    result._data = made[0]  # the strides laid out above, size-1 dims' included
+    return result
 
 
 def contiguous(self: Tensor, memory_format: memory_format = contiguous_format) -> Tensor:

@@ -858,7 +858,7 @@ def empty_strided(
     data = allocate(
         array_namespace(dev), parse_size((size,), "empty_strided"), tuple(stride), dt._np
     )
-    return new_leaf(data, dt, dev, requires_grad)
+    return new_leaf(data, dt, dev, requires_grad, exact=True)
 
 
 def full(

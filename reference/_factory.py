@@ -17,11 +17,13 @@ from ._tensor import Tensor
 __all__ = ["new_leaf", "filled", "filled_like"]
 
 
-def new_leaf(data: Any, dtype_: dtype | None, dev: device, requires_grad: bool = False) -> Tensor:
+def new_leaf(
+    data: Any, dtype_: dtype | None, dev: device, requires_grad: bool = False, exact: bool = False
+) -> Tensor:
     """Wrap a freshly computed array from a factory function as a leaf tensor on ``dev``
-    (host data is copied to the GPU for a cuda device)."""
+    (host data is copied to the GPU for a cuda device; ``exact``: keep its strides)."""
     host = dev is CPU and type(data) is np.ndarray  # already where it belongs
-    t = Tensor._make(data if host else to_device(data, dev), dtype_, dev)
+    t = Tensor._make(data if host else to_device(data, dev), dtype_, dev, exact=exact)
     if requires_grad:
         if not (t._dtype.is_floating_point or t._dtype.is_complex):
             raise RuntimeError(
@@ -68,4 +70,4 @@ def filled_like(
     data = allocate(array_namespace(dev), shape, strides, dt._np)
     if not empty:
         data[...] = checked_scalar(value, dt)[()]
-    return new_leaf(data, dt, dev, requires_grad)
+    return new_leaf(data, dt, dev, requires_grad, exact=True)

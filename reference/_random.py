@@ -925,8 +925,8 @@ def _result(shape, dt: dtype, dev: device, out: Tensor | None, warn: bool = Fals
 
 
 def _finish(t: Tensor, requires_grad: bool, fresh: bool) -> Tensor:
-    if fresh:
-        return new_leaf(t._data, t._dtype, t._device, requires_grad)
+    if fresh:  # t's strides are torch's already (empty, empty_like)
+        return new_leaf(t._data, t._dtype, t._device, requires_grad, exact=True)
     if requires_grad:
         t.requires_grad_()
     return t

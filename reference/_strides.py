@@ -151,8 +151,8 @@ def dense_strides_like(shape: Sequence[int], strides: Sequence[int]) -> tuple[in
 def allocate(xp, shape: Sequence[int], strides: Sequence[int], np_dtype) -> np.ndarray:
     """A fresh (uninitialised) array with exactly the given element strides."""
     shape, strides = tuple(shape), tuple(strides)
-    if strides == contiguous_strides(shape):
-        return xp.empty(shape, dtype=np_dtype)
+    if strides == contiguous_strides(shape) and all(shape):  # numpy's strides of an empty
+        return xp.empty(shape, dtype=np_dtype)  # array are its own: they go the long way
     if len(shape) == 2 and min(shape) > 1 and strides == (1, shape[0]):  # a transposed matrix
         return xp.empty(shape[::-1], dtype=np_dtype).T
     span = 1 + sum((s - 1) * st for s, st in zip(shape, strides, strict=True)) if all(shape) else 0

@@ -85,9 +85,12 @@ class Tensor:
         *,
         storage_ptr: int | None = None,
         base: Tensor | None = None,
+        exact: bool = False,
     ) -> Tensor:
         """Wrap an array (no copy). ``storage_ptr`` is the start of the shared storage
-        (by default the array's first element, read when first needed)."""
+        (by default the array's first element, read when first needed). A new array's
+        size-0 and size-1 dims get torch's contiguous strides unless ``exact`` (strides laid
+        out on purpose: ``empty_strided``, ``empty_like``)."""
         self = object.__new__(cls)
         if dtype_ is None:
             dtype_ = _dtypes.from_numpy_dtype(data.dtype)
@@ -95,7 +98,7 @@ class Tensor:
             data = data.astype(dtype_._np)
         shape = data.shape
         # only a dim of 0 or 1 can give numpy's contiguous strides another value than torch's
-        odd = base is None and shape and min(shape) <= 1
+        odd = base is None and shape and min(shape) <= 1 and not exact
         if odd and (data.size == 0 or data.flags.c_contiguous):
             data = _with_torch_strides(data)
         self._data = data

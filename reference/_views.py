@@ -277,33 +277,42 @@ def expand(self: Tensor, *sizes) -> Tensor:
             f"size={format_shape(sizes)}): the number of sizes provided ({len(sizes)}) must be "
             f"greater or equal to the number of dimensions in the tensor ({self.ndim})"
         )
+    new_shape, new_strides = _expand_geometry(self, sizes)
+    if min(new_shape, default=0) < 0 and 0 not in new_shape:  # torch counts elements next
+        raise RuntimeError("numel: integer multiplication overflow")
+    return restride(self, "expand", new_shape, new_strides)
+
+
+def _expand_geometry(self: Tensor, sizes: tuple) -> tuple[list[int], list[int]]:
+    """torch's inferExpandGeometry, innermost dim first: a new dim of 1 steps over the dims
+    inside it, an expanded dim has stride 0; a 0-d tensor takes the sizes unchecked."""
+    ndim, lead = len(sizes), len(sizes) - self.ndim
+    if self.ndim == 0:
+        return list(sizes), [0] * ndim
     shape, strides = list(self.shape), list(self.stride())
-    new_shape, new_strides = [], []
-    lead = len(sizes) - self.ndim
-    for i, size in enumerate(sizes):
+    new_shape, new_strides = [0] * ndim, [0] * ndim
+    for i in reversed(range(ndim)):
+        target = sizes[i]
         if i < lead:
-            if size < 0:
+            if target == -1:
                 raise RuntimeError(
-                    f"The expanded size of the tensor ({size}) isn't allowed in a "
-                    "leading, non-existing dimension " + str(i)
+                    "The expanded size of the tensor (-1) isn't allowed in a leading, "
+                    f"non-existing dimension {i}"
                 )
-            new_shape.append(size)
-            new_strides.append(0)
-            continue
-        have, stride = shape[i - lead], strides[i - lead]
-        if size == -1:
-            size = have
-        if have != size:
-            if have != 1:
+            size, stride = 1, new_shape[i + 1] * new_strides[i + 1]
+        else:
+            size, stride = shape[i - lead], strides[i - lead]
+            target = size if target == -1 else target
+        if size != target:
+            if size != 1:
                 raise RuntimeError(
-                    f"The expanded size of the tensor ({size}) must match the existing size "
-                    f"({have}) at non-singleton dimension {i}.  Target sizes: "
+                    f"The expanded size of the tensor ({target}) must match the existing size "
+                    f"({size}) at non-singleton dimension {i}.  Target sizes: "
                     f"{format_shape(sizes)}.  Tensor sizes: {format_shape(shape)}"
                 )
-            stride = 0
-        new_shape.append(size)
-        new_strides.append(stride)
-    return restride(self, "expand", new_shape, new_strides)
+            size, stride = target, 0
+        new_shape[i], new_strides[i] = size, stride
+    return new_shape, new_strides
 
 
 def expand_as(self: Tensor, other: Tensor) -> Tensor:

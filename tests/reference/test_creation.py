@@ -370,18 +370,49 @@ SOURCES = [
     lambda m: m.zeros(2, 3).expand(4, 2, 3),
     lambda m: m.zeros(1, 2, 3, 4),
     lambda m: m.zeros(4, 3, 2).permute(2, 0, 1),
+    # dims of 1 and 0: dense in another order, which numpy would call contiguous
+    lambda m: m.zeros(1, 6).t(),
+    lambda m: m.zeros(4, 1).t(),
+    lambda m: m.zeros(1, 1, 5).permute(2, 1, 0),
+    lambda m: m.zeros(5, 1, 1).permute(1, 2, 0),
+    lambda m: m.zeros(0, 3).t(),
+    lambda m: m.zeros(0),
+    lambda m: m.zeros(3).expand(1, 3),
 ]
+DRAWN = ("empty_like", "rand_like", "randn_like")
 
 
 @pytest.mark.parametrize("src", SOURCES)
-@pytest.mark.parametrize("op", ["zeros_like", "ones_like", "empty_like", "full_like"])
+@pytest.mark.parametrize(
+    "op", ["zeros_like", "ones_like", "full_like", "clone", "contiguous", *DRAWN]
+)
 def test_like_preserves_strides(same, src, op):
     def fn(m):
-        args = (src(m), 2.5) if op == "full_like" else (src(m),)
-        out = getattr(m, op)(*args)
-        return out if op != "empty_like" else (out.shape, out.stride(), out.dtype)
+        x = src(m)
+        if op in ("clone", "contiguous"):
+            out = getattr(x, op)()
+        else:
+            out = getattr(m, op)(*((x, 2.5) if op == "full_like" else (x,)))
+        return (out.shape, out.stride(), out.dtype) if op in DRAWN else out
 
     same(fn)
+
+
+@pytest.mark.parametrize(
+    ("size", "stride"),
+    [((6, 1), (1, 6)), ((1, 6), (7, 1)), ((2, 1, 3), (1, 9, 2)), ((0, 3), (1, 1))],
+)
+def test_empty_strided_keeps_every_stride(same, size, stride):
+    same(lambda m: m.empty_strided(size, stride).stride())
+
+
+@pytest.mark.parametrize(
+    ("src", "sizes"),
+    [((3,), (1, 3)), ((3,), (2, 1, 3)), ((3, 1), (1, 3, 4)), ((), (1, 1)), ((1,), (1, -1, 1))],
+)
+def test_expand_strides_of_new_dims(same, src, sizes):
+    """A new dim of 1 steps over the dims inside it; an expanded dim has stride 0."""
+    same(lambda m: m.zeros(src).expand(*sizes).stride())
 
 
 @pytest.mark.parametrize(
