@@ -1,4 +1,4 @@
-"""Broken adapters for the softmax family (5): the numerically naive and the off-by-one-axis
+"""Broken adapters for the softmax family (8): the numerically naive and the off-by-one-axis
 bugs real implementations have had.
 
 Each replaces one reference class or function with a buggy version under the same name.
@@ -87,10 +87,82 @@ class GluGatesTheWrongHalf(Patched):
         return b / (1 + (-a).exp())
 
 
+class SoftminImplicitDimIsLast(Patched):
+    """Softmin() without a dim normalises the last dim (torch: 0 for 0-, 1- and 3-d inputs,
+    else 1)."""
+
+    patches = {"torch.nn.Softmin": "Softmin"}
+
+    @cached_property
+    def Softmin(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class Softmin(self.ref.nn.Softmin):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                return F.softmin(input, -1 if self.dim is None else self.dim)
+
+        return Softmin
+
+
+class AdaptiveTailWidthsOffByOne(Patched):
+    """AdaptiveLogSoftmaxWithLoss projects cluster i to in_features // div_value ** i features
+    (torch: ** (i + 1)), so the first cluster keeps every feature."""
+
+    patches = {"torch.nn.AdaptiveLogSoftmaxWithLoss": "AdaptiveLogSoftmaxWithLoss"}
+
+    @cached_property
+    def AdaptiveLogSoftmaxWithLoss(self) -> type:  # noqa: N802
+        nn = self.ref.nn
+
+        class AdaptiveLogSoftmaxWithLoss(nn.AdaptiveLogSoftmaxWithLoss):
+            def __init__(self, in_features: int, n_classes: int, *args: Any, **kw: Any) -> None:
+                super().__init__(in_features, n_classes, *args, **kw)
+                factory = {"dtype": self.head.weight.dtype}
+                for i, (_, output) in enumerate(self.tail):
+                    hidden = int(in_features // self.div_value**i)
+                    self.tail[i] = nn.Sequential(
+                        nn.Linear(in_features, hidden, bias=False, **factory),
+                        nn.Linear(hidden, output.out_features, bias=False, **factory),
+                    )
+
+        return AdaptiveLogSoftmaxWithLoss
+
+
+class AdaptiveLogProbFirstClusterOnly(Patched):
+    """AdaptiveLogSoftmaxWithLoss.log_prob adds the head's log-probability of the first
+    cluster to every cluster's classes (an index that never moves past shortlist_size)."""
+
+    patches = {"torch.nn.AdaptiveLogSoftmaxWithLoss": "AdaptiveLogSoftmaxWithLoss"}
+
+    @cached_property
+    def AdaptiveLogSoftmaxWithLoss(self) -> type:  # noqa: N802
+        ref = self.ref
+        F = ref.nn.functional
+
+        class AdaptiveLogSoftmaxWithLoss(ref.nn.AdaptiveLogSoftmaxWithLoss):
+            def _get_full_log_prob(self, input: Any, head_output: Any) -> Any:  # noqa: A002
+                head_logprob = F.log_softmax(head_output, dim=1)
+                first = head_logprob[:, self.shortlist_size].unsqueeze(1)
+                parts = [head_logprob[:, : self.shortlist_size]]
+                parts += [F.log_softmax(tail(input), dim=1) + first for tail in self.tail]
+                return ref.cat(parts, 1)
+
+        return AdaptiveLogSoftmaxWithLoss
+
+
 CAUGHT = {
     "SoftmaxWithoutMaxShift": (["torch.nn.Softmax"], "torch.nn.Softmax"),
     "LogSoftmaxAsLogOfSoftmax": (["torch.nn.LogSoftmax"], "torch.nn.LogSoftmax"),
     "SoftmaxImplicitDimIsLast": (["torch.nn.Softmax"], "torch.nn.Softmax"),
     "Softmax2dOverTheLastDim": (["torch.nn.Softmax2d"], "torch.nn.Softmax2d"),
     "GluGatesTheWrongHalf": (["torch.nn.functional.glu"], "torch.nn.functional.glu"),
+    "SoftminImplicitDimIsLast": (["torch.nn.Softmin"], "torch.nn.Softmin"),
+    "AdaptiveTailWidthsOffByOne": (
+        ["torch.nn.AdaptiveLogSoftmaxWithLoss"],
+        "torch.nn.AdaptiveLogSoftmaxWithLoss",
+    ),
+    "AdaptiveLogProbFirstClusterOnly": (
+        ["torch.nn.AdaptiveLogSoftmaxWithLoss"],
+        "torch.nn.AdaptiveLogSoftmaxWithLoss",
+    ),
 }
