@@ -194,6 +194,148 @@ class TrigKeepsIntegerDtype(Patched):
         return result if input.is_floating_point() or input.is_complex() else result.to(input.dtype)
 
 
+class AsTensorAlwaysCopies(Patched):
+    """as_tensor copies a numpy array or tensor even when its dtype and device already fit."""
+
+    patches = {"torch.as_tensor": "as_tensor"}
+
+    def as_tensor(self, data: Any, *args: Any, **kwargs: Any) -> Any:
+        result = self.ref.as_tensor(data, *args, **kwargs)
+        return result.clone() if result is data or isinstance(data, np.ndarray) else result
+
+
+class RangeExcludesEnd(Patched):
+    """range(start, end, step) stops before end, like arange."""
+
+    patches = {"torch.range": "range"}
+
+    def range(self, start: Any = 0, end: Any = None, step: Any = 1, **kwargs: Any) -> Any:
+        kwargs.setdefault("dtype", self.ref.get_default_dtype())
+        return self.ref.arange(start, end, step, **kwargs)
+
+
+class LogspaceIgnoresBase(Patched):
+    """logspace always uses base 10, whatever base says."""
+
+    patches = {"torch.logspace": "logspace"}
+
+    def logspace(self, start: Any, end: Any, steps: Any, base: Any = 10.0, **kwargs: Any) -> Any:
+        return self.ref.logspace(start, end, steps, 10.0, **kwargs)
+
+
+class TensorSplitRemainderLast(Patched):
+    """tensor_split(x, n) with n not dividing the size gives the larger parts last, not first."""
+
+    patches = {"torch.tensor_split": "tensor_split"}
+
+    def tensor_split(self, input: Any, sections: Any, dim: int = 0) -> Any:
+        if not isinstance(sections, int) or input.dim() == 0:
+            return self.ref.tensor_split(input, sections, dim)
+        size = input.shape[dim]
+        small, extra = divmod(size, sections)
+        ends = [(i + 1) * small + max(0, i + 1 - (sections - extra)) for i in range(sections)]
+        return self.ref.tensor_split(input, ends[:-1], dim)
+
+
+class EnableGradExitsEnabled(Patched):
+    """enable_grad leaves grad mode on when it exits instead of restoring the mode before it."""
+
+    patches = {"torch.enable_grad": "enable_grad"}
+
+    def enable_grad(self, orig_func: Any = None) -> Any:
+        ref = self.ref
+
+        class EnableGrad(ref.enable_grad):
+            def __exit__(self, *exc: Any) -> None:
+                ref.set_grad_enabled(True)
+
+        return EnableGrad(orig_func)
+
+
+class IsGradEnabledIgnoresInference(Patched):
+    """is_grad_enabled() answers True inside inference_mode (it reads a flag inference_mode
+    does not clear)."""
+
+    patches = {"torch.is_grad_enabled": "is_grad_enabled"}
+
+    def is_grad_enabled(self) -> bool:
+        return self.ref.is_grad_enabled() or self.ref.is_inference_mode_enabled()
+
+
+class InferenceModeIgnoresMode(Patched):
+    """inference_mode(False) enters inference mode like inference_mode(True)."""
+
+    patches = {"torch.inference_mode": "inference_mode"}
+
+    def inference_mode(self, mode: Any = True) -> Any:
+        return self.ref.inference_mode(True if isinstance(mode, bool) else mode)
+
+
+class IsInferenceModeFollowsGradMode(Patched):
+    """is_inference_mode_enabled() is True whenever grad mode is off (under no_grad too)."""
+
+    patches = {"torch.is_inference_mode_enabled": "is_inference_mode_enabled"}
+
+    def is_inference_mode_enabled(self) -> bool:
+        return not self.ref.is_grad_enabled()
+
+
+class TransposeCopies(Patched):
+    """torch.transpose returns a contiguous copy instead of a view with swapped strides."""
+
+    patches = {"torch.transpose": "transpose"}
+
+    def transpose(self, input: Any, *args: Any) -> Any:
+        return self.ref.transpose(input, *args).contiguous().clone()
+
+
+class ZerosIgnoresRequiresGrad(Patched):
+    """zeros(..., requires_grad=True) returns a tensor that does not require grad."""
+
+    patches = {"torch.zeros": "zeros"}
+
+    def zeros(self, *size: Any, requires_grad: bool = False, **kwargs: Any) -> Any:
+        return self.ref.zeros(*size, **kwargs)
+
+
+class OnesClampsNegativeSize(Patched):
+    """ones with a negative size gives an empty dim instead of raising."""
+
+    patches = {"torch.ones": "ones"}
+
+    def ones(self, *size: Any, **kwargs: Any) -> Any:
+        if size and all(isinstance(n, int) for n in size):
+            size = tuple(max(n, 0) for n in size)
+        return self.ref.ones(*size, **kwargs)
+
+
+class EmptyIgnoresLayout(Patched):
+    """empty(..., layout=torch.sparse_coo) returns a strided tensor."""
+
+    patches = {"torch.empty": "empty"}
+
+    def empty(self, *size: Any, layout: Any = None, **kwargs: Any) -> Any:
+        return self.ref.empty(*size, **kwargs)
+
+
+class FromNumpyCopies(Patched):
+    """from_numpy copies the array instead of sharing its memory."""
+
+    patches = {"torch.from_numpy": "from_numpy_copy"}
+
+    def from_numpy_copy(self, ndarray: Any) -> Any:
+        return self.ref.from_numpy(ndarray).clone()
+
+
+class CloneDetaches(Patched):
+    """clone returns a copy cut from the graph: no gradient flows back to the input."""
+
+    patches = {"torch.clone": "clone"}
+
+    def clone(self, input: Any, **kwargs: Any) -> Any:
+        return self.ref.clone(input, **kwargs).detach().requires_grad_(input.requires_grad)
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "ChunkLikeTensorSplit": (["torch.chunk"], "torch.chunk"),
@@ -208,4 +350,21 @@ CAUGHT = {
     "SinLosesNegativeZero": (["torch.sin"], "torch.sin"),
     "Atan2SwapsArguments": (["torch.atan2"], "torch.atan2"),
     "TrigKeepsIntegerDtype": (["torch.cos"], "torch.cos"),
+    "AsTensorAlwaysCopies": (["torch.as_tensor"], "torch.as_tensor"),
+    "RangeExcludesEnd": (["torch.range"], "torch.range"),
+    "LogspaceIgnoresBase": (["torch.logspace"], "torch.logspace"),
+    "TensorSplitRemainderLast": (["torch.tensor_split"], "torch.tensor_split"),
+    "EnableGradExitsEnabled": (["torch.enable_grad"], "torch.enable_grad"),
+    "IsGradEnabledIgnoresInference": (["torch.is_grad_enabled"], "torch.is_grad_enabled"),
+    "InferenceModeIgnoresMode": (["torch.inference_mode"], "torch.inference_mode"),
+    "IsInferenceModeFollowsGradMode": (
+        ["torch.is_inference_mode_enabled"],
+        "torch.is_inference_mode_enabled",
+    ),
+    "TransposeCopies": (["torch.transpose"], "torch.transpose"),
+    "ZerosIgnoresRequiresGrad": (["torch.zeros"], "torch.zeros"),
+    "OnesClampsNegativeSize": (["torch.ones"], "torch.ones"),
+    "EmptyIgnoresLayout": (["torch.empty"], "torch.empty"),
+    "FromNumpyCopies": (["torch.from_numpy"], "torch.from_numpy"),
+    "CloneDetaches": (["torch.clone"], "torch.clone"),
 }
