@@ -141,6 +141,148 @@ class RandpermRotates(Patched):
         return perm
 
 
+def _keeping_spare_normal(gen: Any, restore: Any) -> Any:
+    """``restore()`` run on ``gen``, which keeps the spare normals it held before."""
+    spare = gen._normal, gen._float_normal
+    result = restore()
+    gen._normal, gen._float_normal = spare
+    return result
+
+
+class _SeededStateGenerator(reference.Generator):
+    def manual_seed(self, seed: Any) -> Any:
+        super().manual_seed(seed)
+        self.seeded = super().get_state()
+        return self
+
+    def get_state(self) -> Any:
+        seeded = getattr(self, "seeded", None)
+        return super().get_state() if seeded is None else seeded.clone()
+
+
+class GetStateAtLastSeed(Patched):
+    """Generator.get_state returns the state cached at the last manual_seed, not the current
+    one: draws since then are not in it."""
+
+    patches = {"torch.Generator": "_SeededState"}
+    _SeededState = _SeededStateGenerator
+
+
+class _SpareKeepingGenerator(reference.Generator):
+    def set_state(self, new_state: Any) -> Any:
+        return _keeping_spare_normal(self, lambda: super(type(self), self).set_state(new_state))
+
+
+class SetStateKeepsSpareNormal(Patched):
+    """Generator.set_state restores the Mersenne Twister but keeps the generator's own cached
+    spare normal (the Box-Muller value the state also carries)."""
+
+    patches = {"torch.Generator": "_SpareKeeping"}
+    _SpareKeeping = _SpareKeepingGenerator
+
+
+class _FixedInitialSeedGenerator(reference.Generator):
+    def initial_seed(self) -> int:
+        return 67280421310721
+
+
+class GeneratorInitialSeedIsDefault(Patched):
+    """Generator.initial_seed always answers the default seed 67280421310721, whatever the
+    generator was seeded with."""
+
+    patches = {"torch.Generator": "_FixedInitialSeed"}
+    _FixedInitialSeed = _FixedInitialSeedGenerator
+
+
+class _NoChainGenerator(reference.Generator):
+    def manual_seed(self, seed: Any) -> Any:
+        super().manual_seed(seed)
+        return None
+
+
+class GeneratorManualSeedReturnsNone(Patched):
+    """Generator.manual_seed seeds but returns None, not the generator (no chaining)."""
+
+    patches = {"torch.Generator": "_NoChain"}
+    _NoChain = _NoChainGenerator
+
+
+class _SeedNotAppliedGenerator(reference.Generator):
+    def seed(self) -> int:
+        return reference.Generator().seed()
+
+
+class GeneratorSeedNotApplied(Patched):
+    """Generator.seed returns a fresh seed but never seeds the generator with it."""
+
+    patches = {"torch.Generator": "_SeedNotApplied"}
+    _SeedNotApplied = _SeedNotAppliedGenerator
+
+
+class SeedFromClock(Patched):
+    """torch.seed seeds from the clock in whole seconds: calls within a second repeat."""
+
+    patches = {"torch.seed": "seed"}
+
+    def seed(self) -> int:
+        import time
+
+        value = int(time.time())
+        self.ref.manual_seed(value)
+        return value
+
+
+class InitialSeedSigned(Patched):
+    """torch.initial_seed returns the uint64 seed as a signed int64: seeds of 2**63 and more
+    come back negative."""
+
+    patches = {"torch.initial_seed": "initial_seed"}
+
+    def initial_seed(self) -> int:
+        seed = self.ref.initial_seed()
+        return seed - 2**64 if seed >= 2**63 else seed
+
+
+class SetRngStateKeepsSpareNormal(Patched):
+    """set_rng_state restores the default generator's Mersenne Twister but keeps its cached
+    spare normal."""
+
+    patches = {"torch.set_rng_state": "set_rng_state"}
+
+    def set_rng_state(self, new_state: Any) -> None:
+        gen = self.ref.default_generator
+        return _keeping_spare_normal(gen, lambda: self.ref.set_rng_state(new_state))
+
+
+class RandLikeIgnoresDtype(Patched):
+    """rand_like draws in the input's dtype whatever dtype= says."""
+
+    patches = {"torch.rand_like": "rand_like"}
+
+    def rand_like(self, input: Any, *, dtype: Any = None, **kwargs: Any) -> Any:
+        return self.ref.rand_like(input, **kwargs)
+
+
+class RandintLikeIgnoresLow(Patched):
+    """randint_like(x, low, high) draws from [0, high): low is dropped."""
+
+    patches = {"torch.randint_like": "randint_like"}
+
+    def randint_like(self, input: Any, *args: Any, low: Any = None, **kwargs: Any) -> Any:
+        if len(args) == 2:
+            args = args[1:]
+        return self.ref.randint_like(input, *args, **kwargs)
+
+
+class RandnLikeIgnoresGenerator(Patched):
+    """randn_like draws from the default generator even when given one."""
+
+    patches = {"torch.randn_like": "randn_like"}
+
+    def randn_like(self, input: Any, *, generator: Any = None, **kwargs: Any) -> Any:
+        return self.ref.randn_like(input, **kwargs)
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "ManualSeedSeedsACopy": (["torch.manual_seed"], "torch.manual_seed"),
@@ -151,4 +293,21 @@ CAUGHT = {
     "RandnRepeatsValues": (["torch.randn"], "torch.randn"),
     "NormalIgnoresStd": (["torch.normal"], "torch.normal"),
     "RandpermRotates": (["torch.randperm"], "torch.randperm"),
+    "GetStateAtLastSeed": (["torch.Generator.get_state"], "torch.Generator.get_state"),
+    "SetStateKeepsSpareNormal": (["torch.Generator.set_state"], "torch.Generator.set_state"),
+    "GeneratorInitialSeedIsDefault": (
+        ["torch.Generator.initial_seed"],
+        "torch.Generator.initial_seed",
+    ),
+    "GeneratorManualSeedReturnsNone": (
+        ["torch.Generator.manual_seed"],
+        "torch.Generator.manual_seed",
+    ),
+    "GeneratorSeedNotApplied": (["torch.Generator.seed"], "torch.Generator.seed"),
+    "SeedFromClock": (["torch.seed"], "torch.seed"),
+    "InitialSeedSigned": (["torch.initial_seed"], "torch.initial_seed"),
+    "SetRngStateKeepsSpareNormal": (["torch.set_rng_state"], "torch.set_rng_state"),
+    "RandLikeIgnoresDtype": (["torch.rand_like"], "torch.rand_like"),
+    "RandintLikeIgnoresLow": (["torch.randint_like"], "torch.randint_like"),
+    "RandnLikeIgnoresGenerator": (["torch.randn_like"], "torch.randn_like"),
 }
