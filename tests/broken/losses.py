@@ -1,11 +1,14 @@
-"""Broken adapters for the losses (6): realistic bugs in reductions, weights, smoothing and
-numerics. Each replaces one reference loss class with a subclass carrying the bug."""
+"""Broken adapters for the losses (15): realistic bugs in reductions, weights, smoothing,
+numerics and subgradients. Each replaces one reference loss class with a subclass carrying the
+bug."""
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
 from typing import Any
 
+from reference.nn._reduction import reduce
 from tests.broken.base import Patched
 
 
@@ -141,6 +144,132 @@ class KLDivBatchmeanOverNumel(Patched):
         return KLDivLoss
 
 
+class L1MeanReturnsTheSum(Patched):
+    """L1Loss hands 'mean' over as 'sum': the mean is never divided by the element count."""
+
+    patches = {"torch.nn.L1Loss": "L1Loss"}
+
+    @cached_property
+    def L1Loss(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class L1Loss(self.ref.nn.L1Loss):
+            def forward(self, input: Any, target: Any) -> Any:  # noqa: A002
+                reduction = "sum" if self.reduction == "mean" else self.reduction
+                return F.l1_loss(input, target, reduction=reduction)
+
+        return L1Loss
+
+
+class L1AsRootOfSquare(Patched):
+    """L1Loss as sqrt((x - y)^2): the right values, but a NaN gradient where x == y (torch's
+    subgradient there is 0)."""
+
+    patches = {"torch.nn.L1Loss": "L1Loss"}
+
+    @cached_property
+    def L1Loss(self) -> type:  # noqa: N802
+        class L1Loss(self.ref.nn.L1Loss):
+            def forward(self, input: Any, target: Any) -> Any:  # noqa: A002
+                d = input - target
+                return reduce((d * d).sqrt(), self.reduction)
+
+        return L1Loss
+
+
+class MSEMeanOverTheBatch(Patched):
+    """MSELoss's mean divides the sum by the batch size (dim 0) instead of every element."""
+
+    patches = {"torch.nn.MSELoss": "MSELoss"}
+
+    @cached_property
+    def MSELoss(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class MSELoss(self.ref.nn.MSELoss):
+            def forward(self, input: Any, target: Any) -> Any:  # noqa: A002
+                if self.reduction != "mean" or input.ndim == 0:
+                    return super().forward(input, target)
+                return F.mse_loss(input, target, reduction="sum") / max(input.shape[0], 1)
+
+        return MSELoss
+
+
+class PoissonStirlingFromOne(Patched):
+    """PoissonNLLLoss(full=True) adds Stirling's term where target >= 1 (torch: > 1; at 1 the
+    term is log(2 pi) / 2 - 1, not 0)."""
+
+    patches = {"torch.nn.PoissonNLLLoss": "PoissonNLLLoss"}
+
+    @cached_property
+    def PoissonNLLLoss(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class PoissonNLLLoss(self.ref.nn.PoissonNLLLoss):
+            def forward(self, log_input: Any, target: Any) -> Any:
+                if not self.full:
+                    return super().forward(log_input, target)
+                loss = F.poisson_nll_loss(
+                    log_input, target, self.log_input, True, eps=self.eps, reduction="none"
+                )
+                at_one = (target == 1) * (0.5 * math.log(2 * math.pi) - 1)
+                return reduce(loss + at_one, self.reduction)
+
+        return PoissonNLLLoss
+
+
+class PoissonEpsIgnored(Patched):
+    """PoissonNLLLoss(log_input=False) takes log(input) without adding eps."""
+
+    patches = {"torch.nn.PoissonNLLLoss": "PoissonNLLLoss"}
+
+    @cached_property
+    def PoissonNLLLoss(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class PoissonNLLLoss(self.ref.nn.PoissonNLLLoss):
+            def forward(self, log_input: Any, target: Any) -> Any:
+                eps = self.eps if self.log_input else 0.0
+                return F.poisson_nll_loss(
+                    log_input, target, self.log_input, self.full, eps=eps, reduction=self.reduction
+                )
+
+        return PoissonNLLLoss
+
+
+class BCEWithoutLogClamp(Patched):
+    """BCELoss takes plain logs: a confident wrong prediction gives inf, not 100."""
+
+    patches = {"torch.nn.BCELoss": "BCELoss"}
+
+    @cached_property
+    def BCELoss(self) -> type:  # noqa: N802
+        class BCELoss(self.ref.nn.BCELoss):
+            def forward(self, input: Any, target: Any) -> Any:  # noqa: A002
+                loss = -(target * input.log() + (1 - target) * (1 - input).log())
+                if self.weight is not None:
+                    loss = loss * self.weight
+                return reduce(loss, self.reduction)
+
+        return BCELoss
+
+
+class BCEWeightIgnored(Patched):
+    """BCELoss stores its weight buffer but never multiplies the losses by it."""
+
+    patches = {"torch.nn.BCELoss": "BCELoss"}
+
+    @cached_property
+    def BCELoss(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class BCELoss(self.ref.nn.BCELoss):
+            def forward(self, input: Any, target: Any) -> Any:  # noqa: A002
+                return F.binary_cross_entropy(input, target, reduction=self.reduction)
+
+        return BCELoss
+
+
 CAUGHT = {
     "CrossEntropyMeanCountsIgnored": (["torch.nn.CrossEntropyLoss"], "torch.nn.CrossEntropyLoss"),
     "WeightedNLLMeanOverN": (["torch.nn.NLLLoss"], "torch.nn.NLLLoss"),
@@ -148,4 +277,11 @@ CAUGHT = {
     "NaiveBCEWithLogits": (["torch.nn.BCEWithLogitsLoss"], "torch.nn.BCEWithLogitsLoss"),
     "SmoothL1BetaMisapplied": (["torch.nn.SmoothL1Loss"], "torch.nn.SmoothL1Loss"),
     "KLDivBatchmeanOverNumel": (["torch.nn.KLDivLoss"], "torch.nn.KLDivLoss"),
+    "L1MeanReturnsTheSum": (["torch.nn.L1Loss"], "torch.nn.L1Loss"),
+    "L1AsRootOfSquare": (["torch.nn.L1Loss"], "torch.nn.L1Loss"),
+    "MSEMeanOverTheBatch": (["torch.nn.MSELoss"], "torch.nn.MSELoss"),
+    "PoissonStirlingFromOne": (["torch.nn.PoissonNLLLoss"], "torch.nn.PoissonNLLLoss"),
+    "PoissonEpsIgnored": (["torch.nn.PoissonNLLLoss"], "torch.nn.PoissonNLLLoss"),
+    "BCEWithoutLogClamp": (["torch.nn.BCELoss"], "torch.nn.BCELoss"),
+    "BCEWeightIgnored": (["torch.nn.BCELoss"], "torch.nn.BCELoss"),
 }

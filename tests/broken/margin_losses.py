@@ -1,11 +1,15 @@
-"""Broken adapters for the margin, embedding and CTC losses (7): realistic bugs in options that
-are easy to drop. Each replaces one reference loss class with a subclass carrying the bug."""
+"""Broken adapters for the margin, embedding and CTC losses (14): realistic bugs in options
+that are easy to drop, in padding conventions, normalisations, numerics and subgradients.
+Each replaces one reference loss class with a subclass carrying the bug."""
 
 from __future__ import annotations
 
 from functools import cached_property
 from typing import Any
 
+import numpy as np
+
+from reference.nn._reduction import reduce
 from tests.broken.base import Patched
 
 
@@ -140,6 +144,136 @@ class CosineDissimilarMarginDropped(Patched):
         return CosineEmbeddingLoss
 
 
+class HingeMarginNotPassed(Patched):
+    """HingeEmbeddingLoss forgets to hand its margin to the functional form (always 1.0)."""
+
+    patches = {"torch.nn.HingeEmbeddingLoss": "HingeEmbeddingLoss"}
+
+    @cached_property
+    def HingeEmbeddingLoss(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class HingeEmbeddingLoss(self.ref.nn.HingeEmbeddingLoss):
+            def forward(self, input: Any, target: Any) -> Any:  # noqa: A002
+                return F.hinge_embedding_loss(input, target, reduction=self.reduction)
+
+        return HingeEmbeddingLoss
+
+
+class HingeFromReLU(Patched):
+    """HingeEmbeddingLoss's hinge as relu(margin - x): the right values, but at x == margin the
+    gradient is 0 (torch's kernel passes -1 there)."""
+
+    patches = {"torch.nn.HingeEmbeddingLoss": "HingeEmbeddingLoss"}
+
+    @cached_property
+    def HingeEmbeddingLoss(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class HingeEmbeddingLoss(self.ref.nn.HingeEmbeddingLoss):
+            def forward(self, input: Any, target: Any) -> Any:  # noqa: A002
+                hinge = (target != 1) * F.relu(self.margin - input)
+                return reduce(hinge + input * (target != -1), self.reduction)
+
+        return HingeEmbeddingLoss
+
+
+class MultiLabelMarginSkipsPadding(Patched):
+    """MultiLabelMarginLoss skips the -1 entries of a target row instead of stopping at the
+    first one: the labels after it count too."""
+
+    patches = {"torch.nn.MultiLabelMarginLoss": "MultiLabelMarginLoss"}
+
+    @cached_property
+    def MultiLabelMarginLoss(self) -> type:  # noqa: N802
+        ref = self.ref
+        F = ref.nn.functional
+
+        class MultiLabelMarginLoss(ref.nn.MultiLabelMarginLoss):
+            def forward(self, input: Any, target: Any) -> Any:  # noqa: A002
+                y = target.numpy()
+                packed = np.take_along_axis(y, np.argsort(y == -1, -1, kind="stable"), -1)
+                packed = ref.tensor(packed, dtype=target.dtype)
+                return F.multilabel_margin_loss(input, packed, reduction=self.reduction)
+
+        return MultiLabelMarginLoss
+
+
+class MultiLabelMarginNotOverClasses(Patched):
+    """MultiLabelMarginLoss sums each sample's hinges without dividing by the class count."""
+
+    patches = {"torch.nn.MultiLabelMarginLoss": "MultiLabelMarginLoss"}
+
+    @cached_property
+    def MultiLabelMarginLoss(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class MultiLabelMarginLoss(self.ref.nn.MultiLabelMarginLoss):
+            def forward(self, input: Any, target: Any) -> Any:  # noqa: A002
+                loss = F.multilabel_margin_loss(input, target, reduction=self.reduction)
+                return loss * input.shape[-1] if input.ndim else loss
+
+        return MultiLabelMarginLoss
+
+
+class SoftMarginMeanOverTheBatch(Patched):
+    """SoftMarginLoss's mean divides the sum by the batch size (dim 0), not every element."""
+
+    patches = {"torch.nn.SoftMarginLoss": "SoftMarginLoss"}
+
+    @cached_property
+    def SoftMarginLoss(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class SoftMarginLoss(self.ref.nn.SoftMarginLoss):
+            def forward(self, input: Any, target: Any) -> Any:  # noqa: A002
+                if self.reduction != "mean" or input.ndim == 0:
+                    return super().forward(input, target)
+                return F.soft_margin_loss(input, target, reduction="sum") / max(input.shape[0], 1)
+
+        return SoftMarginLoss
+
+
+class MultiLabelSoftMarginWeightIgnored(Patched):
+    """MultiLabelSoftMarginLoss registers its weight but never applies it."""
+
+    patches = {"torch.nn.MultiLabelSoftMarginLoss": "MultiLabelSoftMarginLoss"}
+
+    @cached_property
+    def MultiLabelSoftMarginLoss(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class MultiLabelSoftMarginLoss(self.ref.nn.MultiLabelSoftMarginLoss):
+            def forward(self, input: Any, target: Any) -> Any:  # noqa: A002
+                return F.multilabel_soft_margin_loss(input, target, reduction=self.reduction)
+
+        return MultiLabelSoftMarginLoss
+
+
+class MultiLabelSoftMarginNaiveLogSigmoid(Patched):
+    """MultiLabelSoftMarginLoss takes log(sigmoid(x)): sigmoid rounds to 0 or 1 for large |x|,
+    and a confident wrong logit gives inf instead of |x|."""
+
+    patches = {"torch.nn.MultiLabelSoftMarginLoss": "MultiLabelSoftMarginLoss"}
+
+    @cached_property
+    def MultiLabelSoftMarginLoss(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class MultiLabelSoftMarginLoss(self.ref.nn.MultiLabelSoftMarginLoss):
+            def forward(self, input: Any, target: Any) -> Any:  # noqa: A002
+                if self.reduction not in ("none", "mean", "sum"):
+                    return super().forward(input, target)  # torch's own error message
+                p = F.sigmoid(input)
+                loss = -(target * p.log() + (1 - target) * (1 - p).log())
+                if self.weight is not None:
+                    loss = loss * self.weight
+                loss = loss.sum(-1) / input.size(-1)
+                return reduce(loss, self.reduction)
+
+        return MultiLabelSoftMarginLoss
+
+
 CAUGHT = {
     "CTCBlankAlwaysZero": (["torch.nn.CTCLoss"], "torch.nn.CTCLoss"),
     "CTCZeroInfinityIgnored": (["torch.nn.CTCLoss"], "torch.nn.CTCLoss"),
@@ -150,5 +284,24 @@ CAUGHT = {
     "CosineDissimilarMarginDropped": (
         ["torch.nn.CosineEmbeddingLoss"],
         "torch.nn.CosineEmbeddingLoss",
+    ),
+    "HingeMarginNotPassed": (["torch.nn.HingeEmbeddingLoss"], "torch.nn.HingeEmbeddingLoss"),
+    "HingeFromReLU": (["torch.nn.HingeEmbeddingLoss"], "torch.nn.HingeEmbeddingLoss"),
+    "MultiLabelMarginSkipsPadding": (
+        ["torch.nn.MultiLabelMarginLoss"],
+        "torch.nn.MultiLabelMarginLoss",
+    ),
+    "MultiLabelMarginNotOverClasses": (
+        ["torch.nn.MultiLabelMarginLoss"],
+        "torch.nn.MultiLabelMarginLoss",
+    ),
+    "SoftMarginMeanOverTheBatch": (["torch.nn.SoftMarginLoss"], "torch.nn.SoftMarginLoss"),
+    "MultiLabelSoftMarginWeightIgnored": (
+        ["torch.nn.MultiLabelSoftMarginLoss"],
+        "torch.nn.MultiLabelSoftMarginLoss",
+    ),
+    "MultiLabelSoftMarginNaiveLogSigmoid": (
+        ["torch.nn.MultiLabelSoftMarginLoss"],
+        "torch.nn.MultiLabelSoftMarginLoss",
     ),
 }
