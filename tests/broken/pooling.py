@@ -1,4 +1,4 @@
-"""Broken adapters for pooling and vision layers (8): realistic bugs in window geometry,
+"""Broken adapters for pooling and vision layers (23): realistic bugs in window geometry,
 divisors, unpooling, interpolation and shuffles.
 
 Each replaces one reference module with a subclass (or a wrapper) carrying the bug, under the
@@ -192,6 +192,305 @@ class PixelShuffleChannelOrder(Patched):
         return PixelShuffle
 
 
+class MaxPool3dPadsWithZeros(Patched):
+    """MaxPool3d pads with zeros instead of -inf: a zero of the padding wins over a window of
+    negative values."""
+
+    patches = {"torch.nn.MaxPool3d": "MaxPool3d"}
+
+    @cached_property
+    def MaxPool3d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class MaxPool3d(self.ref.nn.MaxPool3d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                padded = F.pad(input, [self.padding] * 6)
+                return F.max_pool3d(
+                    padded, self.kernel_size, self.stride, 0, self.dilation,
+                    ceil_mode=self.ceil_mode, return_indices=self.return_indices,
+                )  # fmt: skip
+
+        return MaxPool3d
+
+
+class MaxPool3dIgnoresCeilMode(Patched):
+    """MaxPool3d always floors the output size, whatever ceil_mode says."""
+
+    patches = {"torch.nn.MaxPool3d": "MaxPool3d"}
+
+    @cached_property
+    def MaxPool3d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class MaxPool3d(self.ref.nn.MaxPool3d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                return F.max_pool3d(
+                    input, self.kernel_size, self.stride, self.padding, self.dilation,
+                    return_indices=self.return_indices,
+                )  # fmt: skip
+
+        return MaxPool3d
+
+
+class MaxUnpoolDefaultStrideOne(Patched):
+    """MaxUnpool1d's stride defaults to 1 instead of kernel_size (the default output size is
+    then too small)."""
+
+    patches = {"torch.nn.MaxUnpool1d": "MaxUnpool1d"}
+
+    @cached_property
+    def MaxUnpool1d(self) -> type:  # noqa: N802
+        class MaxUnpool1d(self.ref.nn.MaxUnpool1d):
+            def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+                super().__init__(kernel_size, 1 if stride is None else stride, padding)
+
+        return MaxUnpool1d
+
+
+class MaxUnpoolIgnoresOutputSize(Patched):
+    """MaxUnpool3d's forward accepts ``output_size`` but always unpools to the default size."""
+
+    patches = {"torch.nn.MaxUnpool3d": "MaxUnpool3d"}
+
+    @cached_property
+    def MaxUnpool3d(self) -> type:  # noqa: N802
+        class MaxUnpool3d(self.ref.nn.MaxUnpool3d):
+            def forward(self, input: Any, indices: Any, output_size: Any = None) -> Any:  # noqa: A002
+                return super().forward(input, indices)
+
+        return MaxUnpool3d
+
+
+class AvgPool1dAlwaysExcludesPadding(Patched):
+    """AvgPool1d divides by the real elements of each window even with count_include_pad."""
+
+    patches = {"torch.nn.AvgPool1d": "AvgPool1d"}
+
+    @cached_property
+    def AvgPool1d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class AvgPool1d(self.ref.nn.AvgPool1d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                return F.avg_pool1d(
+                    input, self.kernel_size, self.stride, self.padding, self.ceil_mode, False
+                )
+
+        return AvgPool1d
+
+
+class AvgPool3dIgnoresDivisorOverride(Patched):
+    """AvgPool3d stores ``divisor_override`` but divides by the window as usual."""
+
+    patches = {"torch.nn.AvgPool3d": "AvgPool3d"}
+
+    @cached_property
+    def AvgPool3d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class AvgPool3d(self.ref.nn.AvgPool3d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                return F.avg_pool3d(
+                    input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                    self.count_include_pad,
+                )  # fmt: skip
+
+        return AvgPool3d
+
+
+class FractionalSamplesSwapped(Patched):
+    """FractionalMaxPool2d draws the rows' offsets from the first sample of each pair and the
+    columns' from the second (torch: the first is for the columns)."""
+
+    patches = {"torch.nn.FractionalMaxPool2d": "FractionalMaxPool2d"}
+
+    @cached_property
+    def FractionalMaxPool2d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class FractionalMaxPool2d(self.ref.nn.FractionalMaxPool2d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                samples = self._random_samples
+                if samples is not None:
+                    samples = samples[..., [1, 0]]
+                return F.fractional_max_pool2d(
+                    input, self.kernel_size, self.output_size, self.output_ratio,
+                    self.return_indices, _random_samples=samples,
+                )  # fmt: skip
+
+        return FractionalMaxPool2d
+
+
+class LPPoolMeanNotSum(Patched):
+    """LPPool1d takes the p-th root of the window's mean of x ** p (the multiplication by
+    the window size forgotten)."""
+
+    patches = {"torch.nn.LPPool1d": "LPPool1d"}
+
+    @cached_property
+    def LPPool1d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class LPPool1d(self.ref.nn.LPPool1d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                p = float(self.norm_type)
+                stride = self.kernel_size if self.stride is None else self.stride
+                mean = F.avg_pool1d(input.pow(p), self.kernel_size, stride, 0, self.ceil_mode)
+                return mean.pow(1.0 / p)
+
+        return LPPool1d
+
+
+class LPPoolDefaultStrideOne(Patched):
+    """LPPool1d slides by one when stride is None (torch: by the kernel size)."""
+
+    patches = {"torch.nn.LPPool1d": "LPPool1d"}
+
+    @cached_property
+    def LPPool1d(self) -> type:  # noqa: N802
+        class LPPool1d(self.ref.nn.LPPool1d):
+            def __init__(self, norm_type: float, kernel_size: Any, stride: Any = None,
+                         ceil_mode: bool = False) -> None:  # fmt: skip
+                super().__init__(norm_type, kernel_size, 1 if stride is None else stride,
+                                 ceil_mode)  # fmt: skip
+
+        return LPPool1d
+
+
+class LPPool2dScalesByOneSide(Patched):
+    """LPPool2d scales the average of x ** p by the kernel's width only, not its area."""
+
+    patches = {"torch.nn.LPPool2d": "LPPool2d"}
+
+    @cached_property
+    def LPPool2d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class LPPool2d(self.ref.nn.LPPool2d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                p = float(self.norm_type)
+                k = F._pooling.ntuple(self.kernel_size, 2)
+                stride = k if self.stride is None else self.stride
+                mean = F.avg_pool2d(input.pow(p), k, stride, 0, self.ceil_mode)
+                return mean.mul(k[1]).pow(1.0 / p)
+
+        return LPPool2d
+
+
+class _AdaptiveWindows:
+    """Mixin: forward with the reference's adaptive window rule replaced by ``_windows``."""
+
+    def forward(self, input: Any) -> Any:  # noqa: A002
+        pooling = _pooling_module()
+        kept, pooling.adaptive_windows = pooling.adaptive_windows, type(self)._windows
+        try:
+            return super().forward(input)  # type: ignore[misc]
+        finally:
+            pooling.adaptive_windows = kept
+
+
+def _pooling_module() -> Any:
+    from reference.nn.functional import _pooling
+
+    return _pooling
+
+
+class AdaptiveMaxWindowsCeilStart(Patched):
+    """AdaptiveMaxPool1d starts each window at ceil(i * L / out) instead of the floor."""
+
+    patches = {"torch.nn.AdaptiveMaxPool1d": "AdaptiveMaxPool1d"}
+
+    @cached_property
+    def AdaptiveMaxPool1d(self) -> type:  # noqa: N802
+        def windows(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
+            i = np.arange(out)
+            return -((-i * size) // out), -((-(i + 1) * size) // out)
+
+        class AdaptiveMaxPool1d(_AdaptiveWindows, self.ref.nn.AdaptiveMaxPool1d):
+            _windows = staticmethod(windows)
+
+        return AdaptiveMaxPool1d
+
+
+class AdaptiveMaxNoneIsOne(Patched):
+    """AdaptiveMaxPool2d reads a None output size as 1 instead of keeping the input's size."""
+
+    patches = {"torch.nn.AdaptiveMaxPool2d": "AdaptiveMaxPool2d"}
+
+    @cached_property
+    def AdaptiveMaxPool2d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class AdaptiveMaxPool2d(self.ref.nn.AdaptiveMaxPool2d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                size = self.output_size
+                if isinstance(size, tuple):
+                    size = tuple(1 if s is None else s for s in size)
+                return F.adaptive_max_pool2d(input, size, self.return_indices)
+
+        return AdaptiveMaxPool2d
+
+
+class AdaptiveMaxSizesReversed(Patched):
+    """AdaptiveMaxPool3d applies output_size to the dims in reverse (its first size to W)."""
+
+    patches = {"torch.nn.AdaptiveMaxPool3d": "AdaptiveMaxPool3d"}
+
+    @cached_property
+    def AdaptiveMaxPool3d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class AdaptiveMaxPool3d(self.ref.nn.AdaptiveMaxPool3d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                size = self.output_size
+                if isinstance(size, tuple):
+                    size = size[::-1]
+                return F.adaptive_max_pool3d(input, size, self.return_indices)
+
+        return AdaptiveMaxPool3d
+
+
+class AdaptiveAvgFixedDivisor(Patched):
+    """AdaptiveAvgPool2d divides every window's sum by the largest window's size (the
+    shorter windows padded with zeros)."""
+
+    patches = {"torch.nn.AdaptiveAvgPool2d": "AdaptiveAvgPool2d"}
+
+    @cached_property
+    def AdaptiveAvgPool2d(self) -> type:  # noqa: N802
+        ref = self.ref
+
+        class AdaptiveAvgPool2d(self.ref.nn.AdaptiveAvgPool2d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                out = super().forward(input)
+                ratio = np.ones((), np.float64)
+                for size, o in zip(input.shape[-2:], out.shape[-2:], strict=True):
+                    start, end = _pooling_module().adaptive_windows(size, o)
+                    width = end - start
+                    ratio = ratio[..., None] * (width / width.max())
+                return out * ref.from_numpy(ratio.astype(np.float64)).to(out.dtype)
+
+        return AdaptiveAvgPool2d
+
+
+class AdaptiveAvgEqualWidths(Patched):
+    """AdaptiveAvgPool3d gives every window the width ceil(L / out) from floor(i * L / out),
+    cut at the input's end, instead of ending at ceil((i + 1) * L / out)."""
+
+    patches = {"torch.nn.AdaptiveAvgPool3d": "AdaptiveAvgPool3d"}
+
+    @cached_property
+    def AdaptiveAvgPool3d(self) -> type:  # noqa: N802
+        def windows(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
+            start = (np.arange(out) * size) // out
+            return start, np.minimum(start - (-size // out), size)
+
+        class AdaptiveAvgPool3d(_AdaptiveWindows, self.ref.nn.AdaptiveAvgPool3d):
+            _windows = staticmethod(windows)
+
+        return AdaptiveAvgPool3d
+
+
 CAUGHT = {
     "MaxPoolIgnoresDilation": (["torch.nn.MaxPool2d"], "torch.nn.MaxPool2d"),
     "CeilModeWindowInRightPadding": (["torch.nn.MaxPool1d"], "torch.nn.MaxPool1d"),
@@ -201,4 +500,19 @@ CAUGHT = {
     "UpsampleAlignCornersInverted": (["torch.nn.Upsample"], "torch.nn.Upsample"),
     "BicubicHalfA": (["torch.nn.Upsample"], "torch.nn.Upsample"),
     "PixelShuffleChannelOrder": (["torch.nn.PixelShuffle"], "torch.nn.PixelShuffle"),
+    "MaxPool3dPadsWithZeros": (["torch.nn.MaxPool3d"], "torch.nn.MaxPool3d"),
+    "MaxPool3dIgnoresCeilMode": (["torch.nn.MaxPool3d"], "torch.nn.MaxPool3d"),
+    "MaxUnpoolDefaultStrideOne": (["torch.nn.MaxUnpool1d"], "torch.nn.MaxUnpool1d"),
+    "MaxUnpoolIgnoresOutputSize": (["torch.nn.MaxUnpool3d"], "torch.nn.MaxUnpool3d"),
+    "AvgPool1dAlwaysExcludesPadding": (["torch.nn.AvgPool1d"], "torch.nn.AvgPool1d"),
+    "AvgPool3dIgnoresDivisorOverride": (["torch.nn.AvgPool3d"], "torch.nn.AvgPool3d"),
+    "FractionalSamplesSwapped": (["torch.nn.FractionalMaxPool2d"], "torch.nn.FractionalMaxPool2d"),
+    "LPPoolMeanNotSum": (["torch.nn.LPPool1d"], "torch.nn.LPPool1d"),
+    "LPPoolDefaultStrideOne": (["torch.nn.LPPool1d"], "torch.nn.LPPool1d"),
+    "LPPool2dScalesByOneSide": (["torch.nn.LPPool2d"], "torch.nn.LPPool2d"),
+    "AdaptiveMaxWindowsCeilStart": (["torch.nn.AdaptiveMaxPool1d"], "torch.nn.AdaptiveMaxPool1d"),
+    "AdaptiveMaxNoneIsOne": (["torch.nn.AdaptiveMaxPool2d"], "torch.nn.AdaptiveMaxPool2d"),
+    "AdaptiveMaxSizesReversed": (["torch.nn.AdaptiveMaxPool3d"], "torch.nn.AdaptiveMaxPool3d"),
+    "AdaptiveAvgFixedDivisor": (["torch.nn.AdaptiveAvgPool2d"], "torch.nn.AdaptiveAvgPool2d"),
+    "AdaptiveAvgEqualWidths": (["torch.nn.AdaptiveAvgPool3d"], "torch.nn.AdaptiveAvgPool3d"),
 }
