@@ -132,6 +132,61 @@ class TanhSavesDetachedOutput(Patched):
         return _rewired(out, lambda n, g: (g * (1 - frozen * frozen),))
 
 
+class CoshBackwardUsesCosh(Patched):
+    """d/dx cosh(x) taken as cosh(x) instead of sinh(x)."""
+
+    patches = {"torch.cosh": "cosh"}
+
+    def cosh(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        return _rewired(
+            self.ref.cosh(input, *args, **kwargs), lambda n, g: (g * n.saved_input(0).cosh(),)
+        )
+
+
+class AtanhBackwardIsAtans(Patched):
+    """d/dx atanh(x) taken as atan's 1 / (1 + x**2) instead of 1 / (1 - x**2)."""
+
+    patches = {"torch.atanh": "atanh"}
+
+    def atanh(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        out = self.ref.atanh(input, *args, **kwargs)
+        return _rewired(out, lambda n, g: (g / (n.saved_input(0) ** 2 + 1),))
+
+
+class GradIgnoresGradOutputs(Patched):
+    """autograd.grad weights every output by ones, whatever grad_outputs says."""
+
+    patches = {"torch.autograd.grad": "grad"}
+
+    def grad(self, outputs: Any, inputs: Any, grad_outputs: Any = None, **kwargs: Any) -> Any:
+        if grad_outputs is not None:
+            outs = [outputs] if isinstance(outputs, self.ref.Tensor) else list(outputs)
+            grad_outputs = [self.ref.ones_like(o) for o in outs]
+        return self.ref.autograd.grad(outputs, inputs, grad_outputs, **kwargs)
+
+
+class BackwardIgnoresInputs(Patched):
+    """autograd.backward(..., inputs=[w]) accumulates into every leaf, not only w."""
+
+    patches = {"torch.autograd.backward": "backward"}
+
+    def backward(self, tensors: Any, *args: Any, inputs: Any = None, **kwargs: Any) -> Any:
+        return self.ref.autograd.backward(tensors, *args, **kwargs)
+
+
+class GradcheckOnlyFirstInput(Patched):
+    """gradcheck checks the Jacobian with respect to the first input only; the others are
+    passed as constants."""
+
+    patches = {"torch.autograd.gradcheck": "gradcheck"}
+
+    def gradcheck(self, func: Any, inputs: Any, **kwargs: Any) -> Any:
+        if isinstance(inputs, self.ref.Tensor) or len(inputs) < 2:
+            return self.ref.autograd.gradcheck(func, inputs, **kwargs)
+        first, rest = inputs[0], [i.detach() if hasattr(i, "detach") else i for i in inputs[1:]]
+        return self.ref.autograd.gradcheck(lambda x: func(x, *rest), (first,), **kwargs)
+
+
 CAUGHT = {
     "CosBackwardMissesSign": (["torch.cos"], "torch.cos"),
     "AmaxTiesGetFullGradient": (["torch.amax"], "torch.amax"),
@@ -140,4 +195,9 @@ CAUGHT = {
     "CumsumBackwardNotReversed": (["torch.cumsum"], "torch.cumsum"),
     "MeanBackwardForgetsCount": (["torch.mean"], "torch.mean"),
     "TanhSavesDetachedOutput": (["torch.tanh"], "torch.tanh"),
+    "CoshBackwardUsesCosh": (["torch.cosh"], "torch.cosh"),
+    "AtanhBackwardIsAtans": (["torch.atanh"], "torch.atanh"),
+    "GradIgnoresGradOutputs": (["torch.autograd.grad"], "torch.autograd.grad"),
+    "BackwardIgnoresInputs": (["torch.autograd.backward"], "torch.autograd.backward"),
+    "GradcheckOnlyFirstInput": (["torch.autograd.gradcheck"], "torch.autograd.gradcheck"),
 }
