@@ -1,6 +1,7 @@
-"""Broken adapters for autograd (6): the forward is right, the derivative formula is wrong.
+"""Broken adapters for autograd (6): derivative formulas and the autograd functions.
 
-Each replaces the backward node's formula of one reference op with a realistic mistake.
+Most keep an op's forward and replace its backward node's formula with a realistic mistake;
+the others get grad, backward or gradcheck wrong.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Broken adapters for the Optimizer base class (6): state_dict and load_state_dict, zero_grad
-and add_param_group mistakes that optimizer implementations have made.
+"""Broken adapters for the Optimizer base class: state_dict and load_state_dict, zero_grad,
+add_param_group and step mistakes that optimizer implementations have made.
 
 Each replaces SGD or Adam by a subclass of the reference's with one base-class method wrong.
 """
@@ -127,6 +127,20 @@ class LoadStateDictCastsStep(Patched):
         return Adam
 
 
+class StepDropsClosureLoss(Patched):
+    """step(closure) evaluates the closure and updates, but returns None instead of the loss."""
+
+    patches = {"torch.optim.SGD": "SGD"}
+
+    @cached_property
+    def SGD(self) -> type:  # noqa: N802
+        class SGD(self.ref.optim.SGD):
+            def step(self, closure: Any = None) -> None:
+                super().step(closure)
+
+        return SGD
+
+
 CAUGHT = {
     "StateDictDropsStep": (
         ["torch.optim.Optimizer.state_dict"],
@@ -152,4 +166,5 @@ CAUGHT = {
         ["torch.optim.Optimizer.load_state_dict"],
         "torch.optim.Optimizer.load_state_dict",
     ),
+    "StepDropsClosureLoss": (["torch.optim.Optimizer.step"], "torch.optim.Optimizer.step"),
 }
