@@ -1,6 +1,7 @@
-"""Broken adapters for the activation modules (27): realistic bugs in every elementwise
-activation of section 3.5 (a misprinted constant, a wrong branch at a kink, an argument ignored,
-a naive formula that overflows, a wrong gradient).
+"""Broken adapters for the activation modules (27) and their functional forms (5): realistic
+bugs in every elementwise activation of sections 3.5 and 4 (a misprinted constant, a wrong
+branch at a kink, an argument ignored, a naive formula that overflows, a wrong gradient or
+default, a wrong dtype, an in-place form that copies).
 
 Each replaces one reference class with a subclass carrying the bug, under the same name.
 """
@@ -461,6 +462,56 @@ class ThresholdValueIgnored(Patched):
         return Threshold
 
 
+class FunctionalReLUInplaceCopies(Patched):
+    """functional.relu(x, inplace=True) returns a new tensor and leaves x unchanged."""
+
+    patches = {"torch.nn.functional.relu": "relu"}
+
+    def relu(self, input: Any, inplace: bool = False) -> Any:  # noqa: A002
+        return self.ref.nn.functional.relu(input)
+
+
+class FunctionalReLUFromMaximum(Patched):
+    """functional.relu as maximum(x, 0): the tie at 0 splits the gradient (1/2, torch: 0)."""
+
+    patches = {"torch.nn.functional.relu": "relu"}
+
+    def relu(self, input: Any, inplace: bool = False) -> Any:  # noqa: A002
+        F = self.ref.nn.functional
+        if inplace or not isinstance(input, self.ref.Tensor) or not input.dtype.is_floating_point:
+            return F.relu(input, inplace)
+        return self.ref.maximum(input, self.ref.zeros((), dtype=input.dtype))
+
+
+class FunctionalGeluIgnoresApproximate(Patched):
+    """functional.gelu always computes the exact form, whatever approximate says."""
+
+    patches = {"torch.nn.functional.gelu": "gelu"}
+
+    def gelu(self, input: Any, approximate: str = "none") -> Any:  # noqa: A002
+        F = self.ref.nn.functional
+        return F.gelu(input, "none" if approximate == "tanh" else approximate)
+
+
+class FunctionalGeluDefaultsToTanh(Patched):
+    """functional.gelu's default is approximate='tanh' (torch: 'none')."""
+
+    patches = {"torch.nn.functional.gelu": "gelu"}
+
+    def gelu(self, input: Any, approximate: str = "tanh") -> Any:  # noqa: A002
+        return self.ref.nn.functional.gelu(input, approximate)
+
+
+class FunctionalSigmoidKeepsIntegerDtype(Patched):
+    """functional.sigmoid of an integer tensor is cast back to the input's dtype."""
+
+    patches = {"torch.nn.functional.sigmoid": "sigmoid"}
+
+    def sigmoid(self, input: Any) -> Any:  # noqa: A002
+        out = self.ref.nn.functional.sigmoid(input)
+        return out if input.dtype.is_floating_point else out.to(input.dtype)
+
+
 CAUGHT = {
     "GeluTanhMisprintedCoefficient": (["torch.nn.GELU"], "torch.nn.GELU"),
     "ReLU6WithoutUpperClamp": (["torch.nn.ReLU6"], "torch.nn.ReLU6"),
@@ -489,4 +540,12 @@ CAUGHT = {
     "TanhshrinkReversed": (["torch.nn.Tanhshrink"], "torch.nn.Tanhshrink"),
     "ThresholdKeepsTheThreshold": (["torch.nn.Threshold"], "torch.nn.Threshold"),
     "ThresholdValueIgnored": (["torch.nn.Threshold"], "torch.nn.Threshold"),
+    "FunctionalReLUInplaceCopies": (["torch.nn.functional.relu"], "torch.nn.functional.relu"),
+    "FunctionalReLUFromMaximum": (["torch.nn.functional.relu"], "torch.nn.functional.relu"),
+    "FunctionalGeluIgnoresApproximate": (["torch.nn.functional.gelu"], "torch.nn.functional.gelu"),
+    "FunctionalGeluDefaultsToTanh": (["torch.nn.functional.gelu"], "torch.nn.functional.gelu"),
+    "FunctionalSigmoidKeepsIntegerDtype": (
+        ["torch.nn.functional.sigmoid"],
+        "torch.nn.functional.sigmoid",
+    ),
 }

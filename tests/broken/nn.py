@@ -1,4 +1,5 @@
-"""Broken adapters for torch.nn (7): realistic bugs in modules, containers and state dicts.
+"""Broken adapters for torch.nn (9): realistic bugs in modules, containers, state dicts and
+functions.
 
 Each replaces one reference class with a subclass carrying the bug, under the same name.
 """
@@ -130,6 +131,39 @@ class LoadStateDictSwapsKeyLists(Patched):
         return Linear
 
 
+class NormalizeAddsEps(Patched):
+    """functional.normalize divides by norm + eps instead of max(norm, eps)."""
+
+    patches = {"torch.nn.functional.normalize": "normalize"}
+
+    def normalize(
+        self,
+        input: Any,  # noqa: A002
+        p: float = 2.0,
+        dim: int = 1,
+        eps: float = 1e-12,
+        out: Any = None,
+    ) -> Any:
+        result = input / (input.norm(p, dim, keepdim=True) + eps)
+        return result if out is None else out.copy_(result)
+
+
+class NormalizeDefaultDimIsLast(Patched):
+    """functional.normalize's default dim is -1 (torch: 1)."""
+
+    patches = {"torch.nn.functional.normalize": "normalize"}
+
+    def normalize(
+        self,
+        input: Any,  # noqa: A002
+        p: float = 2.0,
+        dim: int = -1,
+        eps: float = 1e-12,
+        out: Any = None,
+    ) -> Any:
+        return self.ref.nn.functional.normalize(input, p, dim, eps, out)
+
+
 CAUGHT = {
     "LinearForgetsBias": (["torch.nn.Linear"], "torch.nn.Linear"),
     "LinearInitFromFanOut": (["torch.nn.Linear"], "torch.nn.Linear"),
@@ -140,5 +174,10 @@ CAUGHT = {
     "LoadStateDictSwapsKeyLists": (
         ["torch.nn.Module.load_state_dict"],
         "torch.nn.Module.load_state_dict",
+    ),
+    "NormalizeAddsEps": (["torch.nn.functional.normalize"], "torch.nn.functional.normalize"),
+    "NormalizeDefaultDimIsLast": (
+        ["torch.nn.functional.normalize"],
+        "torch.nn.functional.normalize",
     ),
 }
