@@ -1,7 +1,8 @@
-"""Broken adapters for the normalization layers (6): realistic bugs in running statistics,
-eval mode, the reduced dims, channel groups and eps.
+"""Broken adapters for the normalization layers and functions (18): realistic bugs in
+running statistics, eval mode, the reduced dims, channel groups, eps and the affine order.
 
-Each replaces one reference class with a subclass carrying the bug, under the same name.
+Each replaces one reference class (or function) with a version carrying the bug, under the
+same name.
 """
 
 from __future__ import annotations
@@ -156,6 +157,244 @@ class InstanceNormEpsOutsideSqrt(Patched):
         return InstanceNorm1d
 
 
+class BatchNormUnbiasedNormalization(Patched):
+    """BatchNorm3d normalizes with the unbiased batch variance (the one it stores in
+    running_var) instead of the biased one."""
+
+    patches = {"torch.nn.BatchNorm3d": "BatchNorm3d"}
+
+    @cached_property
+    def BatchNorm3d(self) -> type:  # noqa: N802
+        class BatchNorm3d(self.ref.nn.BatchNorm3d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                out = super().forward(input)  # the checks and the running statistics
+                if not self._uses_batch_stats():
+                    return out
+                mean, var, count = _batch_moments(input)
+                var = var * (count / (count - 1)) if count > 1 else var
+                return _channel_affine(self, (input - mean) / (var + self.eps).sqrt())
+
+        return BatchNorm3d
+
+
+class BatchNormBesselOverBatchOnly(Patched):
+    """BatchNorm3d's running_var corrects the batch variance by N / (N - 1), the batch size,
+    instead of the number of values per channel."""
+
+    patches = {"torch.nn.BatchNorm3d": "BatchNorm3d"}
+
+    @cached_property
+    def BatchNorm3d(self) -> type:  # noqa: N802
+        ref = self.ref
+
+        class BatchNorm3d(ref.nn.BatchNorm3d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                if not (self.training and self.track_running_stats):
+                    return super().forward(input)
+                kept = self.running_var.clone()
+                out = super().forward(input)
+                factor = float(self.momentum) if self.momentum is not None else (
+                    1.0 / float(self.num_batches_tracked))  # fmt: skip
+                n = input.shape[0]
+                with ref.no_grad():
+                    _, var, _ = _batch_moments(input.detach())
+                    var = var.reshape(-1) * (n / (n - 1) if n > 1 else float("nan"))
+                    self.running_var.copy_(kept * (1 - factor) + var * factor)
+                return out
+
+        return BatchNorm3d
+
+
+class SyncBatchNormConvertDropsMomentum(Patched):
+    """SyncBatchNorm.convert_sync_batchnorm builds its SyncBatchNorm with the default
+    momentum, not the converted module's."""
+
+    patches = {"torch.nn.SyncBatchNorm": "SyncBatchNorm"}
+
+    @cached_property
+    def SyncBatchNorm(self) -> type:  # noqa: N802
+        ref = self.ref
+
+        class SyncBatchNorm(ref.nn.SyncBatchNorm):
+            @classmethod
+            def convert_sync_batchnorm(cls, module: Any, process_group: Any = None) -> Any:
+                out = super().convert_sync_batchnorm(module, process_group)
+                for m in out.modules():
+                    if isinstance(m, ref.nn.SyncBatchNorm):
+                        m.momentum = 0.1
+                return out
+
+        return SyncBatchNorm
+
+
+class InstanceNormRowsOnly(Patched):
+    """InstanceNorm2d takes each instance's statistics over the width only (each row
+    normalized on its own)."""
+
+    patches = {"torch.nn.InstanceNorm2d": "InstanceNorm2d"}
+
+    @cached_property
+    def InstanceNorm2d(self) -> type:  # noqa: N802
+        class InstanceNorm2d(self.ref.nn.InstanceNorm2d):
+            def _apply_instance_norm(self, input: Any) -> Any:  # noqa: A002
+                out = super()._apply_instance_norm(input)  # the running statistics, as torch's
+                if not (self.training or not self.track_running_stats):
+                    return out
+                mean = input.mean(-1, keepdim=True)
+                dev = input - mean
+                y = dev / ((dev * dev).mean(-1, keepdim=True) + self.eps).sqrt()
+                return _channel_affine(self, y)
+
+        return InstanceNorm2d
+
+
+class InstanceNormEvalIgnoresRunningStats(Patched):
+    """InstanceNorm3d normalizes with each instance's statistics in eval mode even when it
+    tracks running statistics."""
+
+    patches = {"torch.nn.InstanceNorm3d": "InstanceNorm3d"}
+
+    @cached_property
+    def InstanceNorm3d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class InstanceNorm3d(self.ref.nn.InstanceNorm3d):
+            def _apply_instance_norm(self, input: Any) -> Any:  # noqa: A002
+                if self.training or not self.track_running_stats:
+                    return super()._apply_instance_norm(input)
+                return F.instance_norm(input, None, None, self.weight, self.bias, True, 0.0,
+                                       self.eps)  # fmt: skip
+
+        return InstanceNorm3d
+
+
+class LocalResponseNormSumNotMean(Patched):
+    """LocalResponseNorm scales the window's sum of squares by alpha, not by alpha / size."""
+
+    patches = {"torch.nn.LocalResponseNorm": "LocalResponseNorm"}
+
+    @cached_property
+    def LocalResponseNorm(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class LocalResponseNorm(self.ref.nn.LocalResponseNorm):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                alpha = self.alpha * self.size
+                return F.local_response_norm(input, self.size, alpha, self.beta, self.k)
+
+        return LocalResponseNorm
+
+
+class FunctionalBatchNormKeepsRunningMean(Patched):
+    """F.batch_norm in training moves running_var but leaves running_mean where it was."""
+
+    patches = {"torch.nn.functional.batch_norm": "batch_norm"}
+
+    def batch_norm(self, input: Any, running_mean: Any, running_var: Any, weight: Any = None,  # noqa: A002
+                   bias: Any = None, training: bool = False, momentum: float = 0.1,
+                   eps: float = 1e-5) -> Any:  # fmt: skip
+        kept = None if running_mean is None else running_mean.clone()
+        out = self.ref.nn.functional.batch_norm(
+            input, running_mean, running_var, weight, bias, training, momentum, eps
+        )
+        if kept is not None:
+            running_mean.copy_(kept)
+        return out
+
+
+class FunctionalBatchNormEpsOutsideSqrt(Patched):
+    """F.batch_norm with running statistics divides by ``sqrt(running_var) + eps``."""
+
+    patches = {"torch.nn.functional.batch_norm": "batch_norm"}
+
+    def batch_norm(self, input: Any, running_mean: Any, running_var: Any, weight: Any = None,  # noqa: A002
+                   bias: Any = None, training: bool = False, momentum: float = 0.1,
+                   eps: float = 1e-5) -> Any:  # fmt: skip
+        F = self.ref.nn.functional
+        if training:
+            return F.batch_norm(
+                input, running_mean, running_var, weight, bias, training, momentum, eps
+            )
+        shape = (1, -1) + (1,) * (input.ndim - 2)
+        y = (input - running_mean.reshape(shape)) / (running_var.reshape(shape).sqrt() + eps)
+        if weight is not None:
+            y = y * weight.reshape(shape)
+        return y if bias is None else y + bias.reshape(shape)
+
+
+class FunctionalInstanceNormAlwaysInputStats(Patched):
+    """F.instance_norm normalizes with the instance statistics even when told to use the
+    running ones (use_input_stats=False)."""
+
+    patches = {"torch.nn.functional.instance_norm": "instance_norm"}
+
+    def instance_norm(self, input: Any, running_mean: Any = None, running_var: Any = None,  # noqa: A002
+                      weight: Any = None, bias: Any = None, use_input_stats: bool = True,
+                      momentum: float = 0.1, eps: float = 1e-5) -> Any:  # fmt: skip
+        return self.ref.nn.functional.instance_norm(
+            input, None if use_input_stats is False else running_mean,
+            None if use_input_stats is False else running_var, weight, bias, True, momentum, eps,
+        )  # fmt: skip
+
+
+class FunctionalInstanceNormBiasedRunningVar(Patched):
+    """F.instance_norm moves running_var towards the instances' biased variances."""
+
+    patches = {"torch.nn.functional.instance_norm": "instance_norm"}
+
+    def instance_norm(self, input: Any, running_mean: Any = None, running_var: Any = None,  # noqa: A002
+                      weight: Any = None, bias: Any = None, use_input_stats: bool = True,
+                      momentum: float = 0.1, eps: float = 1e-5) -> Any:  # fmt: skip
+        ref = self.ref
+        kept = None if running_var is None else running_var.clone()
+        out = ref.nn.functional.instance_norm(
+            input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps
+        )
+        if kept is not None and use_input_stats:
+            dims = tuple(range(2, input.ndim))
+            dev = input - input.mean(dims, keepdim=True)
+            var = (dev * dev).mean(dims).mean(0)
+            with ref.no_grad():
+                running_var.copy_(kept * (1 - momentum) + var.detach() * momentum)
+        return out
+
+
+class FunctionalLayerNormEpsOutsideSqrt(Patched):
+    """F.layer_norm divides by ``sqrt(var) + eps`` instead of ``sqrt(var + eps)``."""
+
+    patches = {"torch.nn.functional.layer_norm": "layer_norm"}
+
+    def layer_norm(self, input: Any, normalized_shape: Any, weight: Any = None,  # noqa: A002
+                   bias: Any = None, eps: float = 1e-5) -> Any:  # fmt: skip
+        dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
+        dev = input - input.mean(dims, keepdim=True)
+        y = dev / ((dev * dev).mean(dims, keepdim=True).sqrt() + eps)
+        if weight is not None:
+            y = y * weight
+        return y if bias is None else y + bias
+
+
+class FunctionalLayerNormBiasBeforeWeight(Patched):
+    """F.layer_norm adds bias before multiplying by weight: (x_hat + bias) * weight."""
+
+    patches = {"torch.nn.functional.layer_norm": "layer_norm"}
+
+    def layer_norm(self, input: Any, normalized_shape: Any, weight: Any = None,  # noqa: A002
+                   bias: Any = None, eps: float = 1e-5) -> Any:  # fmt: skip
+        y = self.ref.nn.functional.layer_norm(input, normalized_shape, None, None, eps)
+        if bias is not None:
+            y = y + bias
+        return y if weight is None else y * weight
+
+
+def _channel_affine(module: Any, y: Any) -> Any:
+    """``y`` scaled and shifted by a norm module's per-channel weight and bias, if any."""
+    shape = (1, -1) + (1,) * (y.ndim - 2)
+    if module.weight is not None:
+        y = y * module.weight.reshape(shape)
+    return y if module.bias is None else y + module.bias.reshape(shape)
+
+
 CAUGHT = {
     "BatchNormBiasedRunningVar": (["torch.nn.BatchNorm1d"], "torch.nn.BatchNorm1d"),
     "BatchNormMomentumReversed": (["torch.nn.BatchNorm2d"], "torch.nn.BatchNorm2d"),
@@ -163,4 +402,34 @@ CAUGHT = {
     "LayerNormLastDimOnly": (["torch.nn.LayerNorm"], "torch.nn.LayerNorm"),
     "GroupNormInterleaved": (["torch.nn.GroupNorm"], "torch.nn.GroupNorm"),
     "InstanceNormEpsOutsideSqrt": (["torch.nn.InstanceNorm1d"], "torch.nn.InstanceNorm1d"),
+    "BatchNormUnbiasedNormalization": (["torch.nn.BatchNorm3d"], "torch.nn.BatchNorm3d"),
+    "BatchNormBesselOverBatchOnly": (["torch.nn.BatchNorm3d"], "torch.nn.BatchNorm3d"),
+    "SyncBatchNormConvertDropsMomentum": (["torch.nn.SyncBatchNorm"], "torch.nn.SyncBatchNorm"),
+    "InstanceNormRowsOnly": (["torch.nn.InstanceNorm2d"], "torch.nn.InstanceNorm2d"),
+    "InstanceNormEvalIgnoresRunningStats": (["torch.nn.InstanceNorm3d"], "torch.nn.InstanceNorm3d"),
+    "LocalResponseNormSumNotMean": (["torch.nn.LocalResponseNorm"], "torch.nn.LocalResponseNorm"),
+    "FunctionalBatchNormKeepsRunningMean": (
+        ["torch.nn.functional.batch_norm"],
+        "torch.nn.functional.batch_norm",
+    ),
+    "FunctionalBatchNormEpsOutsideSqrt": (
+        ["torch.nn.functional.batch_norm"],
+        "torch.nn.functional.batch_norm",
+    ),
+    "FunctionalInstanceNormAlwaysInputStats": (
+        ["torch.nn.functional.instance_norm"],
+        "torch.nn.functional.instance_norm",
+    ),
+    "FunctionalInstanceNormBiasedRunningVar": (
+        ["torch.nn.functional.instance_norm"],
+        "torch.nn.functional.instance_norm",
+    ),
+    "FunctionalLayerNormEpsOutsideSqrt": (
+        ["torch.nn.functional.layer_norm"],
+        "torch.nn.functional.layer_norm",
+    ),
+    "FunctionalLayerNormBiasBeforeWeight": (
+        ["torch.nn.functional.layer_norm"],
+        "torch.nn.functional.layer_norm",
+    ),
 }
