@@ -1,4 +1,4 @@
-"""Broken adapters for the normalization layers and functions (18): realistic bugs in
+"""Broken adapters for the normalization layers and functions (20): realistic bugs in
 running statistics, eval mode, the reduced dims, channel groups, eps and the affine order.
 
 Each replaces one reference class (or function) with a version carrying the bug, under the
@@ -387,6 +387,47 @@ class FunctionalLayerNormBiasBeforeWeight(Patched):
         return y if weight is None else y * weight
 
 
+class InstanceNormStatsConstantInBackward(Patched):
+    """InstanceNorm2d's backward treats each instance's mean and variance as constants (the
+    forward is right; the input gradient misses the statistics' terms)."""
+
+    patches = {"torch.nn.InstanceNorm2d": "InstanceNorm2d"}
+
+    @cached_property
+    def InstanceNorm2d(self) -> type:  # noqa: N802
+        class InstanceNorm2d(self.ref.nn.InstanceNorm2d):
+            def _apply_instance_norm(self, input: Any) -> Any:  # noqa: A002
+                out = super()._apply_instance_norm(input)  # the running statistics, as torch's
+                if not (self.training or not self.track_running_stats):
+                    return out
+                stats = input.detach()
+                mean = stats.mean((-2, -1), keepdim=True)
+                var = ((stats - mean) ** 2).mean((-2, -1), keepdim=True)
+                return _channel_affine(self, (input - mean) / (var + self.eps).sqrt())
+
+        return InstanceNorm2d
+
+
+class LocalResponseNormDivisorConstantInBackward(Patched):
+    """LocalResponseNorm's backward divides the gradient by the divisor only, as if the
+    divisor did not depend on the input."""
+
+    patches = {"torch.nn.LocalResponseNorm": "LocalResponseNorm"}
+
+    @cached_property
+    def LocalResponseNorm(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class LocalResponseNorm(self.ref.nn.LocalResponseNorm):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                if input.ndim < 3 or input.numel() == 0:
+                    return super().forward(input)
+                sums = F._normalization._window_sums(input.detach() ** 2, self.size)
+                return input / (sums * (self.alpha / self.size) + self.k) ** self.beta
+
+        return LocalResponseNorm
+
+
 def _channel_affine(module: Any, y: Any) -> Any:
     """``y`` scaled and shifted by a norm module's per-channel weight and bias, if any."""
     shape = (1, -1) + (1,) * (y.ndim - 2)
@@ -431,5 +472,10 @@ CAUGHT = {
     "FunctionalLayerNormBiasBeforeWeight": (
         ["torch.nn.functional.layer_norm"],
         "torch.nn.functional.layer_norm",
+    ),
+    "InstanceNormStatsConstantInBackward": (["torch.nn.InstanceNorm2d"], "torch.nn.InstanceNorm2d"),
+    "LocalResponseNormDivisorConstantInBackward": (
+        ["torch.nn.LocalResponseNorm"],
+        "torch.nn.LocalResponseNorm",
     ),
 }

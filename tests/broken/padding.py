@@ -1,5 +1,5 @@
-"""Broken adapters for the padding layers and F.pad (11): realistic bugs in which side or
-dimension an amount pads, how the border is filled and the fill value.
+"""Broken adapters for the padding layers and F.pad (12): realistic bugs in which side or
+dimension an amount pads, how the border is filled, the fill value and the gradient.
 
 Each replaces one reference module (or function) with a version carrying the bug, under the
 same name.
@@ -186,6 +186,26 @@ class PadPairsForward(Patched):
         return self.ref.nn.functional.pad(input, _forward_pairs(tuple(pad)), mode, value)
 
 
+class ReplicationPadBorderGradientLost(Patched):
+    """ReplicationPad2d's backward crops the gradient to the input's place, as constant
+    padding's does: the border copies send nothing back to the edge elements."""
+
+    patches = {"torch.nn.ReplicationPad2d": "ReplicationPad2d"}
+
+    @cached_property
+    def ReplicationPad2d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class ReplicationPad2d(self.ref.nn.ReplicationPad2d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                out = super().forward(input)
+                x = input.detach()
+                border = out.detach() - F.pad(x, self.padding)
+                return F.pad(input, self.padding) + border
+
+        return ReplicationPad2d
+
+
 CAUGHT = {
     "ReflectionPadPairsForward": (["torch.nn.ReflectionPad2d"], "torch.nn.ReflectionPad2d"),
     "ReflectionPad3dReplicatesDepth": (["torch.nn.ReflectionPad3d"], "torch.nn.ReflectionPad3d"),
@@ -198,4 +218,8 @@ CAUGHT = {
     "ZeroPadSidesInterleaved": (["torch.nn.ZeroPad2d"], "torch.nn.ZeroPad2d"),
     "PadIgnoresValue": (["torch.nn.functional.pad"], "torch.nn.functional.pad"),
     "PadPairsForward": (["torch.nn.functional.pad"], "torch.nn.functional.pad"),
+    "ReplicationPadBorderGradientLost": (
+        ["torch.nn.ReplicationPad2d"],
+        "torch.nn.ReplicationPad2d",
+    ),
 }
