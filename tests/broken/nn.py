@@ -1,5 +1,5 @@
-"""Broken adapters for torch.nn (9): realistic bugs in modules, containers, state dicts and
-functions.
+"""Broken adapters for torch.nn (21): realistic bugs in modules, containers, state dicts,
+reshaping layers, dropout, lazy modules and functions.
 
 Each replaces one reference class with a subclass carrying the bug, under the same name.
 """
@@ -164,6 +164,165 @@ class NormalizeDefaultDimIsLast(Patched):
         return self.ref.nn.functional.normalize(input, p, dim, eps, out)
 
 
+class FlattenEndDimExclusive(Patched):
+    """Flatten merges start_dim up to end_dim - 1: end_dim is taken as exclusive, like a slice."""
+
+    patches = {"torch.nn.Flatten": "Flatten"}
+
+    @cached_property
+    def Flatten(self) -> type:  # noqa: N802
+        class Flatten(self.ref.nn.Flatten):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                start, end = self.start_dim % input.ndim, self.end_dim % input.ndim
+                return input.flatten(start, max(start, end - 1))
+
+        return Flatten
+
+
+class FlattenDefaultStartAtZero(Patched):
+    """Flatten's default start_dim is 0: the batch dim is merged too."""
+
+    patches = {"torch.nn.Flatten": "Flatten"}
+
+    @cached_property
+    def Flatten(self) -> type:  # noqa: N802
+        base = self.ref.nn.Flatten
+
+        class Flatten(base):
+            def __init__(self, start_dim: int = 0, end_dim: int = -1) -> None:
+                super().__init__(start_dim, end_dim)
+
+        return Flatten
+
+
+class UnflattenNegativeDimAgainstTheOutput(Patched):
+    """Unflatten resolves a negative dim against the output's rank, not the input's."""
+
+    patches = {"torch.nn.Unflatten": "Unflatten"}
+
+    @cached_property
+    def Unflatten(self) -> type:  # noqa: N802
+        class Unflatten(self.ref.nn.Unflatten):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                rank = input.ndim + len(self.unflattened_size) - 1
+                dim = self.dim if self.dim >= 0 else self.dim + rank
+                return input.unflatten(dim, self.unflattened_size)
+
+        return Unflatten
+
+
+class DropoutScalesByKeepProbability(Patched):
+    """Dropout multiplies the kept elements by 1 - p instead of dividing by it."""
+
+    patches = {"torch.nn.Dropout": "Dropout"}
+
+    @cached_property
+    def Dropout(self) -> type:  # noqa: N802
+        class Dropout(self.ref.nn.Dropout):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                out = super().forward(input)
+                if not self.training or self.p in (0.0, 1.0):
+                    return out
+                return out * ((1 - self.p) ** 2)
+
+        return Dropout
+
+
+class DropoutActiveInEval(Patched):
+    """Dropout keeps dropping in eval mode: the training flag is never consulted."""
+
+    patches = {"torch.nn.Dropout": "Dropout"}
+
+    @cached_property
+    def Dropout(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class Dropout(self.ref.nn.Dropout):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                return F.dropout(input, self.p, True, self.inplace)
+
+        return Dropout
+
+
+class IdentityReturnsACopy(Patched):
+    """Identity returns a copy of its input instead of the input itself."""
+
+    patches = {"torch.nn.Identity": "Identity"}
+
+    @cached_property
+    def Identity(self) -> type:  # noqa: N802
+        class Identity(self.ref.nn.Identity):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                return input.clone()
+
+        return Identity
+
+
+class LazyLinearStaysLazy(Patched):
+    """LazyLinear materializes its parameters but never turns into a Linear."""
+
+    patches = {"torch.nn.LazyLinear": "LazyLinear"}
+
+    @cached_property
+    def LazyLinear(self) -> type:  # noqa: N802
+        class LazyLinear(self.ref.nn.LazyLinear):
+            cls_to_become = None
+
+        return LazyLinear
+
+
+class LazyLinearNotInitialised(Patched):
+    """LazyLinear materializes its parameters without initialising them (reset_parameters is
+    skipped): they keep whatever the allocation held."""
+
+    patches = {"torch.nn.LazyLinear": "LazyLinear"}
+
+    @cached_property
+    def LazyLinear(self) -> type:  # noqa: N802
+        class LazyLinear(self.ref.nn.LazyLinear):
+            def reset_parameters(self) -> None:
+                pass
+
+        return LazyLinear
+
+
+class PixelUnshuffleFactorsBeforeChannels(Patched):
+    """PixelUnshuffle orders the output channels (r, r, C) instead of (C, r, r)."""
+
+    patches = {"torch.nn.PixelUnshuffle": "PixelUnshuffle"}
+
+    @cached_property
+    def PixelUnshuffle(self) -> type:  # noqa: N802
+        class PixelUnshuffle(self.ref.nn.PixelUnshuffle):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                out = super().forward(input)
+                r, c = self.downscale_factor, input.shape[-3]
+                lead, (h, w) = tuple(out.shape[:-3]), tuple(out.shape[-2:])
+                split = out.reshape(*lead, c, r * r, h, w)
+                return split.transpose(-4, -3).reshape(*lead, c * r * r, h, w)
+
+        return PixelUnshuffle
+
+
+class ChannelShuffleAsTheNotesSay(Patched):
+    """ChannelShuffle reshapes to (C / g, g) and swaps (the notes' misprint): the inverse
+    permutation of torch's."""
+
+    patches = {"torch.nn.ChannelShuffle": "ChannelShuffle"}
+
+    @cached_property
+    def ChannelShuffle(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class ChannelShuffle(self.ref.nn.ChannelShuffle):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                if input.ndim <= 2 or self.groups <= 0 or input.shape[1] % self.groups:
+                    return super().forward(input)
+                return F.channel_shuffle(input, input.shape[1] // self.groups)
+
+        return ChannelShuffle
+
+
 CAUGHT = {
     "LinearForgetsBias": (["torch.nn.Linear"], "torch.nn.Linear"),
     "LinearInitFromFanOut": (["torch.nn.Linear"], "torch.nn.Linear"),
@@ -180,4 +339,14 @@ CAUGHT = {
         ["torch.nn.functional.normalize"],
         "torch.nn.functional.normalize",
     ),
+    "FlattenEndDimExclusive": (["torch.nn.Flatten"], "torch.nn.Flatten"),
+    "FlattenDefaultStartAtZero": (["torch.nn.Flatten"], "torch.nn.Flatten"),
+    "UnflattenNegativeDimAgainstTheOutput": (["torch.nn.Unflatten"], "torch.nn.Unflatten"),
+    "DropoutScalesByKeepProbability": (["torch.nn.Dropout"], "torch.nn.Dropout"),
+    "DropoutActiveInEval": (["torch.nn.Dropout"], "torch.nn.Dropout"),
+    "IdentityReturnsACopy": (["torch.nn.Identity"], "torch.nn.Identity"),
+    "LazyLinearStaysLazy": (["torch.nn.LazyLinear"], "torch.nn.LazyLinear"),
+    "LazyLinearNotInitialised": (["torch.nn.LazyLinear"], "torch.nn.LazyLinear"),
+    "PixelUnshuffleFactorsBeforeChannels": (["torch.nn.PixelUnshuffle"], "torch.nn.PixelUnshuffle"),
+    "ChannelShuffleAsTheNotesSay": (["torch.nn.ChannelShuffle"], "torch.nn.ChannelShuffle"),
 }
