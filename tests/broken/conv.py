@@ -1,4 +1,4 @@
-"""Broken adapters for convolution, folding and padding (17): realistic bugs, each a subclass of
+"""Broken adapters for convolution, folding and padding (18): realistic bugs, each a subclass of
 the reference module carrying it, under the same name."""
 
 from __future__ import annotations
@@ -322,6 +322,16 @@ class FunctionalFoldIgnoresDilation(Patched):
         return self.ref.nn.functional.fold(input, output_size, kernel_size, 1, padding, stride)
 
 
+class FunctionalUnfoldIgnoresDilation(Patched):
+    """F.unfold reads contiguous blocks whatever ``dilation`` says."""
+
+    patches = {"torch.nn.functional.unfold": "unfold"}
+
+    def unfold(self, input: Any, kernel_size: Any, dilation: Any = 1, padding: Any = 0,  # noqa: A002
+               stride: Any = 1) -> Any:  # fmt: skip
+        return self.ref.nn.functional.unfold(input, kernel_size, 1, padding, stride)
+
+
 def _block_rows(input: Any, unfold: Any) -> int:  # noqa: A002
     """How many block positions an Unfold module slides down the height of ``input``."""
     pair = [v if isinstance(v, tuple) else (v, v) for v in
@@ -351,4 +361,8 @@ CAUGHT = {
         "torch.nn.functional.unfold",
     ),
     "FunctionalFoldIgnoresDilation": (["torch.nn.functional.fold"], "torch.nn.functional.fold"),
+    "FunctionalUnfoldIgnoresDilation": (
+        ["torch.nn.functional.unfold"],
+        "torch.nn.functional.unfold",
+    ),
 }

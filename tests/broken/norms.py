@@ -428,6 +428,79 @@ class LocalResponseNormDivisorConstantInBackward(Patched):
         return LocalResponseNorm
 
 
+class BatchNormStatsConstantInBackward(Patched):
+    """BatchNorm3d's backward in training treats the batch mean and variance as constants
+    (the forward is right; the input gradient misses the statistics' terms)."""
+
+    patches = {"torch.nn.BatchNorm3d": "BatchNorm3d"}
+
+    @cached_property
+    def BatchNorm3d(self) -> type:  # noqa: N802
+        class BatchNorm3d(self.ref.nn.BatchNorm3d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                out = super().forward(input)
+                if not self._uses_batch_stats():
+                    return out
+                mean, var, _ = _batch_moments(input.detach())
+                return _channel_affine(self, (input - mean) / (var + self.eps).sqrt())
+
+        return BatchNorm3d
+
+
+class InstanceNormTracksByDefault(Patched):
+    """InstanceNorm3d's track_running_stats defaults to True (as BatchNorm's)."""
+
+    patches = {"torch.nn.InstanceNorm3d": "InstanceNorm3d"}
+
+    @cached_property
+    def InstanceNorm3d(self) -> type:  # noqa: N802
+        class InstanceNorm3d(self.ref.nn.InstanceNorm3d):
+            def __init__(self, num_features: int, eps: float = 1e-5, momentum: Any = 0.1,
+                         affine: bool = False, track_running_stats: bool = True,
+                         **kwargs: Any) -> None:  # fmt: skip
+                super().__init__(num_features, eps, momentum, affine, track_running_stats,
+                                 **kwargs)  # fmt: skip
+
+        return InstanceNorm3d
+
+
+class LocalResponseNormDefaultK2(Patched):
+    """LocalResponseNorm's k defaults to 2 (AlexNet's value) instead of 1."""
+
+    patches = {"torch.nn.LocalResponseNorm": "LocalResponseNorm"}
+
+    @cached_property
+    def LocalResponseNorm(self) -> type:  # noqa: N802
+        class LocalResponseNorm(self.ref.nn.LocalResponseNorm):
+            def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                         k: float = 2.0) -> None:  # fmt: skip
+                super().__init__(size, alpha, beta, k)
+
+        return LocalResponseNorm
+
+
+class FunctionalLayerNormStatsConstantInBackward(Patched):
+    """F.layer_norm's backward treats the mean and variance as constants (right forward,
+    wrong input gradient)."""
+
+    patches = {"torch.nn.functional.layer_norm": "layer_norm"}
+
+    def layer_norm(self, input: Any, normalized_shape: Any, weight: Any = None,  # noqa: A002
+                   bias: Any = None, eps: float = 1e-5) -> Any:  # fmt: skip
+        F = self.ref.nn.functional
+        out = F.layer_norm(input, normalized_shape, weight, bias, eps)
+        if input.numel() == 0:
+            return out
+        dims = tuple(range(input.ndim - len(normalized_shape), input.ndim))
+        x = input.detach()
+        mean = x.mean(dims, keepdim=True)
+        var = ((x - mean) ** 2).mean(dims, keepdim=True)
+        y = (input - mean) / (var + eps).sqrt()
+        if weight is not None:
+            y = y * weight
+        return y if bias is None else y + bias
+
+
 def _channel_affine(module: Any, y: Any) -> Any:
     """``y`` scaled and shifted by a norm module's per-channel weight and bias, if any."""
     shape = (1, -1) + (1,) * (y.ndim - 2)
@@ -477,5 +550,12 @@ CAUGHT = {
     "LocalResponseNormDivisorConstantInBackward": (
         ["torch.nn.LocalResponseNorm"],
         "torch.nn.LocalResponseNorm",
+    ),
+    "BatchNormStatsConstantInBackward": (["torch.nn.BatchNorm3d"], "torch.nn.BatchNorm3d"),
+    "InstanceNormTracksByDefault": (["torch.nn.InstanceNorm3d"], "torch.nn.InstanceNorm3d"),
+    "LocalResponseNormDefaultK2": (["torch.nn.LocalResponseNorm"], "torch.nn.LocalResponseNorm"),
+    "FunctionalLayerNormStatsConstantInBackward": (
+        ["torch.nn.functional.layer_norm"],
+        "torch.nn.functional.layer_norm",
     ),
 }

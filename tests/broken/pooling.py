@@ -491,6 +491,58 @@ class AdaptiveAvgEqualWidths(Patched):
         return AdaptiveAvgPool3d
 
 
+class AvgPool3dBackwardCountsPadding(Patched):
+    """AvgPool3d's backward spreads each window's gradient as if count_include_pad were True
+    (and without divisor_override): the forward is right, the gradient is not."""
+
+    patches = {"torch.nn.AvgPool3d": "AvgPool3d"}
+
+    @cached_property
+    def AvgPool3d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class AvgPool3d(self.ref.nn.AvgPool3d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                out = super().forward(input)
+                spread = F.avg_pool3d(input, self.kernel_size, self.stride, self.padding,
+                                      self.ceil_mode, True)  # fmt: skip
+                return spread + (out - spread).detach()
+
+        return AvgPool3d
+
+
+class AvgPool1dDefaultExcludesPadding(Patched):
+    """AvgPool1d's count_include_pad defaults to False."""
+
+    patches = {"torch.nn.AvgPool1d": "AvgPool1d"}
+
+    @cached_property
+    def AvgPool1d(self) -> type:  # noqa: N802
+        class AvgPool1d(self.ref.nn.AvgPool1d):
+            def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                         ceil_mode: bool = False,
+                         count_include_pad: bool = False) -> None:  # fmt: skip
+                super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
+
+        return AvgPool1d
+
+
+class LPPool2dIgnoresCeilMode(Patched):
+    """LPPool2d always floors its output size, whatever ceil_mode says."""
+
+    patches = {"torch.nn.LPPool2d": "LPPool2d"}
+
+    @cached_property
+    def LPPool2d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class LPPool2d(self.ref.nn.LPPool2d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                return F.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride)
+
+        return LPPool2d
+
+
 CAUGHT = {
     "MaxPoolIgnoresDilation": (["torch.nn.MaxPool2d"], "torch.nn.MaxPool2d"),
     "CeilModeWindowInRightPadding": (["torch.nn.MaxPool1d"], "torch.nn.MaxPool1d"),
@@ -515,4 +567,7 @@ CAUGHT = {
     "AdaptiveMaxSizesReversed": (["torch.nn.AdaptiveMaxPool3d"], "torch.nn.AdaptiveMaxPool3d"),
     "AdaptiveAvgFixedDivisor": (["torch.nn.AdaptiveAvgPool2d"], "torch.nn.AdaptiveAvgPool2d"),
     "AdaptiveAvgEqualWidths": (["torch.nn.AdaptiveAvgPool3d"], "torch.nn.AdaptiveAvgPool3d"),
+    "AvgPool3dBackwardCountsPadding": (["torch.nn.AvgPool3d"], "torch.nn.AvgPool3d"),
+    "AvgPool1dDefaultExcludesPadding": (["torch.nn.AvgPool1d"], "torch.nn.AvgPool1d"),
+    "LPPool2dIgnoresCeilMode": (["torch.nn.LPPool2d"], "torch.nn.LPPool2d"),
 }
