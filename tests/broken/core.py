@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from adapters.reference_adapter import ReferenceAdapter
-from tests.broken.base import Patched
+from tests.broken.base import MethodsPatched, Patched
 
 
 class ChunkLikeTensorSplit(Patched):
@@ -309,12 +309,12 @@ class OnesClampsNegativeSize(Patched):
         return self.ref.ones(*size, **kwargs)
 
 
-class EmptyIgnoresLayout(Patched):
-    """empty(..., layout=torch.sparse_coo) returns a strided tensor."""
+class EmptyIgnoresRequiresGrad(Patched):
+    """empty(..., requires_grad=True) returns a tensor that does not require grad."""
 
     patches = {"torch.empty": "empty"}
 
-    def empty(self, *size: Any, layout: Any = None, **kwargs: Any) -> Any:
+    def empty(self, *size: Any, requires_grad: bool = False, **kwargs: Any) -> Any:
         return self.ref.empty(*size, **kwargs)
 
 
@@ -334,6 +334,119 @@ class CloneDetaches(Patched):
 
     def clone(self, input: Any, **kwargs: Any) -> Any:
         return self.ref.clone(input, **kwargs).detach().requires_grad_(input.requires_grad)
+
+
+class ItemOfBoolIsInt(MethodsPatched):
+    """item() of a bool tensor returns the int 1 or 0 instead of True or False."""
+
+    methods = {"item": "item"}
+
+    def item(self, tensor: Any) -> Any:
+        value = self.ref.Tensor.item(tensor)
+        return int(value) if isinstance(value, bool) else value
+
+
+class TolistOfScalarIsList(MethodsPatched):
+    """tolist() of a 0-dim tensor returns a one-element list instead of the number."""
+
+    methods = {"tolist": "tolist"}
+
+    def tolist(self, tensor: Any) -> Any:
+        return self.ref.Tensor.tolist(tensor.reshape(-1) if tensor.dim() == 0 else tensor)
+
+
+class NumpyCopies(MethodsPatched):
+    """numpy() returns a copy of the data instead of an array sharing the tensor's memory."""
+
+    methods = {"numpy": "numpy"}
+
+    def numpy(self, tensor: Any, **kwargs: Any) -> Any:
+        return self.ref.Tensor.numpy(tensor, **kwargs).copy()
+
+
+class ViewCopiesWhenStridesDisagree(MethodsPatched):
+    """view() of a tensor whose strides do not allow it copies (reshape) instead of raising."""
+
+    methods = {"view": "view"}
+
+    def view(self, tensor: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self.ref.Tensor.view(tensor, *args, **kwargs)
+        except RuntimeError as error:
+            if "stride" not in str(error):
+                raise
+            return self.ref.Tensor.view(tensor.contiguous(), *args, **kwargs)
+
+
+class TransposeWrapsLikeUnsqueeze(MethodsPatched):
+    """Tensor.transpose wraps a negative dim by ndim + 1 (unsqueeze's rule): -1 is past the end."""
+
+    methods = {"transpose": "transpose"}
+
+    def transpose(self, tensor: Any, *dims: Any) -> Any:
+        dims = tuple(d + tensor.dim() + 1 if isinstance(d, int) and d < 0 else d for d in dims)
+        return self.ref.Tensor.transpose(tensor, *dims)
+
+
+class DetachCopies(MethodsPatched):
+    """detach() returns a copy cut from the graph instead of a view of the same data."""
+
+    methods = {"detach": "detach"}
+
+    def detach(self, tensor: Any) -> Any:
+        return self.ref.Tensor.detach(tensor).clone()
+
+
+class NewTensorInfersDtype(MethodsPatched):
+    """new_tensor(data) takes the dtype inferred from data instead of the receiver's."""
+
+    methods = {"new_tensor": "new_tensor"}
+
+    def new_tensor(self, tensor: Any, data: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault(
+            "dtype", self.ref.tensor(data).dtype if not hasattr(data, "dtype") else None
+        )
+        return self.ref.Tensor.new_tensor(tensor, data, **kwargs)
+
+
+class NewFullTakesFillDtype(MethodsPatched):
+    """new_full(size, fill) takes the fill value's dtype (as torch.full does) instead of the
+    receiver's."""
+
+    methods = {"new_full": "new_full"}
+
+    def new_full(self, tensor: Any, size: Any, fill_value: Any, **kwargs: Any) -> Any:
+        if "dtype" in kwargs or isinstance(fill_value, str):
+            return self.ref.Tensor.new_full(tensor, size, fill_value, **kwargs)
+        return self.ref.full(size, fill_value, device=tensor.device, **kwargs)
+
+
+class NewEmptyIgnoresDtype(MethodsPatched):
+    """new_empty(size, dtype=d) keeps the receiver's dtype instead of d."""
+
+    methods = {"new_empty": "new_empty"}
+
+    def new_empty(self, tensor: Any, *size: Any, dtype: Any = None, **kwargs: Any) -> Any:
+        return self.ref.Tensor.new_empty(tensor, *size, **kwargs)
+
+
+class NewOnesTakesFirstSize(MethodsPatched):
+    """new_ones(2, 3) takes only the first size (a 1-d tensor of 2) instead of the shape (2, 3)."""
+
+    methods = {"new_ones": "new_ones"}
+
+    def new_ones(self, tensor: Any, *size: Any, **kwargs: Any) -> Any:
+        return self.ref.Tensor.new_ones(tensor, *size[:1], **kwargs)
+
+
+class NewZerosInheritsRequiresGrad(MethodsPatched):
+    """new_zeros of a tensor that requires grad requires grad too (it should default to False)."""
+
+    methods = {"new_zeros": "new_zeros"}
+
+    def new_zeros(self, tensor: Any, *size: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("requires_grad", tensor.requires_grad)
+        return self.ref.Tensor.new_zeros(tensor, *size, **kwargs)
 
 
 #: adapter class -> (items to run, the item whose check must fail)
@@ -364,7 +477,18 @@ CAUGHT = {
     "TransposeCopies": (["torch.transpose"], "torch.transpose"),
     "ZerosIgnoresRequiresGrad": (["torch.zeros"], "torch.zeros"),
     "OnesClampsNegativeSize": (["torch.ones"], "torch.ones"),
-    "EmptyIgnoresLayout": (["torch.empty"], "torch.empty"),
+    "EmptyIgnoresRequiresGrad": (["torch.empty"], "torch.empty"),
     "FromNumpyCopies": (["torch.from_numpy"], "torch.from_numpy"),
     "CloneDetaches": (["torch.clone"], "torch.clone"),
+    "ItemOfBoolIsInt": (["torch.Tensor.item"], "torch.Tensor.item"),
+    "TolistOfScalarIsList": (["torch.Tensor.tolist"], "torch.Tensor.tolist"),
+    "NumpyCopies": (["torch.Tensor.numpy"], "torch.Tensor.numpy"),
+    "ViewCopiesWhenStridesDisagree": (["torch.Tensor.view"], "torch.Tensor.view"),
+    "TransposeWrapsLikeUnsqueeze": (["torch.Tensor.transpose"], "torch.Tensor.transpose"),
+    "DetachCopies": (["torch.Tensor.detach"], "torch.Tensor.detach"),
+    "NewTensorInfersDtype": (["torch.Tensor.new_tensor"], "torch.Tensor.new_tensor"),
+    "NewFullTakesFillDtype": (["torch.Tensor.new_full"], "torch.Tensor.new_full"),
+    "NewEmptyIgnoresDtype": (["torch.Tensor.new_empty"], "torch.Tensor.new_empty"),
+    "NewOnesTakesFirstSize": (["torch.Tensor.new_ones"], "torch.Tensor.new_ones"),
+    "NewZerosInheritsRequiresGrad": (["torch.Tensor.new_zeros"], "torch.Tensor.new_zeros"),
 }
