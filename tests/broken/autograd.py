@@ -10,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
+import reference
 from reference.autograd._graph import Formula
 from reference.autograd._scatter import host_ids
-from tests.broken.base import Patched
+from tests.broken.base import MethodsPatched, Patched
 
 
 def _rewired(out: Any, fn: Any) -> Any:
@@ -188,6 +189,38 @@ class GradcheckOnlyFirstInput(Patched):
         return self.ref.autograd.gradcheck(lambda x: func(x, *rest), (first,), **kwargs)
 
 
+class RequiresGradUnderscoreDefaultsOff(MethodsPatched):
+    """requires_grad_() with no argument turns requires_grad off (its default should be True)."""
+
+    methods = {"requires_grad_": "requires_grad_"}
+
+    def requires_grad_(self, tensor: Any, requires_grad: bool = False) -> Any:
+        return self.ref.Tensor.requires_grad_(tensor, requires_grad)
+
+
+def _copied_grad(tensor: Any) -> Any:
+    grad = reference.Tensor.grad.fget(tensor)
+    return None if grad is None else grad.clone()
+
+
+class GradReturnsCopy(MethodsPatched):
+    """Tensor.grad returns a copy of the stored gradient: x.grad.zero_() zeroes the copy only."""
+
+    methods = {"grad": "copied_grad"}
+    copied_grad = property(_copied_grad, reference.Tensor.grad.fset)
+
+
+class BackwardImplicitOnes(MethodsPatched):
+    """backward() of a non-scalar output takes a gradient of ones instead of refusing."""
+
+    methods = {"backward": "backward"}
+
+    def backward(self, tensor: Any, gradient: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if gradient is None and tensor.numel() > 1:
+            gradient = self.ref.ones_like(tensor)
+        return self.ref.Tensor.backward(tensor, gradient, *args, **kwargs)
+
+
 CAUGHT = {
     "CosBackwardMissesSign": (["torch.cos"], "torch.cos"),
     "AmaxTiesGetFullGradient": (["torch.amax"], "torch.amax"),
@@ -201,4 +234,10 @@ CAUGHT = {
     "GradIgnoresGradOutputs": (["torch.autograd.grad"], "torch.autograd.grad"),
     "BackwardIgnoresInputs": (["torch.autograd.backward"], "torch.autograd.backward"),
     "GradcheckOnlyFirstInput": (["torch.autograd.gradcheck"], "torch.autograd.gradcheck"),
+    "RequiresGradUnderscoreDefaultsOff": (
+        ["torch.Tensor.requires_grad_"],
+        "torch.Tensor.requires_grad_",
+    ),
+    "GradReturnsCopy": (["torch.Tensor.grad"], "torch.Tensor.grad"),
+    "BackwardImplicitOnes": (["torch.Tensor.backward"], "torch.Tensor.backward"),
 }
