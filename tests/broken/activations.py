@@ -1,4 +1,4 @@
-"""Broken adapters for the activation modules (27) and their functional forms (5): realistic
+"""Broken adapters for the activation modules (28) and their functional forms (5): realistic
 bugs in every elementwise activation of sections 3.5 and 4 (a misprinted constant, a wrong
 branch at a kink, an argument ignored, a naive formula that overflows, a wrong gradient or
 default, a wrong dtype, an in-place form that copies).
@@ -315,6 +315,22 @@ class SigmoidOfIntegersInFloat64(Patched):
         return Sigmoid
 
 
+class SigmoidGradientFromTheInput(Patched):
+    """Sigmoid's backward computes x (1 - x) from the input instead of y (1 - y) from the
+    output."""
+
+    patches = {"torch.nn.Sigmoid": "Sigmoid"}
+
+    @cached_property
+    def Sigmoid(self) -> type:  # noqa: N802
+        class Sigmoid(self.ref.nn.Sigmoid):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                x = input.detach()
+                return _rewired(super().forward(input), lambda n, g: (g * x * (1 - x),))
+
+        return Sigmoid
+
+
 class SiLUGradientWithoutProductRule(Patched):
     """SiLU's backward is sigmoid(x): the x * sigmoid'(x) term of the product rule is lost."""
 
@@ -531,6 +547,7 @@ CAUGHT = {
     "SELURoundedConstants": (["torch.nn.SELU"], "torch.nn.SELU"),
     "CELUWithoutInputScale": (["torch.nn.CELU"], "torch.nn.CELU"),
     "SigmoidOfIntegersInFloat64": (["torch.nn.Sigmoid"], "torch.nn.Sigmoid"),
+    "SigmoidGradientFromTheInput": (["torch.nn.Sigmoid"], "torch.nn.Sigmoid"),
     "SiLUGradientWithoutProductRule": (["torch.nn.SiLU"], "torch.nn.SiLU"),
     "SoftplusThresholdOnX": (["torch.nn.Softplus"], "torch.nn.Softplus"),
     "SoftplusThresholdInclusive": (["torch.nn.Softplus"], "torch.nn.Softplus"),

@@ -1,4 +1,4 @@
-"""Broken adapters for the losses (15): realistic bugs in reductions, weights, smoothing,
+"""Broken adapters for the losses (16): realistic bugs in reductions, weights, smoothing,
 numerics and subgradients. Each replaces one reference loss class with a subclass carrying the
 bug."""
 
@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from reference.nn._reduction import reduce
+from tests.broken.autograd import _rewired
 from tests.broken.base import Patched
 
 
@@ -195,6 +196,24 @@ class MSEMeanOverTheBatch(Patched):
         return MSELoss
 
 
+class MSEGradientMissesTheTwo(Patched):
+    """MSELoss's backward is the difference itself: the factor 2 of d(x - y)^2 is lost."""
+
+    patches = {"torch.nn.MSELoss": "MSELoss"}
+
+    @cached_property
+    def MSELoss(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class MSELoss(self.ref.nn.MSELoss):
+            def forward(self, input: Any, target: Any) -> Any:  # noqa: A002
+                squared = F.mse_loss(input, target, reduction="none")  # the node d * d
+                half = lambda n, g: (g * n.saved_input(0) * 0.5,) * 2  # noqa: E731
+                return reduce(_rewired(squared, half), self.reduction)
+
+        return MSELoss
+
+
 class PoissonStirlingFromOne(Patched):
     """PoissonNLLLoss(full=True) adds Stirling's term where target >= 1 (torch: > 1; at 1 the
     term is log(2 pi) / 2 - 1, not 0)."""
@@ -280,6 +299,7 @@ CAUGHT = {
     "L1MeanReturnsTheSum": (["torch.nn.L1Loss"], "torch.nn.L1Loss"),
     "L1AsRootOfSquare": (["torch.nn.L1Loss"], "torch.nn.L1Loss"),
     "MSEMeanOverTheBatch": (["torch.nn.MSELoss"], "torch.nn.MSELoss"),
+    "MSEGradientMissesTheTwo": (["torch.nn.MSELoss"], "torch.nn.MSELoss"),
     "PoissonStirlingFromOne": (["torch.nn.PoissonNLLLoss"], "torch.nn.PoissonNLLLoss"),
     "PoissonEpsIgnored": (["torch.nn.PoissonNLLLoss"], "torch.nn.PoissonNLLLoss"),
     "BCEWithoutLogClamp": (["torch.nn.BCELoss"], "torch.nn.BCELoss"),
