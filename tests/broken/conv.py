@@ -332,6 +332,21 @@ class FunctionalUnfoldIgnoresDilation(Patched):
         return self.ref.nn.functional.unfold(input, kernel_size, 1, padding, stride)
 
 
+class FunctionalFoldCropsLeftOnly(Patched):
+    """F.fold sums into the padded image and crops all 2 * padding from its start, instead
+    of padding from each side."""
+
+    patches = {"torch.nn.functional.fold": "fold"}
+
+    def fold(self, input: Any, output_size: Any, kernel_size: Any, dilation: Any = 1,  # noqa: A002
+             padding: Any = 0, stride: Any = 1) -> Any:  # fmt: skip
+        h, w = (output_size, output_size) if isinstance(output_size, int) else output_size
+        p = padding if isinstance(padding, int) else padding[0]
+        size = (h + 2 * p, w + 2 * p)
+        full = self.ref.nn.functional.fold(input, size, kernel_size, dilation, 0, stride)
+        return full[..., 2 * p :, 2 * p :]
+
+
 def _block_rows(input: Any, unfold: Any) -> int:  # noqa: A002
     """How many block positions an Unfold module slides down the height of ``input``."""
     pair = [v if isinstance(v, tuple) else (v, v) for v in
@@ -365,4 +380,5 @@ CAUGHT = {
         ["torch.nn.functional.unfold"],
         "torch.nn.functional.unfold",
     ),
+    "FunctionalFoldCropsLeftOnly": (["torch.nn.functional.fold"], "torch.nn.functional.fold"),
 }

@@ -206,6 +206,26 @@ class ReplicationPadBorderGradientLost(Patched):
         return ReplicationPad2d
 
 
+class ZeroPadBackwardCropsAtOrigin(Patched):
+    """ZeroPad2d's backward takes the input's gradient from the top-left corner of the
+    output's gradient, not from where the input sits (the forward is right)."""
+
+    patches = {"torch.nn.ZeroPad2d": "ZeroPad2d"}
+
+    @cached_property
+    def ZeroPad2d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class ZeroPad2d(self.ref.nn.ZeroPad2d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                out = super().forward(input)
+                left, right, top, bottom = self.padding
+                at_origin = F.pad(input, [0, left + right, 0, top + bottom])
+                return at_origin + (out - at_origin).detach()
+
+        return ZeroPad2d
+
+
 CAUGHT = {
     "ReflectionPadPairsForward": (["torch.nn.ReflectionPad2d"], "torch.nn.ReflectionPad2d"),
     "ReflectionPad3dReplicatesDepth": (["torch.nn.ReflectionPad3d"], "torch.nn.ReflectionPad3d"),
@@ -222,4 +242,5 @@ CAUGHT = {
         ["torch.nn.ReplicationPad2d"],
         "torch.nn.ReplicationPad2d",
     ),
+    "ZeroPadBackwardCropsAtOrigin": (["torch.nn.ZeroPad2d"], "torch.nn.ZeroPad2d"),
 }

@@ -543,6 +543,26 @@ class LPPool2dIgnoresCeilMode(Patched):
         return LPPool2d
 
 
+class MaxUnpoolDefaultSizeIgnoresPadding(Patched):
+    """MaxUnpool1d's default output size is (L - 1) * stride + kernel_size: it forgets to
+    take off twice the padding."""
+
+    patches = {"torch.nn.MaxUnpool1d": "MaxUnpool1d"}
+
+    @cached_property
+    def MaxUnpool1d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class MaxUnpool1d(self.ref.nn.MaxUnpool1d):
+            def forward(self, input: Any, indices: Any, output_size: Any = None) -> Any:  # noqa: A002
+                padding = self.padding if output_size is not None else 0
+                return F.max_unpool1d(
+                    input, indices, self.kernel_size, self.stride, padding, output_size
+                )
+
+        return MaxUnpool1d
+
+
 CAUGHT = {
     "MaxPoolIgnoresDilation": (["torch.nn.MaxPool2d"], "torch.nn.MaxPool2d"),
     "CeilModeWindowInRightPadding": (["torch.nn.MaxPool1d"], "torch.nn.MaxPool1d"),
@@ -570,4 +590,5 @@ CAUGHT = {
     "AvgPool3dBackwardCountsPadding": (["torch.nn.AvgPool3d"], "torch.nn.AvgPool3d"),
     "AvgPool1dDefaultExcludesPadding": (["torch.nn.AvgPool1d"], "torch.nn.AvgPool1d"),
     "LPPool2dIgnoresCeilMode": (["torch.nn.LPPool2d"], "torch.nn.LPPool2d"),
+    "MaxUnpoolDefaultSizeIgnoresPadding": (["torch.nn.MaxUnpool1d"], "torch.nn.MaxUnpool1d"),
 }
