@@ -221,6 +221,37 @@ class BackwardImplicitOnes(MethodsPatched):
         return self.ref.Tensor.backward(tensor, gradient, *args, **kwargs)
 
 
+class AsinBackwardIsAcos(Patched):
+    """d/dx asin(x) taken as acos's -1 / sqrt(1 - x**2)."""
+
+    patches = {"torch.asin": "asin"}
+
+    def asin(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        out = self.ref.asin(input, *args, **kwargs)
+        return _rewired(out, lambda n, g: (-g / (1 - n.saved_input(0) ** 2).sqrt(),))
+
+
+class GradIgnoresCreateGraph(Patched):
+    """autograd.grad(..., create_graph=True) returns gradients cut from the graph."""
+
+    patches = {"torch.autograd.grad": "grad"}
+
+    def grad(self, *args: Any, create_graph: bool = False, **kwargs: Any) -> Any:
+        kwargs.setdefault("retain_graph", create_graph or None)
+        return self.ref.autograd.grad(*args, **kwargs)
+
+
+class BackwardIgnoresRetainGraph(MethodsPatched):
+    """backward(retain_graph=True) frees the graph anyway: a second backward fails."""
+
+    methods = {"backward": "backward"}
+
+    def backward(
+        self, tensor: Any, gradient: Any = None, retain_graph: Any = None, **kw: Any
+    ) -> Any:
+        return self.ref.Tensor.backward(tensor, gradient, None, **kw)
+
+
 CAUGHT = {
     "CosBackwardMissesSign": (["torch.cos"], "torch.cos"),
     "AmaxTiesGetFullGradient": (["torch.amax"], "torch.amax"),
@@ -240,4 +271,7 @@ CAUGHT = {
     ),
     "GradReturnsCopy": (["torch.Tensor.grad"], "torch.Tensor.grad"),
     "BackwardImplicitOnes": (["torch.Tensor.backward"], "torch.Tensor.backward"),
+    "AsinBackwardIsAcos": (["torch.asin"], "torch.asin"),
+    "GradIgnoresCreateGraph": (["torch.autograd.grad"], "torch.autograd.grad"),
+    "BackwardIgnoresRetainGraph": (["torch.Tensor.backward"], "torch.Tensor.backward"),
 }

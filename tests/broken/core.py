@@ -449,6 +449,17 @@ class NewZerosInheritsRequiresGrad(MethodsPatched):
         return self.ref.Tensor.new_zeros(tensor, *size, **kwargs)
 
 
+class TensorSplitNegativeIndicesUnwrapped(Patched):
+    """tensor_split(x, indices) takes a negative index as 0 instead of counting from the end."""
+
+    patches = {"torch.tensor_split": "tensor_split"}
+
+    def tensor_split(self, input: Any, sections: Any, dim: int = 0) -> Any:
+        if isinstance(sections, (list, tuple)):
+            sections = [max(int(i), 0) for i in sections]
+        return self.ref.tensor_split(input, sections, dim)
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "ChunkLikeTensorSplit": (["torch.chunk"], "torch.chunk"),
@@ -491,4 +502,5 @@ CAUGHT = {
     "NewEmptyIgnoresDtype": (["torch.Tensor.new_empty"], "torch.Tensor.new_empty"),
     "NewOnesTakesFirstSize": (["torch.Tensor.new_ones"], "torch.Tensor.new_ones"),
     "NewZerosInheritsRequiresGrad": (["torch.Tensor.new_zeros"], "torch.Tensor.new_zeros"),
+    "TensorSplitNegativeIndicesUnwrapped": (["torch.tensor_split"], "torch.tensor_split"),
 }

@@ -354,6 +354,45 @@ class LinalgNormFlattensMatrices(Patched):
         return self.ref.linalg.norm(A, ord, dim, *args, **kwargs)
 
 
+class MaxBinaryDropsNaN(Patched):
+    """max(input, other) returns the number where one side is NaN (numpy's fmax), instead of NaN."""
+
+    patches = {"torch.max": "max"}
+
+    def max(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        other = args[0] if args else kwargs.get("other")
+        if not (_floating(input) and _floating(other)) or len(args) > 1 or "out" in kwargs:
+            return self.ref.max(input, *args, **kwargs)
+        result = self.ref.max(input, other)
+        kept = np.fmax(self.to_numpy(input), self.to_numpy(other)).astype(
+            self.to_numpy(result).dtype
+        )
+        return self.from_numpy(kept)
+
+
+class MatrixNormNucIsSpectral(Patched):
+    """matrix_norm(A, 'nuc') takes the largest singular value instead of their sum."""
+
+    patches = {"torch.linalg.matrix_norm": "matrix_norm"}
+
+    def matrix_norm(self, A: Any, ord: Any = "fro", *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+        if ord == "nuc":
+            ord = 2  # noqa: A001
+        return self.ref.linalg.matrix_norm(A, ord, *args, **kwargs)
+
+
+class LinalgNormTwoIsFrobenius(Patched):
+    """linalg.norm(A, 2, dim=(a, b)) takes the Frobenius norm over the two dims instead of the
+    largest singular value."""
+
+    patches = {"torch.linalg.norm": "norm"}
+
+    def norm(self, A: Any, ord: Any = None, dim: Any = None, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+        if ord in (2, -2) and isinstance(dim, (tuple, list)) and len(dim) == 2:
+            ord = "fro"  # noqa: A001
+        return self.ref.linalg.norm(A, ord, dim, *args, **kwargs)
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "SumKeepsIntegerDtype": (["torch.sum"], "torch.sum"),
@@ -384,4 +423,7 @@ CAUGHT = {
     "BroadcastTensorsCopies": (["torch.broadcast_tensors"], "torch.broadcast_tensors"),
     "MatrixNormOneTakesRows": (["torch.linalg.matrix_norm"], "torch.linalg.matrix_norm"),
     "LinalgNormFlattensMatrices": (["torch.linalg.norm"], "torch.linalg.norm"),
+    "MaxBinaryDropsNaN": (["torch.max"], "torch.max"),
+    "MatrixNormNucIsSpectral": (["torch.linalg.matrix_norm"], "torch.linalg.matrix_norm"),
+    "LinalgNormTwoIsFrobenius": (["torch.linalg.norm"], "torch.linalg.norm"),
 }

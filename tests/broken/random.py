@@ -283,6 +283,19 @@ class RandnLikeIgnoresGenerator(Patched):
         return self.ref.randn_like(input, **kwargs)
 
 
+class _SpareSurvivesSeedGenerator(reference.Generator):
+    def manual_seed(self, seed: Any) -> Any:
+        return _keeping_spare_normal(self, lambda: super(type(self), self).manual_seed(seed))
+
+
+class ManualSeedKeepsSpareNormal(Patched):
+    """Generator.manual_seed reseeds the Mersenne Twister but keeps the cached spare normal, so
+    the first randn after reseeding depends on earlier draws."""
+
+    patches = {"torch.Generator": "_SpareSurvivesSeed"}
+    _SpareSurvivesSeed = _SpareSurvivesSeedGenerator
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "ManualSeedSeedsACopy": (["torch.manual_seed"], "torch.manual_seed"),
@@ -310,4 +323,5 @@ CAUGHT = {
     "RandLikeIgnoresDtype": (["torch.rand_like"], "torch.rand_like"),
     "RandintLikeIgnoresLow": (["torch.randint_like"], "torch.randint_like"),
     "RandnLikeIgnoresGenerator": (["torch.randn_like"], "torch.randn_like"),
+    "ManualSeedKeepsSpareNormal": (["torch.Generator.manual_seed"], "torch.Generator.manual_seed"),
 }
