@@ -563,6 +563,47 @@ class MaxUnpoolDefaultSizeIgnoresPadding(Patched):
         return MaxUnpool1d
 
 
+class AdaptiveMaxIndexRowStrideHeight(Patched):
+    """AdaptiveMaxPool2d flattens its indices as h * H + w instead of h * W + w."""
+
+    patches = {"torch.nn.AdaptiveMaxPool2d": "AdaptiveMaxPool2d"}
+
+    @cached_property
+    def AdaptiveMaxPool2d(self) -> type:  # noqa: N802
+        class AdaptiveMaxPool2d(self.ref.nn.AdaptiveMaxPool2d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                out = super().forward(input)
+                if not self.return_indices:
+                    return out
+                h, w = input.shape[-2:]
+                return out[0], out[1] // w * h + out[1] % w
+
+        return AdaptiveMaxPool2d
+
+
+class FractionalRatioRoundsUp(Patched):
+    """FractionalMaxPool2d's output_ratio gives ceil(size * ratio) instead of the floor."""
+
+    patches = {"torch.nn.FractionalMaxPool2d": "FractionalMaxPool2d"}
+
+    @cached_property
+    def FractionalMaxPool2d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class FractionalMaxPool2d(self.ref.nn.FractionalMaxPool2d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                size = self.output_size
+                if size is None:
+                    size = tuple(-int(-n * r // 1) for n, r in
+                                 zip(input.shape[-2:], self.output_ratio, strict=True))  # fmt: skip
+                return F.fractional_max_pool2d(
+                    input, self.kernel_size, size, None, self.return_indices,
+                    _random_samples=self._random_samples,
+                )  # fmt: skip
+
+        return FractionalMaxPool2d
+
+
 CAUGHT = {
     "MaxPoolIgnoresDilation": (["torch.nn.MaxPool2d"], "torch.nn.MaxPool2d"),
     "CeilModeWindowInRightPadding": (["torch.nn.MaxPool1d"], "torch.nn.MaxPool1d"),
@@ -591,4 +632,9 @@ CAUGHT = {
     "AvgPool1dDefaultExcludesPadding": (["torch.nn.AvgPool1d"], "torch.nn.AvgPool1d"),
     "LPPool2dIgnoresCeilMode": (["torch.nn.LPPool2d"], "torch.nn.LPPool2d"),
     "MaxUnpoolDefaultSizeIgnoresPadding": (["torch.nn.MaxUnpool1d"], "torch.nn.MaxUnpool1d"),
+    "AdaptiveMaxIndexRowStrideHeight": (
+        ["torch.nn.AdaptiveMaxPool2d"],
+        "torch.nn.AdaptiveMaxPool2d",
+    ),
+    "FractionalRatioRoundsUp": (["torch.nn.FractionalMaxPool2d"], "torch.nn.FractionalMaxPool2d"),
 }
