@@ -501,6 +501,24 @@ class FunctionalLayerNormStatsConstantInBackward(Patched):
         return y if bias is None else y + bias
 
 
+class SyncBatchNormEvalUsesBatchStats(Patched):
+    """SyncBatchNorm normalizes with the batch statistics in eval mode too."""
+
+    patches = {"torch.nn.SyncBatchNorm": "SyncBatchNorm"}
+
+    @cached_property
+    def SyncBatchNorm(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class SyncBatchNorm(self.ref.nn.SyncBatchNorm):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                if self.training:
+                    return super().forward(input)
+                return F.batch_norm(input, None, None, self.weight, self.bias, True, 0.0, self.eps)
+
+        return SyncBatchNorm
+
+
 def _channel_affine(module: Any, y: Any) -> Any:
     """``y`` scaled and shifted by a norm module's per-channel weight and bias, if any."""
     shape = (1, -1) + (1,) * (y.ndim - 2)
@@ -558,4 +576,5 @@ CAUGHT = {
         ["torch.nn.functional.layer_norm"],
         "torch.nn.functional.layer_norm",
     ),
+    "SyncBatchNormEvalUsesBatchStats": (["torch.nn.SyncBatchNorm"], "torch.nn.SyncBatchNorm"),
 }

@@ -381,12 +381,26 @@ class _AdaptiveWindows:
     """Mixin: forward with the reference's adaptive window rule replaced by ``_windows``."""
 
     def forward(self, input: Any) -> Any:  # noqa: A002
-        pooling = _pooling_module()
-        kept, pooling.adaptive_windows = pooling.adaptive_windows, type(self)._windows
-        try:
-            return super().forward(input)  # type: ignore[misc]
-        finally:
-            pooling.adaptive_windows = kept
+        return _with_windows(
+            type(self)._windows, lambda: super(_AdaptiveWindows, self).forward(input)
+        )
+
+
+def _with_windows(windows: Any, call: Any) -> Any:
+    """``call()`` with the reference's adaptive window rule replaced by ``windows``."""
+    pooling = _pooling_module()
+    kept, pooling.adaptive_windows = pooling.adaptive_windows, windows
+    try:
+        return call()
+    finally:
+        pooling.adaptive_windows = kept
+
+
+def _floor_end_windows(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
+    """Adaptive windows from floor(i * L / out) to floor((i + 1) * L / out), at least one wide."""
+    i = np.arange(out)
+    start, end = (i * size) // out, ((i + 1) * size) // out
+    return start, np.maximum(end, start + 1)
 
 
 def _pooling_module() -> Any:
@@ -604,6 +618,46 @@ class FractionalRatioRoundsUp(Patched):
         return FractionalMaxPool2d
 
 
+class AdaptiveAvgBackwardFloorWindows(Patched):
+    """AdaptiveAvgPool2d's backward spreads each gradient over windows ending at
+    floor((i + 1) * L / out), which disagree with the forward's (right) ceil-ended ones."""
+
+    patches = {"torch.nn.AdaptiveAvgPool2d": "AdaptiveAvgPool2d"}
+
+    @cached_property
+    def AdaptiveAvgPool2d(self) -> type:  # noqa: N802
+        class AdaptiveAvgPool2d(self.ref.nn.AdaptiveAvgPool2d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                out = super().forward(input)
+                spread = _with_windows(
+                    _floor_end_windows, lambda: super(AdaptiveAvgPool2d, self).forward(input)
+                )
+                return spread + (out - spread).detach()
+
+        return AdaptiveAvgPool2d
+
+
+class AdaptiveMaxIndicesInWindow(Patched):
+    """AdaptiveMaxPool1d returns each maximum's position within its window, not in the
+    input."""
+
+    patches = {"torch.nn.AdaptiveMaxPool1d": "AdaptiveMaxPool1d"}
+
+    @cached_property
+    def AdaptiveMaxPool1d(self) -> type:  # noqa: N802
+        ref = self.ref
+
+        class AdaptiveMaxPool1d(self.ref.nn.AdaptiveMaxPool1d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                out = super().forward(input)
+                if not self.return_indices:
+                    return out
+                start, _ = _pooling_module().adaptive_windows(input.shape[-1], out[1].shape[-1])
+                return out[0], out[1] - ref.from_numpy(start)
+
+        return AdaptiveMaxPool1d
+
+
 CAUGHT = {
     "MaxPoolIgnoresDilation": (["torch.nn.MaxPool2d"], "torch.nn.MaxPool2d"),
     "CeilModeWindowInRightPadding": (["torch.nn.MaxPool1d"], "torch.nn.MaxPool1d"),
@@ -637,4 +691,9 @@ CAUGHT = {
         "torch.nn.AdaptiveMaxPool2d",
     ),
     "FractionalRatioRoundsUp": (["torch.nn.FractionalMaxPool2d"], "torch.nn.FractionalMaxPool2d"),
+    "AdaptiveAvgBackwardFloorWindows": (
+        ["torch.nn.AdaptiveAvgPool2d"],
+        "torch.nn.AdaptiveAvgPool2d",
+    ),
+    "AdaptiveMaxIndicesInWindow": (["torch.nn.AdaptiveMaxPool1d"], "torch.nn.AdaptiveMaxPool1d"),
 }
