@@ -126,10 +126,7 @@ class GroupNormInterleaved(Patched):
                 swapped = input.reshape(n, c // g, g, *rest).transpose(1, 2)
                 normed = F.group_norm(swapped.reshape(n, c, *rest), g, None, None, self.eps)
                 y = normed.reshape(n, g, c // g, *rest).transpose(1, 2).reshape(input.shape)
-                shape = (1, c) + (1,) * len(rest)
-                if self.weight is not None:
-                    y = y * self.weight.reshape(shape)
-                return y if self.bias is None else y + self.bias.reshape(shape)
+                return _channel_affine(y, self.weight, self.bias)
 
         return GroupNorm
 
@@ -149,10 +146,7 @@ class InstanceNormEpsOutsideSqrt(Patched):
                 mean = input.mean(-1, keepdim=True)
                 dev = input - mean
                 y = dev / ((dev * dev).mean(-1, keepdim=True).sqrt() + self.eps)
-                shape = (1, -1, 1)
-                if self.weight is not None:
-                    y = y * self.weight.reshape(shape)
-                return y if self.bias is None else y + self.bias.reshape(shape)
+                return _channel_affine(y, self.weight, self.bias)
 
         return InstanceNorm1d
 
@@ -172,7 +166,9 @@ class BatchNormUnbiasedNormalization(Patched):
                     return out
                 mean, var, count = _batch_moments(input)
                 var = var * (count / (count - 1)) if count > 1 else var
-                return _channel_affine(self, (input - mean) / (var + self.eps).sqrt())
+                return _channel_affine(
+                    (input - mean) / (var + self.eps).sqrt(), self.weight, self.bias
+                )
 
         return BatchNorm3d
 
@@ -243,7 +239,7 @@ class InstanceNormRowsOnly(Patched):
                 mean = input.mean(-1, keepdim=True)
                 dev = input - mean
                 y = dev / ((dev * dev).mean(-1, keepdim=True) + self.eps).sqrt()
-                return _channel_affine(self, y)
+                return _channel_affine(y, self.weight, self.bias)
 
         return InstanceNorm2d
 
@@ -317,9 +313,7 @@ class FunctionalBatchNormEpsOutsideSqrt(Patched):
             )
         shape = (1, -1) + (1,) * (input.ndim - 2)
         y = (input - running_mean.reshape(shape)) / (running_var.reshape(shape).sqrt() + eps)
-        if weight is not None:
-            y = y * weight.reshape(shape)
-        return y if bias is None else y + bias.reshape(shape)
+        return _channel_affine(y, weight, bias)
 
 
 class FunctionalInstanceNormAlwaysInputStats(Patched):
@@ -403,7 +397,9 @@ class InstanceNormStatsConstantInBackward(Patched):
                 stats = input.detach()
                 mean = stats.mean((-2, -1), keepdim=True)
                 var = ((stats - mean) ** 2).mean((-2, -1), keepdim=True)
-                return _channel_affine(self, (input - mean) / (var + self.eps).sqrt())
+                return _channel_affine(
+                    (input - mean) / (var + self.eps).sqrt(), self.weight, self.bias
+                )
 
         return InstanceNorm2d
 
@@ -442,7 +438,9 @@ class BatchNormStatsConstantInBackward(Patched):
                 if not self._uses_batch_stats():
                     return out
                 mean, var, _ = _batch_moments(input.detach())
-                return _channel_affine(self, (input - mean) / (var + self.eps).sqrt())
+                return _channel_affine(
+                    (input - mean) / (var + self.eps).sqrt(), self.weight, self.bias
+                )
 
         return BatchNorm3d
 
@@ -519,12 +517,13 @@ class SyncBatchNormEvalUsesBatchStats(Patched):
         return SyncBatchNorm
 
 
-def _channel_affine(module: Any, y: Any) -> Any:
-    """``y`` scaled and shifted by a norm module's per-channel weight and bias, if any."""
+def _channel_affine(y: Any, weight: Any, bias: Any) -> Any:
+    """``y`` of shape (N, C, *) scaled and shifted per channel by ``weight`` and ``bias``,
+    either of which may be None."""
     shape = (1, -1) + (1,) * (y.ndim - 2)
-    if module.weight is not None:
-        y = y * module.weight.reshape(shape)
-    return y if module.bias is None else y + module.bias.reshape(shape)
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    return y if bias is None else y + bias.reshape(shape)
 
 
 CAUGHT = {
