@@ -226,6 +226,22 @@ class ZeroPadBackwardCropsAtOrigin(Patched):
         return ZeroPad2d
 
 
+class ConstantPadNegativeAsZero(Patched):
+    """ConstantPad2d reads a negative amount as no padding instead of cropping that side."""
+
+    patches = {"torch.nn.ConstantPad2d": "ConstantPad2d"}
+
+    @cached_property
+    def ConstantPad2d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class ConstantPad2d(self.ref.nn.ConstantPad2d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                return F.pad(input, [max(a, 0) for a in self.padding], "constant", self.value)
+
+        return ConstantPad2d
+
+
 CAUGHT = {
     "ReflectionPadPairsForward": (["torch.nn.ReflectionPad2d"], "torch.nn.ReflectionPad2d"),
     "ReflectionPad3dReplicatesDepth": (["torch.nn.ReflectionPad3d"], "torch.nn.ReflectionPad3d"),
@@ -243,4 +259,5 @@ CAUGHT = {
         "torch.nn.ReplicationPad2d",
     ),
     "ZeroPadBackwardCropsAtOrigin": (["torch.nn.ZeroPad2d"], "torch.nn.ZeroPad2d"),
+    "ConstantPadNegativeAsZero": (["torch.nn.ConstantPad2d"], "torch.nn.ConstantPad2d"),
 }

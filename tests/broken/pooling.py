@@ -658,6 +658,26 @@ class AdaptiveMaxIndicesInWindow(Patched):
         return AdaptiveMaxPool1d
 
 
+class AdaptiveMaxIntSizeLastDimOnly(Patched):
+    """AdaptiveMaxPool3d applies an int output_size to the last dim only, keeping the
+    others (as (None, None, n))."""
+
+    patches = {"torch.nn.AdaptiveMaxPool3d": "AdaptiveMaxPool3d"}
+
+    @cached_property
+    def AdaptiveMaxPool3d(self) -> type:  # noqa: N802
+        F = self.ref.nn.functional
+
+        class AdaptiveMaxPool3d(self.ref.nn.AdaptiveMaxPool3d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                size = self.output_size
+                if isinstance(size, int):
+                    size = (None, None, size)
+                return F.adaptive_max_pool3d(input, size, self.return_indices)
+
+        return AdaptiveMaxPool3d
+
+
 CAUGHT = {
     "MaxPoolIgnoresDilation": (["torch.nn.MaxPool2d"], "torch.nn.MaxPool2d"),
     "CeilModeWindowInRightPadding": (["torch.nn.MaxPool1d"], "torch.nn.MaxPool1d"),
@@ -696,4 +716,5 @@ CAUGHT = {
         "torch.nn.AdaptiveAvgPool2d",
     ),
     "AdaptiveMaxIndicesInWindow": (["torch.nn.AdaptiveMaxPool1d"], "torch.nn.AdaptiveMaxPool1d"),
+    "AdaptiveMaxIntSizeLastDimOnly": (["torch.nn.AdaptiveMaxPool3d"], "torch.nn.AdaptiveMaxPool3d"),
 }
