@@ -1,5 +1,5 @@
-"""Broken adapters for convolution, folding and padding (18): realistic bugs, each a subclass of
-the reference module carrying it, under the same name."""
+"""Broken adapters for convolution, folding and padding (19): realistic bugs, each a subclass of
+the reference module (or a replaced function) carrying it, under the same name."""
 
 from __future__ import annotations
 

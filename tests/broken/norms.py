@@ -1,4 +1,4 @@
-"""Broken adapters for the normalization layers and functions (20): realistic bugs in
+"""Broken adapters for the normalization layers and functions (25): realistic bugs in
 running statistics, eval mode, the reduced dims, channel groups, eps and the affine order.
 
 Each replaces one reference class (or function) with a version carrying the bug, under the

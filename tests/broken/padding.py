@@ -1,4 +1,4 @@
-"""Broken adapters for the padding layers and F.pad (12): realistic bugs in which side or
+"""Broken adapters for the padding layers and F.pad (14): realistic bugs in which side or
 dimension an amount pads, how the border is filled, the fill value and the gradient.
 
 Each replaces one reference module (or function) with a version carrying the bug, under the

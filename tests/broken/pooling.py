@@ -1,4 +1,4 @@
-"""Broken adapters for pooling and vision layers (23): realistic bugs in window geometry,
+"""Broken adapters for pooling and vision layers (32): realistic bugs in window geometry,
 divisors, unpooling, interpolation and shuffles.
 
 Each replaces one reference module with a subclass (or a wrapper) carrying the bug, under the
