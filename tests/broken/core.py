@@ -460,6 +460,41 @@ class TensorSplitNegativeIndicesUnwrapped(Patched):
         return self.ref.tensor_split(input, sections, dim)
 
 
+class AsTensorKeepsTensorDtype(Patched):
+    """as_tensor(t, dtype=d) of a tensor returns t unchanged, ignoring d."""
+
+    patches = {"torch.as_tensor": "as_tensor"}
+
+    def as_tensor(self, data: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(data, self.ref.Tensor):
+            return data
+        return self.ref.as_tensor(data, *args, **kwargs)
+
+
+class CloneMakesContiguous(Patched):
+    """torch.clone returns a contiguous copy whatever the input's strides (no preserve_format)."""
+
+    patches = {"torch.clone": "clone"}
+
+    def clone(self, input: Any, **kwargs: Any) -> Any:
+        if "memory_format" in kwargs:
+            return self.ref.clone(input, **kwargs)
+        return self.ref.clone(input, memory_format=self.ref.contiguous_format)
+
+
+class ViewDtypeConvertsValues(MethodsPatched):
+    """view(dtype) of the same element size converts the values instead of reinterpreting
+    the bytes."""
+
+    methods = {"view": "view"}
+
+    def view(self, tensor: Any, *args: Any, **kwargs: Any) -> Any:
+        dtype = kwargs.get("dtype", args[0] if len(args) == 1 else None)
+        if isinstance(dtype, self.ref.dtype) and dtype.itemsize == tensor.dtype.itemsize:
+            return tensor.to(dtype)
+        return self.ref.Tensor.view(tensor, *args, **kwargs)
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "ChunkLikeTensorSplit": (["torch.chunk"], "torch.chunk"),
@@ -503,4 +538,7 @@ CAUGHT = {
     "NewOnesTakesFirstSize": (["torch.Tensor.new_ones"], "torch.Tensor.new_ones"),
     "NewZerosInheritsRequiresGrad": (["torch.Tensor.new_zeros"], "torch.Tensor.new_zeros"),
     "TensorSplitNegativeIndicesUnwrapped": (["torch.tensor_split"], "torch.tensor_split"),
+    "AsTensorKeepsTensorDtype": (["torch.as_tensor"], "torch.as_tensor"),
+    "CloneMakesContiguous": (["torch.clone"], "torch.clone"),
+    "ViewDtypeConvertsValues": (["torch.Tensor.view"], "torch.Tensor.view"),
 }

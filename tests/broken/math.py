@@ -393,6 +393,49 @@ class LinalgNormTwoIsFrobenius(Patched):
         return self.ref.linalg.norm(A, ord, dim, *args, **kwargs)
 
 
+class AllOfUint8GivesBool(Patched):
+    """all() of a uint8 tensor returns bool (torch keeps uint8 for uint8 input)."""
+
+    patches = {"torch.all": "all"}
+
+    def all(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        result = self.ref.all(input, *args, **kwargs)
+        return result.to(self.ref.bool) if "out" not in kwargs else result
+
+
+class AminSkipsNaN(Patched):
+    """amin ignores NaN (numpy's nanmin) instead of returning NaN where a NaN is reduced."""
+
+    patches = {"torch.amin": "amin"}
+
+    def amin(self, input: Any, dim: Any = (), keepdim: bool = False, **kw: Any) -> Any:
+        if _floating(input):
+            input = _mapped(self, input, lambda x: np.where(np.isnan(x), np.inf, x))
+        return self.ref.amin(input, dim, keepdim, **kw)
+
+
+class ArgminSkipsNaN(Patched):
+    """argmin ignores NaN (numpy's nanargmin) instead of returning the NaN's index."""
+
+    patches = {"torch.argmin": "argmin"}
+
+    def argmin(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        if _floating(input):
+            input = _mapped(self, input, lambda x: np.where(np.isnan(x), np.inf, x))
+        return self.ref.argmin(input, *args, **kwargs)
+
+
+class NormIgnoresKeepdim(Patched):
+    """norm(x, p, dim, keepdim=True) drops the reduced dims."""
+
+    patches = {"torch.norm": "norm"}
+
+    def norm(
+        self, input: Any, p: Any = "fro", dim: Any = None, keepdim: bool = False, **kw: Any
+    ) -> Any:
+        return self.ref.norm(input, p, dim, False, **kw)
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "SumKeepsIntegerDtype": (["torch.sum"], "torch.sum"),
@@ -426,4 +469,8 @@ CAUGHT = {
     "MaxBinaryDropsNaN": (["torch.max"], "torch.max"),
     "MatrixNormNucIsSpectral": (["torch.linalg.matrix_norm"], "torch.linalg.matrix_norm"),
     "LinalgNormTwoIsFrobenius": (["torch.linalg.norm"], "torch.linalg.norm"),
+    "AllOfUint8GivesBool": (["torch.all"], "torch.all"),
+    "AminSkipsNaN": (["torch.amin"], "torch.amin"),
+    "ArgminSkipsNaN": (["torch.argmin"], "torch.argmin"),
+    "NormIgnoresKeepdim": (["torch.norm"], "torch.norm"),
 }

@@ -296,6 +296,45 @@ class ManualSeedKeepsSpareNormal(Patched):
     _SpareSurvivesSeed = _SpareSurvivesSeedGenerator
 
 
+class RandLikeContiguous(Patched):
+    """rand_like returns a contiguous tensor for a transposed input (no preserve_format)."""
+
+    patches = {"torch.rand_like": "rand_like"}
+
+    def rand_like(self, input: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("memory_format", self.ref.contiguous_format)
+        return self.ref.rand_like(input, **kwargs)
+
+
+class RandintLikeInclusiveHigh(Patched):
+    """randint_like draws from [low, high], high included."""
+
+    patches = {"torch.randint_like": "randint_like"}
+
+    def randint_like(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        if "high" in kwargs:
+            kwargs["high"] = int(kwargs["high"]) + 1
+        elif args and isinstance(args[-1], int):
+            args = (*args[:-1], args[-1] + 1)
+        return self.ref.randint_like(input, *args, **kwargs)
+
+
+class _SpareDroppingGenerator(reference.Generator):
+    def get_state(self) -> Any:
+        spare = self._normal, self._float_normal
+        self._normal = self._float_normal = None
+        state = super().get_state()
+        self._normal, self._float_normal = spare
+        return state
+
+
+class GetStateDropsSpareNormal(Patched):
+    """Generator.get_state leaves the cached spare normal out of the state."""
+
+    patches = {"torch.Generator": "_SpareDropping"}
+    _SpareDropping = _SpareDroppingGenerator
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "ManualSeedSeedsACopy": (["torch.manual_seed"], "torch.manual_seed"),
@@ -324,4 +363,7 @@ CAUGHT = {
     "RandintLikeIgnoresLow": (["torch.randint_like"], "torch.randint_like"),
     "RandnLikeIgnoresGenerator": (["torch.randn_like"], "torch.randn_like"),
     "ManualSeedKeepsSpareNormal": (["torch.Generator.manual_seed"], "torch.Generator.manual_seed"),
+    "RandLikeContiguous": (["torch.rand_like"], "torch.rand_like"),
+    "RandintLikeInclusiveHigh": (["torch.randint_like"], "torch.randint_like"),
+    "GetStateDropsSpareNormal": (["torch.Generator.get_state"], "torch.Generator.get_state"),
 }
