@@ -1,4 +1,4 @@
-"""Broken adapters for convolution, folding and padding (19): realistic bugs, each a subclass of
+"""Broken adapters for convolution, folding and padding (20): realistic bugs, each a subclass of
 the reference module (or a replaced function) carrying it, under the same name."""
 
 from __future__ import annotations
@@ -182,6 +182,21 @@ class Conv3dSamePadsLeftFirst(Patched):
                     amounts += [total - total // 2, total // 2]
                 padded = F.pad(input, amounts)
                 return F.conv3d(padded, self.weight, self.bias, 1, 0, self.dilation, self.groups)
+
+        return Conv3d
+
+
+class Conv3dBiasGetsNoGradient(Patched):
+    """Conv3d's backward returns no gradient for the bias (the forward adds it right)."""
+
+    patches = {"torch.nn.Conv3d": "Conv3d"}
+
+    @cached_property
+    def Conv3d(self) -> type:  # noqa: N802
+        class Conv3d(self.ref.nn.Conv3d):
+            def forward(self, input: Any) -> Any:  # noqa: A002
+                bias = None if self.bias is None else self.bias.detach()
+                return self._conv_forward(input, self.weight, bias)
 
         return Conv3d
 
@@ -381,4 +396,5 @@ CAUGHT = {
         "torch.nn.functional.unfold",
     ),
     "FunctionalFoldCropsLeftOnly": (["torch.nn.functional.fold"], "torch.nn.functional.fold"),
+    "Conv3dBiasGetsNoGradient": (["torch.nn.Conv3d"], "torch.nn.Conv3d"),
 }
