@@ -252,6 +252,58 @@ class BackwardIgnoresRetainGraph(MethodsPatched):
         return self.ref.Tensor.backward(tensor, gradient, None, **kw)
 
 
+class SinhBackwardUsesSinh(Patched):
+    """d/dx sinh(x) taken as sinh(x) instead of cosh(x)."""
+
+    patches = {"torch.sinh": "sinh"}
+
+    def sinh(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        out = self.ref.sinh(input, *args, **kwargs)
+        return _rewired(out, lambda n, g: (g * n.saved_input(0).sinh(),))
+
+
+class AtanBackwardIsAtanhs(Patched):
+    """d/dx atan(x) taken as atanh's 1 / (1 - x**2) instead of 1 / (1 + x**2)."""
+
+    patches = {"torch.atan": "atan"}
+
+    def atan(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        out = self.ref.atan(input, *args, **kwargs)
+        return _rewired(out, lambda n, g: (g / (1 - n.saved_input(0) ** 2),))
+
+
+class AcosBackwardIsAsins(Patched):
+    """d/dx acos(x) taken as asin's +1 / sqrt(1 - x**2) (the sign lost)."""
+
+    patches = {"torch.acos": "acos"}
+
+    def acos(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        out = self.ref.acos(input, *args, **kwargs)
+        return _rewired(out, lambda n, g: (g / (1 - n.saved_input(0) ** 2).sqrt(),))
+
+
+class BackwardIgnoresGradTensors(Patched):
+    """autograd.backward weights every output by ones, whatever grad_tensors says."""
+
+    patches = {"torch.autograd.backward": "backward"}
+
+    def backward(self, tensors: Any, grad_tensors: Any = None, *args: Any, **kwargs: Any) -> Any:
+        outs = [tensors] if isinstance(tensors, self.ref.Tensor) else list(tensors)
+        given = [grad_tensors] if isinstance(grad_tensors, self.ref.Tensor) else grad_tensors
+        if given is not None and len(given) == len(outs):
+            grad_tensors = [self.ref.ones_like(o) for o in outs]
+        return self.ref.autograd.backward(tensors, grad_tensors, *args, **kwargs)
+
+
+class GradcheckAlwaysRaises(Patched):
+    """gradcheck raises on a mismatch even with raise_exception=False."""
+
+    patches = {"torch.autograd.gradcheck": "gradcheck"}
+
+    def gradcheck(self, *args: Any, raise_exception: bool = True, **kwargs: Any) -> Any:
+        return self.ref.autograd.gradcheck(*args, **kwargs)
+
+
 CAUGHT = {
     "CosBackwardMissesSign": (["torch.cos"], "torch.cos"),
     "AmaxTiesGetFullGradient": (["torch.amax"], "torch.amax"),
@@ -274,4 +326,9 @@ CAUGHT = {
     "AsinBackwardIsAcos": (["torch.asin"], "torch.asin"),
     "GradIgnoresCreateGraph": (["torch.autograd.grad"], "torch.autograd.grad"),
     "BackwardIgnoresRetainGraph": (["torch.Tensor.backward"], "torch.Tensor.backward"),
+    "SinhBackwardUsesSinh": (["torch.sinh"], "torch.sinh"),
+    "AtanBackwardIsAtanhs": (["torch.atan"], "torch.atan"),
+    "AcosBackwardIsAsins": (["torch.acos"], "torch.acos"),
+    "BackwardIgnoresGradTensors": (["torch.autograd.backward"], "torch.autograd.backward"),
+    "GradcheckAlwaysRaises": (["torch.autograd.gradcheck"], "torch.autograd.gradcheck"),
 }

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from adapters.reference_adapter import ReferenceAdapter
+from reference._conversion import write_out
 from tests.broken.base import MethodsPatched, Patched
 
 
@@ -495,6 +496,63 @@ class ViewDtypeConvertsValues(MethodsPatched):
         return self.ref.Tensor.view(tensor, *args, **kwargs)
 
 
+class LogspaceInFloat32(Patched):
+    """logspace computes base ** linspace in float32 and casts, losing float64's digits."""
+
+    patches = {"torch.logspace": "logspace"}
+
+    def logspace(self, *args: Any, dtype: Any = None, **kwargs: Any) -> Any:
+        if dtype != self.ref.float64:
+            return self.ref.logspace(*args, dtype=dtype, **kwargs)
+        out = kwargs.pop("out", None)
+        result = self.ref.logspace(*args, dtype=self.ref.float32, **kwargs).to(dtype)
+        return result if out is None else write_out(out, result, "out")
+
+
+class InferenceModeDecoratorDoesNothing(Patched):
+    """@inference_mode() used as a decorator returns the function unchanged."""
+
+    patches = {"torch.inference_mode": "inference_mode"}
+
+    def inference_mode(self, mode: Any = True) -> Any:
+        if callable(mode):
+            return mode
+
+        class InferenceMode(self.ref.inference_mode):
+            def __call__(self, func: Any) -> Any:
+                return func
+
+        return InferenceMode(mode)
+
+
+class ItemTakesFirstElement(MethodsPatched):
+    """item() of a tensor of several elements returns the first instead of raising."""
+
+    methods = {"item": "item"}
+
+    def item(self, tensor: Any) -> Any:
+        return self.ref.Tensor.item(tensor.reshape(-1)[0] if tensor.numel() > 1 else tensor)
+
+
+class NumpyIgnoresForce(MethodsPatched):
+    """numpy(force=True) still refuses a tensor that requires grad."""
+
+    methods = {"numpy": "numpy"}
+
+    def numpy(self, tensor: Any, *, force: bool = False) -> Any:
+        return self.ref.Tensor.numpy(tensor)
+
+
+class DetachKeepsRequiresGrad(MethodsPatched):
+    """detach() cuts the graph but the result still says requires_grad=True."""
+
+    methods = {"detach": "detach"}
+
+    def detach(self, tensor: Any) -> Any:
+        out = self.ref.Tensor.detach(tensor)
+        return out.requires_grad_() if tensor.requires_grad else out
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "ChunkLikeTensorSplit": (["torch.chunk"], "torch.chunk"),
@@ -541,4 +599,9 @@ CAUGHT = {
     "AsTensorKeepsTensorDtype": (["torch.as_tensor"], "torch.as_tensor"),
     "CloneMakesContiguous": (["torch.clone"], "torch.clone"),
     "ViewDtypeConvertsValues": (["torch.Tensor.view"], "torch.Tensor.view"),
+    "LogspaceInFloat32": (["torch.logspace"], "torch.logspace"),
+    "InferenceModeDecoratorDoesNothing": (["torch.inference_mode"], "torch.inference_mode"),
+    "ItemTakesFirstElement": (["torch.Tensor.item"], "torch.Tensor.item"),
+    "NumpyIgnoresForce": (["torch.Tensor.numpy"], "torch.Tensor.numpy"),
+    "DetachKeepsRequiresGrad": (["torch.Tensor.detach"], "torch.Tensor.detach"),
 }

@@ -6,6 +6,7 @@ numbers are (determinism, state round trips, generator independence, distributio
 
 from __future__ import annotations
 
+import os
 import weakref
 from typing import Any
 
@@ -335,6 +336,52 @@ class GetStateDropsSpareNormal(Patched):
     _SpareDropping = _SpareDroppingGenerator
 
 
+class SeedNotApplied(Patched):
+    """torch.seed returns a fresh seed but never seeds the default generator with it."""
+
+    patches = {"torch.seed": "seed"}
+
+    def seed(self) -> int:
+        return self.ref.Generator().seed()
+
+
+class SetRngStateSkipsSizeCheck(Patched):
+    """set_rng_state takes a state of any size, padding it with the current state's bytes."""
+
+    patches = {"torch.set_rng_state": "set_rng_state"}
+
+    def set_rng_state(self, new_state: Any) -> None:
+        current = self.ref.get_rng_state()
+        if isinstance(new_state, self.ref.Tensor) and new_state.dtype == self.ref.uint8:
+            n = min(new_state.numel(), current.numel())
+            current[:n] = new_state.reshape(-1)[:n]
+            new_state = current
+        self.ref.set_rng_state(new_state)
+
+
+class RandnLikeIgnoresDtype(Patched):
+    """randn_like draws in the input's dtype whatever dtype= says."""
+
+    patches = {"torch.randn_like": "randn_like"}
+
+    def randn_like(self, input: Any, *, dtype: Any = None, **kwargs: Any) -> Any:
+        return self.ref.randn_like(input, **kwargs)
+
+
+class _Seed32Generator(reference.Generator):
+    def seed(self) -> int:
+        value = int.from_bytes(os.urandom(4), "little")
+        self.manual_seed(value)
+        return value
+
+
+class GeneratorSeedOf32Bits(Patched):
+    """Generator.seed draws a 32-bit seed (4 bytes of entropy) instead of a 64-bit one."""
+
+    patches = {"torch.Generator": "_Seed32"}
+    _Seed32 = _Seed32Generator
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "ManualSeedSeedsACopy": (["torch.manual_seed"], "torch.manual_seed"),
@@ -366,4 +413,8 @@ CAUGHT = {
     "RandLikeContiguous": (["torch.rand_like"], "torch.rand_like"),
     "RandintLikeInclusiveHigh": (["torch.randint_like"], "torch.randint_like"),
     "GetStateDropsSpareNormal": (["torch.Generator.get_state"], "torch.Generator.get_state"),
+    "SeedNotApplied": (["torch.seed"], "torch.seed"),
+    "SetRngStateSkipsSizeCheck": (["torch.set_rng_state"], "torch.set_rng_state"),
+    "RandnLikeIgnoresDtype": (["torch.randn_like"], "torch.randn_like"),
+    "GeneratorSeedOf32Bits": (["torch.Generator.seed"], "torch.Generator.seed"),
 }
