@@ -304,6 +304,39 @@ class GradcheckAlwaysRaises(Patched):
         return self.ref.autograd.gradcheck(*args, **kwargs)
 
 
+class TanBackwardMissesSquare(Patched):
+    """d/dx tan(x) taken as 1 + tan(x) instead of 1 + tan(x)**2."""
+
+    patches = {"torch.tan": "tan"}
+
+    def tan(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        out = self.ref.tan(input, *args, **kwargs)
+        return _rewired(out, lambda n, g: (g * (1 + n.saved_output(0)),))
+
+
+class RequiresGradOnIntegers(MethodsPatched):
+    """requires_grad_() accepts integer and bool tensors instead of refusing them."""
+
+    methods = {"requires_grad_": "requires_grad_"}
+
+    def requires_grad_(self, tensor: Any, requires_grad: bool = True) -> Any:
+        if tensor.is_floating_point() or tensor.is_complex() or not tensor.is_leaf:
+            return self.ref.Tensor.requires_grad_(tensor, requires_grad)
+        tensor._requires_grad = bool(requires_grad)
+        return tensor
+
+
+def _unchecked_set_grad(tensor: Any, value: Any) -> None:
+    tensor._grad = value
+
+
+class GradSetterUnchecked(MethodsPatched):
+    """Assigning Tensor.grad takes any value: a gradient of another shape or dtype, or a number."""
+
+    methods = {"grad": "unchecked_grad"}
+    unchecked_grad = property(reference.Tensor.grad.fget, _unchecked_set_grad)
+
+
 CAUGHT = {
     "CosBackwardMissesSign": (["torch.cos"], "torch.cos"),
     "AmaxTiesGetFullGradient": (["torch.amax"], "torch.amax"),
@@ -331,4 +364,7 @@ CAUGHT = {
     "AcosBackwardIsAsins": (["torch.acos"], "torch.acos"),
     "BackwardIgnoresGradTensors": (["torch.autograd.backward"], "torch.autograd.backward"),
     "GradcheckAlwaysRaises": (["torch.autograd.gradcheck"], "torch.autograd.gradcheck"),
+    "TanBackwardMissesSquare": (["torch.tan"], "torch.tan"),
+    "RequiresGradOnIntegers": (["torch.Tensor.requires_grad_"], "torch.Tensor.requires_grad_"),
+    "GradSetterUnchecked": (["torch.Tensor.grad"], "torch.Tensor.grad"),
 }

@@ -553,6 +553,41 @@ class DetachKeepsRequiresGrad(MethodsPatched):
         return out.requires_grad_() if tensor.requires_grad else out
 
 
+class RangeIgnoresDtype(Patched):
+    """range(..., dtype=d) returns the default float dtype whatever d is."""
+
+    patches = {"torch.range": "range"}
+
+    def range(self, *args: Any, dtype: Any = None, **kwargs: Any) -> Any:
+        return self.ref.range(*args, **kwargs)
+
+
+class EnableGradDecoratorDoesNothing(Patched):
+    """@enable_grad() used as a decorator returns the function unchanged: it runs in the
+    caller's grad mode."""
+
+    patches = {"torch.enable_grad": "enable_grad"}
+
+    def enable_grad(self, orig_func: Any = None) -> Any:
+        if orig_func is not None:
+            return orig_func
+
+        class EnableGrad(self.ref.enable_grad):
+            def __call__(self, func: Any) -> Any:
+                return func
+
+        return EnableGrad()
+
+
+class ZerosIgnoresOut(Patched):
+    """zeros(..., out=t) returns a new tensor and leaves t alone."""
+
+    patches = {"torch.zeros": "zeros"}
+
+    def zeros(self, *size: Any, out: Any = None, **kwargs: Any) -> Any:
+        return self.ref.zeros(*size, **kwargs)
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "ChunkLikeTensorSplit": (["torch.chunk"], "torch.chunk"),
@@ -604,4 +639,7 @@ CAUGHT = {
     "ItemTakesFirstElement": (["torch.Tensor.item"], "torch.Tensor.item"),
     "NumpyIgnoresForce": (["torch.Tensor.numpy"], "torch.Tensor.numpy"),
     "DetachKeepsRequiresGrad": (["torch.Tensor.detach"], "torch.Tensor.detach"),
+    "RangeIgnoresDtype": (["torch.range"], "torch.range"),
+    "EnableGradDecoratorDoesNothing": (["torch.enable_grad"], "torch.enable_grad"),
+    "ZerosIgnoresOut": (["torch.zeros"], "torch.zeros"),
 }

@@ -447,6 +447,26 @@ class AcoshByLogarithm(Patched):
         return _written((input + (input * input - 1).sqrt()).log(), kwargs)
 
 
+class BroadcastTensorsReturnsList(Patched):
+    """broadcast_tensors returns a list instead of a tuple."""
+
+    patches = {"torch.broadcast_tensors": "broadcast_tensors"}
+
+    def broadcast_tensors(self, *tensors: Any) -> Any:
+        return list(self.ref.broadcast_tensors(*tensors))
+
+
+class AnyIgnoresKeepdim(Patched):
+    """any(x, dim, keepdim=True) drops the reduced dim."""
+
+    patches = {"torch.any": "any"}
+
+    def any(self, input: Any, *args: Any, keepdim: bool = False, **kwargs: Any) -> Any:
+        if len(args) > 1:
+            args = args[:1]
+        return self.ref.any(input, *args, **kwargs)
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "SumKeepsIntegerDtype": (["torch.sum"], "torch.sum"),
@@ -485,4 +505,6 @@ CAUGHT = {
     "ArgminSkipsNaN": (["torch.argmin"], "torch.argmin"),
     "NormIgnoresKeepdim": (["torch.norm"], "torch.norm"),
     "AcoshByLogarithm": (["torch.acosh"], "torch.acosh"),
+    "BroadcastTensorsReturnsList": (["torch.broadcast_tensors"], "torch.broadcast_tensors"),
+    "AnyIgnoresKeepdim": (["torch.any"], "torch.any"),
 }

@@ -135,8 +135,32 @@ class StepDropsClosureLoss(Patched):
     @cached_property
     def SGD(self) -> type:  # noqa: N802
         class SGD(self.ref.optim.SGD):
-            def step(self, closure: Any = None) -> None:
-                super().step(closure)
+            def step(self, *args: Any, **kwargs: Any) -> None:
+                super().step(*args, **kwargs)
+
+        return SGD
+
+
+class StepSkipsZeroGradients(Patched):
+    """step() skips parameters whose gradient is all zeros, as if they had none: momentum
+    stops moving them."""
+
+    patches = {"torch.optim.SGD": "SGD"}
+
+    @cached_property
+    def SGD(self) -> type:  # noqa: N802
+        class SGD(self.ref.optim.SGD):
+            def step(self, *args: Any, **kwargs: Any) -> Any:
+                params = [p for g in self.param_groups for p in g["params"]]
+                zero = [p for p in params if p.grad is not None and not p.grad.any().item()]
+                saved = [p.grad for p in zero]
+                for p in zero:
+                    p.grad = None
+                try:
+                    return super().step(*args, **kwargs)
+                finally:
+                    for p, grad in zip(zero, saved, strict=True):
+                        p.grad = grad
 
         return SGD
 
@@ -167,4 +191,5 @@ CAUGHT = {
         "torch.optim.Optimizer.load_state_dict",
     ),
     "StepDropsClosureLoss": (["torch.optim.Optimizer.step"], "torch.optim.Optimizer.step"),
+    "StepSkipsZeroGradients": (["torch.optim.Optimizer.step"], "torch.optim.Optimizer.step"),
 }

@@ -382,6 +382,32 @@ class GeneratorSeedOf32Bits(Patched):
     _Seed32 = _Seed32Generator
 
 
+class _SetStateReturnsNoneGenerator(reference.Generator):
+    def set_state(self, new_state: Any) -> Any:
+        super().set_state(new_state)
+        return None
+
+
+class SetStateReturnsNone(Patched):
+    """Generator.set_state restores the state but returns None, not the generator."""
+
+    patches = {"torch.Generator": "_SetStateReturnsNone"}
+    _SetStateReturnsNone = _SetStateReturnsNoneGenerator
+
+
+class _SignedSeedGenerator(reference.Generator):
+    def initial_seed(self) -> int:
+        seed = super().initial_seed()
+        return seed - 2**64 if seed >= 2**63 else seed
+
+
+class GeneratorInitialSeedSigned(Patched):
+    """Generator.initial_seed returns the uint64 seed as a signed int64 (negative from 2**63)."""
+
+    patches = {"torch.Generator": "_SignedSeed"}
+    _SignedSeed = _SignedSeedGenerator
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "ManualSeedSeedsACopy": (["torch.manual_seed"], "torch.manual_seed"),
@@ -417,4 +443,9 @@ CAUGHT = {
     "SetRngStateSkipsSizeCheck": (["torch.set_rng_state"], "torch.set_rng_state"),
     "RandnLikeIgnoresDtype": (["torch.randn_like"], "torch.randn_like"),
     "GeneratorSeedOf32Bits": (["torch.Generator.seed"], "torch.Generator.seed"),
+    "SetStateReturnsNone": (["torch.Generator.set_state"], "torch.Generator.set_state"),
+    "GeneratorInitialSeedSigned": (
+        ["torch.Generator.initial_seed"],
+        "torch.Generator.initial_seed",
+    ),
 }
