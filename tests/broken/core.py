@@ -1,4 +1,5 @@
-"""Broken adapters for creation, indexing and joining, grad modes, pointwise ops and Tensor."""
+"""Broken adapters for creation, indexing and joining, grad modes, pointwise ops, Tensor and
+its methods."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Broken adapters for the math of 2.5 and 8: reductions, topk, cumsum, broadcasting, norms."""
+"""Broken adapters for the math of 2.5 and 8: trigonometric and hyperbolic functions,
+reductions, topk, cumsum, broadcasting, norms."""
 
 from __future__ import annotations
 
@@ -467,6 +468,31 @@ class AnyIgnoresKeepdim(Patched):
         return self.ref.any(input, *args, **kwargs)
 
 
+class CoshOddLikeSinh(Patched):
+    """cosh computed as sign(x) * cosh(|x|), the odd symmetry of sinh: negative for x < 0."""
+
+    patches = {"torch.cosh": "cosh"}
+
+    def cosh(self, input: Any, **kwargs: Any) -> Any:
+        if not _floating(input):
+            return self.ref.cosh(input, **kwargs)
+        sign = _mapped(self, input, lambda x: np.where(np.signbit(x), -1, 1))
+        return _written(sign * self.ref.cosh(input), kwargs)
+
+
+class MinDimIndicesOfMax(Patched):
+    """min(x, dim) returns the minima with the indices of the maxima (argmax copied in)."""
+
+    patches = {"torch.min": "min"}
+
+    def min(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        result = self.ref.min(input, *args, **kwargs)
+        if not isinstance(result, tuple) or "out" in kwargs:
+            return result
+        indices = self.ref.max(input, *args, **kwargs)[1]
+        return type(result)((result[0], indices))
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "SumKeepsIntegerDtype": (["torch.sum"], "torch.sum"),
@@ -507,4 +533,6 @@ CAUGHT = {
     "AcoshByLogarithm": (["torch.acosh"], "torch.acosh"),
     "BroadcastTensorsReturnsList": (["torch.broadcast_tensors"], "torch.broadcast_tensors"),
     "AnyIgnoresKeepdim": (["torch.any"], "torch.any"),
+    "CoshOddLikeSinh": (["torch.cosh"], "torch.cosh"),
+    "MinDimIndicesOfMax": (["torch.min"], "torch.min"),
 }
