@@ -1,7 +1,8 @@
 """Broken adapters for generators and random sampling (section 2.2).
 
-Each bug keeps shapes, dtypes and the value range plausible, so only the checks of what the
-numbers are (determinism, state round trips, generator independence, distributions) see it.
+Most bugs keep shapes, dtypes and the value range plausible, so only the checks of what the
+numbers are (determinism, state round trips, generator independence, distributions) see them;
+the others get a dtype, a layout, a return value or a seed's width wrong.
 """
 
 from __future__ import annotations
