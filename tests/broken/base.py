@@ -33,6 +33,20 @@ class Patched(ReferenceAdapter):
         return EXPECTATIONS_DIR / f"{ReferenceAdapter.name}.yaml"
 
 
+def standing_in_for(base: type) -> type:
+    """A metaclass whose classes pass isinstance and issubclass checks for ``base``, so that
+    the library's other classes stay instances and subclasses of the patched name."""
+
+    class StandIn(type(base)):
+        def __instancecheck__(cls, obj: Any) -> bool:
+            return isinstance(obj, base)
+
+        def __subclasscheck__(cls, sub: type) -> bool:
+            return issubclass(sub, base)
+
+    return StandIn
+
+
 #: operators whose results keep the patched tensor type (methods keep it by attribute lookup)
 _OPERATORS = [
     "__add__",

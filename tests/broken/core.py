@@ -1,15 +1,16 @@
 """Broken adapters for creation, indexing and joining, grad modes, pointwise ops, Tensor and
-its methods."""
+its methods and attributes, dtypes, devices, layouts and the legacy tensor types."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from adapters.reference_adapter import ReferenceAdapter
 from reference._conversion import write_out
-from tests.broken.base import MethodsPatched, Patched
+from tests.broken.base import MethodsPatched, Patched, standing_in_for
 
 
 class ChunkLikeTensorSplit(Patched):
@@ -589,6 +590,328 @@ class ZerosIgnoresOut(Patched):
         return self.ref.zeros(*size, **kwargs)
 
 
+class AddKeepsLeftDtype(MethodsPatched):
+    """tensor + tensor computes in the left operand's dtype (int + float stays int)."""
+
+    methods = {"__add__": "add"}
+
+    def add(self, tensor: Any, other: Any) -> Any:
+        result = self.ref.Tensor.__add__(tensor, other)
+        return result.to(tensor.dtype) if isinstance(other, self.ref.Tensor) else result
+
+
+class TensorDtypeIsNumpy(MethodsPatched):
+    """Tensor.dtype gives the numpy dtype of the storage instead of the torch dtype."""
+
+    methods = {"dtype": "numpy_dtype"}
+
+    @property
+    def numpy_dtype(self) -> Any:  # ``self`` is the tensor: the property is the tensor's
+        return self._dtype._np
+
+
+class DeviceIndexDefaultsToZero(Patched):
+    """torch.device('cpu') gets index 0 instead of None: no index and index 0 are one device."""
+
+    patches = {"torch.device": "device"}
+
+    @cached_property
+    def device(self) -> type:
+        base = self.ref.device
+
+        class device(base, metaclass=standing_in_for(base)):  # noqa: N801 - torch spelling
+            __slots__ = ()
+
+            def __init__(self, type: Any = None, index: Any = None) -> None:  # noqa: A002
+                super().__init__(type, index)
+                if self.index is None:
+                    object.__setattr__(self, "_index", 0)
+
+        return device
+
+
+class LayoutInstantiable(Patched):
+    """torch.layout() builds a new, nameless layout instead of refusing."""
+
+    patches = {"torch.layout": "layout"}
+
+    @cached_property
+    def layout(self) -> type:
+        base = self.ref.layout
+
+        class layout(base, metaclass=standing_in_for(base)):  # noqa: N801 - torch spelling
+            def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+                return base._make("")
+
+        return layout
+
+
+def _dtype_with(real: Any, **attributes: Any) -> Any:
+    """A dtype equal to ``real`` (same hash, same storage) whose ``attributes`` differ."""
+    base = type(real)
+    namespace: dict[str, Any] = {
+        "__slots__": (),
+        "__eq__": lambda self, other: other is self or other is real,
+        "__hash__": lambda self: hash(real),
+    }
+    for name, value in attributes.items():
+        namespace[name] = value if callable(value) else property(lambda self, v=value: v)
+    fake = object.__new__(type("dtype", (base,), namespace))
+    for slot in base.__slots__:
+        object.__setattr__(fake, slot, getattr(real, slot))
+    return fake
+
+
+class Float16ItemsizeOfFloat(Patched):
+    """float16.itemsize is 4: half is stored in floats and the size is the storage's."""
+
+    patches = {"torch.float16": "float16"}
+
+    @cached_property
+    def float16(self) -> Any:
+        return _dtype_with(self.ref.float16, itemsize=4)
+
+
+class Bfloat16Unsigned(Patched):
+    """bfloat16.is_signed is False: signedness looked up in a table that lacks bfloat16."""
+
+    patches = {"torch.bfloat16": "bfloat16"}
+
+    @cached_property
+    def bfloat16(self) -> Any:
+        return _dtype_with(self.ref.bfloat16, is_signed=False)
+
+
+class Float32SignedOnlyIfInt(Patched):
+    """float32.is_signed is False: is_signed tests the name for "int"."""
+
+    patches = {"torch.float32": "float32"}
+
+    @cached_property
+    def float32(self) -> Any:
+        return _dtype_with(self.ref.float32, is_signed=False)
+
+
+class Float64ToComplexSingle(Patched):
+    """float64.to_complex() is complex64: every real dtype maps to complex64."""
+
+    patches = {"torch.float64": "float64"}
+
+    @cached_property
+    def float64(self) -> Any:
+        complex64 = self.ref.complex64
+        return _dtype_with(self.ref.float64, to_complex=lambda self: complex64)
+
+
+class Complex64IsFloatingPoint(Patched):
+    """complex64.is_floating_point is True: "has a float part" taken for floating point."""
+
+    patches = {"torch.complex64": "complex64"}
+
+    @cached_property
+    def complex64(self) -> Any:
+        return _dtype_with(self.ref.complex64, is_floating_point=True)
+
+
+class Complex128ItemsizeOfHalf(Patched):
+    """complex128.itemsize is 8, the size of one of its two float64 halves."""
+
+    patches = {"torch.complex128": "complex128"}
+
+    @cached_property
+    def complex128(self) -> Any:
+        return _dtype_with(self.ref.complex128, itemsize=8)
+
+
+class Uint8Signed(Patched):
+    """uint8.is_signed is True: is_signed tests whether the name contains "int"."""
+
+    patches = {"torch.uint8": "uint8"}
+
+    @cached_property
+    def uint8(self) -> Any:
+        return _dtype_with(self.ref.uint8, is_signed=True)
+
+
+class Int8Unsigned(Patched):
+    """int8.is_signed is False: int8 taken for a byte, which is unsigned."""
+
+    patches = {"torch.int8": "int8"}
+
+    @cached_property
+    def int8(self) -> Any:
+        return _dtype_with(self.ref.int8, is_signed=False)
+
+
+class Int16ItemsizeOfInt(Patched):
+    """int16.itemsize is 4, the size of a C int."""
+
+    patches = {"torch.int16": "int16"}
+
+    @cached_property
+    def int16(self) -> Any:
+        return _dtype_with(self.ref.int16, itemsize=4)
+
+
+class Int32ItemsizeInBits(Patched):
+    """int32.itemsize is 32: the width in bits, not bytes."""
+
+    patches = {"torch.int32": "int32"}
+
+    @cached_property
+    def int32(self) -> Any:
+        return _dtype_with(self.ref.int32, itemsize=32)
+
+
+class Int64ItemsizeOfWindowsLong(Patched):
+    """int64.itemsize is 4, the size of a C long on Windows."""
+
+    patches = {"torch.int64": "int64"}
+
+    @cached_property
+    def int64(self) -> Any:
+        return _dtype_with(self.ref.int64, itemsize=4)
+
+
+class BoolSigned(Patched):
+    """bool.is_signed is True: every non-unsigned integral kind counted as signed."""
+
+    patches = {"torch.bool": "bool"}
+
+    @cached_property
+    def bool(self) -> Any:
+        return _dtype_with(self.ref.bool, is_signed=True)
+
+
+def _legacy(adapter: Patched, name: str, dtype: Any, meta: type | None = None) -> type:
+    """A legacy tensor type named ``name`` made for ``dtype``, of the reference's metaclass
+    or of ``meta`` (a subclass of it)."""
+    meta = meta or type(adapter.ref.FloatTensor)
+    return meta(name, (), {"dtype": dtype, "is_cuda": False, "is_sparse": False})
+
+
+class HalfTensorIsBfloat16(Patched):
+    """torch.HalfTensor is made for bfloat16, the other 16-bit float."""
+
+    patches = {"torch.HalfTensor": "HalfTensor"}
+
+    @cached_property
+    def HalfTensor(self) -> type:  # noqa: N802
+        return _legacy(self, "HalfTensor", self.ref.bfloat16)
+
+
+class Bfloat16TensorIsHalf(Patched):
+    """torch.BFloat16Tensor is made for float16."""
+
+    patches = {"torch.BFloat16Tensor": "BFloat16Tensor"}
+
+    @cached_property
+    def BFloat16Tensor(self) -> type:  # noqa: N802
+        return _legacy(self, "BFloat16Tensor", self.ref.float16)
+
+
+class FloatTensorTakesAnyFloat(Patched):
+    """isinstance(t, torch.FloatTensor) holds for every floating cpu tensor, not only float32."""
+
+    patches = {"torch.FloatTensor": "FloatTensor"}
+
+    @cached_property
+    def FloatTensor(self) -> type:  # noqa: N802
+        class AnyFloat(type(self.ref.FloatTensor)):
+            def __instancecheck__(cls, obj: Any) -> bool:
+                return super().__instancecheck__(obj) or (
+                    isinstance(obj, self.ref.Tensor) and obj.is_floating_point()
+                )
+
+        return _legacy(self, "FloatTensor", self.ref.float32, AnyFloat)
+
+
+class DoubleTensorBuildsDefaultDtype(Patched):
+    """torch.DoubleTensor(data) builds a tensor of the default dtype (float32)."""
+
+    patches = {"torch.DoubleTensor": "DoubleTensor"}
+
+    @cached_property
+    def DoubleTensor(self) -> type:  # noqa: N802
+        default = self.ref.FloatTensor
+
+        class DefaultDtype(type(default)):
+            def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+                return default(*args, **kwargs)
+
+        return _legacy(self, "DoubleTensor", self.ref.float64, DefaultDtype)
+
+
+class ByteTensorIsSigned(Patched):
+    """torch.ByteTensor is made for int8 (a C char taken for a byte)."""
+
+    patches = {"torch.ByteTensor": "ByteTensor"}
+
+    @cached_property
+    def ByteTensor(self) -> type:  # noqa: N802
+        return _legacy(self, "ByteTensor", self.ref.int8)
+
+
+class CharTensorIsUnsigned(Patched):
+    """torch.CharTensor is made for uint8 (an unsigned char)."""
+
+    patches = {"torch.CharTensor": "CharTensor"}
+
+    @cached_property
+    def CharTensor(self) -> type:  # noqa: N802
+        return _legacy(self, "CharTensor", self.ref.uint8)
+
+
+class ShortTensorIsInt(Patched):
+    """torch.ShortTensor is made for int32."""
+
+    patches = {"torch.ShortTensor": "ShortTensor"}
+
+    @cached_property
+    def ShortTensor(self) -> type:  # noqa: N802
+        return _legacy(self, "ShortTensor", self.ref.int32)
+
+
+class IntTensorIsLong(Patched):
+    """torch.IntTensor is made for int64 (Python's int taken for torch's)."""
+
+    patches = {"torch.IntTensor": "IntTensor"}
+
+    @cached_property
+    def IntTensor(self) -> type:  # noqa: N802
+        return _legacy(self, "IntTensor", self.ref.int64)
+
+
+class LongTensorIsWindowsLong(Patched):
+    """torch.LongTensor is made for int32, a C long on Windows."""
+
+    patches = {"torch.LongTensor": "LongTensor"}
+
+    @cached_property
+    def LongTensor(self) -> type:  # noqa: N802
+        return _legacy(self, "LongTensor", self.ref.int32)
+
+
+class BoolTensorIsByte(Patched):
+    """torch.BoolTensor is made for uint8, the old mask dtype."""
+
+    patches = {"torch.BoolTensor": "BoolTensor"}
+
+    @cached_property
+    def BoolTensor(self) -> type:  # noqa: N802
+        return _legacy(self, "BoolTensor", self.ref.uint8)
+
+
+class RequiresGradOnlyForFloats(MethodsPatched):
+    """Tensor.requires_grad reads False on complex tensors: only floating point counted."""
+
+    methods = {"requires_grad": "requires_grad_if_float"}
+
+    @property
+    def requires_grad_if_float(self) -> bool:  # ``self`` is the tensor
+        return self._requires_grad and self._dtype.is_floating_point
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "ChunkLikeTensorSplit": (["torch.chunk"], "torch.chunk"),
@@ -643,4 +966,31 @@ CAUGHT = {
     "RangeIgnoresDtype": (["torch.range"], "torch.range"),
     "EnableGradDecoratorDoesNothing": (["torch.enable_grad"], "torch.enable_grad"),
     "ZerosIgnoresOut": (["torch.zeros"], "torch.zeros"),
+    "AddKeepsLeftDtype": (["torch.Tensor"], "torch.Tensor"),
+    "TensorDtypeIsNumpy": (["torch.dtype"], "torch.dtype"),
+    "DeviceIndexDefaultsToZero": (["torch.device"], "torch.device"),
+    "LayoutInstantiable": (["torch.layout"], "torch.layout"),
+    "Float16ItemsizeOfFloat": (["torch.float16"], "torch.float16"),
+    "Bfloat16Unsigned": (["torch.bfloat16"], "torch.bfloat16"),
+    "Float32SignedOnlyIfInt": (["torch.float32"], "torch.float32"),
+    "Float64ToComplexSingle": (["torch.float64"], "torch.float64"),
+    "Complex64IsFloatingPoint": (["torch.complex64"], "torch.complex64"),
+    "Complex128ItemsizeOfHalf": (["torch.complex128"], "torch.complex128"),
+    "Uint8Signed": (["torch.uint8"], "torch.uint8"),
+    "Int8Unsigned": (["torch.int8"], "torch.int8"),
+    "Int16ItemsizeOfInt": (["torch.int16"], "torch.int16"),
+    "Int32ItemsizeInBits": (["torch.int32"], "torch.int32"),
+    "Int64ItemsizeOfWindowsLong": (["torch.int64"], "torch.int64"),
+    "BoolSigned": (["torch.bool"], "torch.bool"),
+    "HalfTensorIsBfloat16": (["torch.HalfTensor"], "torch.HalfTensor"),
+    "Bfloat16TensorIsHalf": (["torch.BFloat16Tensor"], "torch.BFloat16Tensor"),
+    "FloatTensorTakesAnyFloat": (["torch.FloatTensor"], "torch.FloatTensor"),
+    "DoubleTensorBuildsDefaultDtype": (["torch.DoubleTensor"], "torch.DoubleTensor"),
+    "ByteTensorIsSigned": (["torch.ByteTensor"], "torch.ByteTensor"),
+    "CharTensorIsUnsigned": (["torch.CharTensor"], "torch.CharTensor"),
+    "ShortTensorIsInt": (["torch.ShortTensor"], "torch.ShortTensor"),
+    "IntTensorIsLong": (["torch.IntTensor"], "torch.IntTensor"),
+    "LongTensorIsWindowsLong": (["torch.LongTensor"], "torch.LongTensor"),
+    "BoolTensorIsByte": (["torch.BoolTensor"], "torch.BoolTensor"),
+    "RequiresGradOnlyForFloats": (["torch.Tensor.requires_grad"], "torch.Tensor.requires_grad"),
 }

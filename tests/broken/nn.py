@@ -1,5 +1,5 @@
-"""Broken adapters for torch.nn (21): realistic bugs in modules, containers, state dicts,
-reshaping layers, dropout, lazy modules and functions.
+"""Broken adapters for torch.nn (28): realistic bugs in modules, containers, state dicts,
+device moves, calling and hooks, reshaping layers, dropout, lazy modules and functions.
 
 Each replaces one reference class with a subclass carrying the bug, under the same name.
 """
@@ -10,7 +10,7 @@ import math
 from functools import cached_property
 from typing import Any
 
-from tests.broken.base import Patched
+from tests.broken.base import Patched, standing_in_for
 
 
 class LinearForgetsBias(Patched):
@@ -323,6 +323,154 @@ class ChannelShuffleAsTheNotesSay(Patched):
         return ChannelShuffle
 
 
+class ModuleParametersRepeatShared(Patched):
+    """Module.named_parameters() ignores remove_duplicate: a module held under two names
+    yields its parameters twice (an optimizer would step them twice)."""
+
+    patches = {"torch.nn.Module": "Module"}
+
+    @cached_property
+    def Module(self) -> type:  # noqa: N802
+        class Module(self.ref.nn.Module, metaclass=standing_in_for(self.ref.nn.Module)):
+            def named_parameters(self, prefix: str = "", recurse: bool = True, **_: Any) -> Any:
+                return super().named_parameters(prefix, recurse, remove_duplicate=False)
+
+        return Module
+
+
+class CpuReplacesParameters(Patched):
+    """Module.cpu() puts new Parameter objects in place of the old ones (an optimizer built
+    before the move holds tensors the module no longer uses)."""
+
+    patches = {"torch.nn.Sequential": "Sequential"}
+
+    @cached_property
+    def Sequential(self) -> type:  # noqa: N802
+        parameter = self.ref.nn.Parameter
+
+        class Sequential(self.ref.nn.Sequential):
+            def cpu(self) -> Any:
+                for module in self.modules():
+                    for name, p in module._parameters.items():
+                        if p is not None:
+                            module._parameters[name] = parameter(p.detach().cpu(), p.requires_grad)
+                return self
+
+        return Sequential
+
+
+class CudaFallsBackToCpu(Patched):
+    """Module.cuda() without CUDA swallows the error and leaves the module on the CPU."""
+
+    patches = {"torch.nn.Linear": "Linear"}
+
+    @cached_property
+    def Linear(self) -> type:  # noqa: N802
+        class Linear(self.ref.nn.Linear):
+            def cuda(self, device: Any = None) -> Any:
+                try:
+                    return super().cuda(device)
+                except (AssertionError, RuntimeError):
+                    return self
+
+        return Linear
+
+
+class CallSkipsHooks(Patched):
+    """Calling an Identity runs forward directly: the forward pre-hooks never run."""
+
+    patches = {"torch.nn.Identity": "Identity"}
+
+    @cached_property
+    def Identity(self) -> type:  # noqa: N802
+        class Identity(self.ref.nn.Identity):
+            def __call__(self, *args: Any, **kwargs: Any) -> Any:
+                return self.forward(*args, **kwargs)
+
+        return Identity
+
+
+class EvalNotRecursive(Patched):
+    """Sequential.eval() clears its own training flag only; the children stay in training."""
+
+    patches = {"torch.nn.Sequential": "Sequential"}
+
+    @cached_property
+    def Sequential(self) -> type:  # noqa: N802
+        class Sequential(self.ref.nn.Sequential):
+            def eval(self) -> Any:
+                self.training = False
+                return self
+
+        return Sequential
+
+
+class ModuleListInsertsAfter(Patched):
+    """ModuleList.insert(i, m) puts m after position i instead of before it."""
+
+    patches = {"torch.nn.ModuleList": "ModuleList"}
+
+    @cached_property
+    def ModuleList(self) -> type:  # noqa: N802
+        class ModuleList(self.ref.nn.ModuleList):
+            def insert(self, index: int, module: Any) -> None:
+                super().insert(min(index + 1, len(self)), module)
+
+        return ModuleList
+
+
+class ModuleDictSortsPlainDict(Patched):
+    """ModuleDict adds a plain dict's entries in sorted key order (ParameterDict's rule)
+    instead of insertion order."""
+
+    patches = {"torch.nn.ModuleDict": "ModuleDict"}
+
+    @cached_property
+    def ModuleDict(self) -> type:  # noqa: N802
+        class ModuleDict(self.ref.nn.ModuleDict):
+            def update(self, modules: Any) -> None:
+                if isinstance(modules, dict):
+                    modules = sorted(modules.items())
+                super().update(modules)
+
+        return ModuleDict
+
+
+class ParameterListKeepsRequiresGrad(Patched):
+    """ParameterList wraps a plain tensor in a Parameter that keeps the tensor's
+    requires_grad (False), so the list's parameters are frozen."""
+
+    patches = {"torch.nn.ParameterList": "ParameterList"}
+
+    @cached_property
+    def ParameterList(self) -> type:  # noqa: N802
+        ref = self.ref
+
+        class ParameterList(ref.nn.ParameterList):
+            def __setitem__(self, idx: int, param: Any) -> None:
+                if isinstance(param, ref.Tensor) and not isinstance(param, ref.nn.Parameter):
+                    param = ref.nn.Parameter(param, param.requires_grad)
+                super().__setitem__(idx, param)
+
+        return ParameterList
+
+
+class ParameterDictKeepsPlainDictOrder(Patched):
+    """ParameterDict adds a plain dict's entries in insertion order instead of sorted."""
+
+    patches = {"torch.nn.ParameterDict": "ParameterDict"}
+
+    @cached_property
+    def ParameterDict(self) -> type:  # noqa: N802
+        class ParameterDict(self.ref.nn.ParameterDict):
+            def update(self, parameters: Any) -> None:
+                if type(parameters) is dict:
+                    parameters = list(parameters.items())
+                super().update(parameters)
+
+        return ParameterDict
+
+
 CAUGHT = {
     "LinearForgetsBias": (["torch.nn.Linear"], "torch.nn.Linear"),
     "LinearInitFromFanOut": (["torch.nn.Linear"], "torch.nn.Linear"),
@@ -349,4 +497,13 @@ CAUGHT = {
     "LazyLinearNotInitialised": (["torch.nn.LazyLinear"], "torch.nn.LazyLinear"),
     "PixelUnshuffleFactorsBeforeChannels": (["torch.nn.PixelUnshuffle"], "torch.nn.PixelUnshuffle"),
     "ChannelShuffleAsTheNotesSay": (["torch.nn.ChannelShuffle"], "torch.nn.ChannelShuffle"),
+    "ModuleParametersRepeatShared": (["torch.nn.Module"], "torch.nn.Module"),
+    "CpuReplacesParameters": (["torch.nn.Module.cpu"], "torch.nn.Module.cpu"),
+    "CudaFallsBackToCpu": (["torch.nn.Module.cuda"], "torch.nn.Module.cuda"),
+    "CallSkipsHooks": (["torch.nn.Module.forward"], "torch.nn.Module.forward"),
+    "EvalNotRecursive": (["torch.nn.Module.eval"], "torch.nn.Module.eval"),
+    "ModuleListInsertsAfter": (["torch.nn.ModuleList"], "torch.nn.ModuleList"),
+    "ModuleDictSortsPlainDict": (["torch.nn.ModuleDict"], "torch.nn.ModuleDict"),
+    "ParameterListKeepsRequiresGrad": (["torch.nn.ParameterList"], "torch.nn.ParameterList"),
+    "ParameterDictKeepsPlainDictOrder": (["torch.nn.ParameterDict"], "torch.nn.ParameterDict"),
 }

@@ -1,5 +1,6 @@
-"""Broken adapters for the Optimizer base class: state_dict and load_state_dict, zero_grad,
-add_param_group and step mistakes that optimizer implementations have made.
+"""Broken adapters for the Optimizer base class: constructor (param groups and defaults),
+state_dict and load_state_dict, zero_grad, add_param_group and step mistakes that optimizer
+implementations have made.
 
 Each replaces SGD or Adam by a subclass of the reference's with one base-class method wrong.
 """
@@ -165,6 +166,38 @@ class StepSkipsZeroGradients(Patched):
         return SGD
 
 
+class GroupsCopied(Patched):
+    """The constructor keeps copies of the caller's group dicts: options changed through
+    the caller's dict (a hand-made lr schedule) no longer reach the optimizer."""
+
+    patches = {"torch.optim.SGD": "SGD"}
+
+    @cached_property
+    def SGD(self) -> type:  # noqa: N802
+        class SGD(self.ref.optim.SGD):
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                self.param_groups = [dict(group) for group in self.param_groups]
+
+        return SGD
+
+
+class DefaultsOverrideGroupOptions(Patched):
+    """A group's own options are overwritten by the defaults ({**group, **defaults}): the
+    per-parameter learning rates are lost."""
+
+    patches = {"torch.optim.SGD": "SGD"}
+
+    @cached_property
+    def SGD(self) -> type:  # noqa: N802
+        class SGD(self.ref.optim.SGD):
+            def add_param_group(self, param_group: dict[str, Any]) -> None:
+                super().add_param_group(param_group)
+                param_group.update(self.defaults)
+
+        return SGD
+
+
 CAUGHT = {
     "StateDictDropsStep": (
         ["torch.optim.Optimizer.state_dict"],
@@ -192,4 +225,6 @@ CAUGHT = {
     ),
     "StepDropsClosureLoss": (["torch.optim.Optimizer.step"], "torch.optim.Optimizer.step"),
     "StepSkipsZeroGradients": (["torch.optim.Optimizer.step"], "torch.optim.Optimizer.step"),
+    "GroupsCopied": (["torch.optim.Optimizer"], "torch.optim.Optimizer"),
+    "DefaultsOverrideGroupOptions": (["torch.optim.Optimizer"], "torch.optim.Optimizer"),
 }
