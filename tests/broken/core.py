@@ -912,6 +912,48 @@ class RequiresGradOnlyForFloats(MethodsPatched):
         return self._requires_grad and self._dtype.is_floating_point
 
 
+class MulPromotesZeroDimLikeTensor(MethodsPatched):
+    """tensor * zero-dim tensor promotes as if the zero-dim one had dimensions: float32 times
+    a float64 scalar tensor gives float64."""
+
+    methods = {"__mul__": "mul"}
+
+    def mul(self, tensor: Any, other: Any) -> Any:
+        result = self.ref.Tensor.__mul__(tensor, other)
+        if isinstance(other, self.ref.Tensor) and other.ndim == 0:
+            return result.to(self.ref.promote_types(tensor.dtype, other.dtype))
+        return result
+
+
+class DeviceEqualityIgnoresIndex(Patched):
+    """torch.device equality compares the type only: cuda:1 == cuda:0."""
+
+    patches = {"torch.device": "device"}
+
+    @cached_property
+    def device(self) -> type:
+        base = self.ref.device
+
+        class device(base, metaclass=standing_in_for(base)):  # noqa: N801 - torch spelling
+            __slots__ = ()
+            __hash__ = base.__hash__
+
+            def __eq__(self, other: object) -> bool:
+                return isinstance(other, base) and self.type == other.type
+
+        return device
+
+
+class RequiresGradOnlyOnLeaves(MethodsPatched):
+    """Tensor.requires_grad reads True on leaves only: results of recorded ops say False."""
+
+    methods = {"requires_grad": "requires_grad_if_leaf"}
+
+    @property
+    def requires_grad_if_leaf(self) -> bool:  # ``self`` is the tensor
+        return self._requires_grad and self._is_leaf
+
+
 #: adapter class -> (items to run, the item whose check must fail)
 CAUGHT = {
     "ChunkLikeTensorSplit": (["torch.chunk"], "torch.chunk"),
@@ -993,4 +1035,7 @@ CAUGHT = {
     "LongTensorIsWindowsLong": (["torch.LongTensor"], "torch.LongTensor"),
     "BoolTensorIsByte": (["torch.BoolTensor"], "torch.BoolTensor"),
     "RequiresGradOnlyForFloats": (["torch.Tensor.requires_grad"], "torch.Tensor.requires_grad"),
+    "MulPromotesZeroDimLikeTensor": (["torch.Tensor"], "torch.Tensor"),
+    "DeviceEqualityIgnoresIndex": (["torch.device"], "torch.device"),
+    "RequiresGradOnlyOnLeaves": (["torch.Tensor.requires_grad"], "torch.Tensor.requires_grad"),
 }

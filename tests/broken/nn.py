@@ -1,4 +1,4 @@
-"""Broken adapters for torch.nn (28): realistic bugs in modules, containers, state dicts,
+"""Broken adapters for torch.nn (36): realistic bugs in modules, containers, state dicts,
 device moves, calling and hooks, reshaping layers, dropout, lazy modules and functions.
 
 Each replaces one reference class with a subclass carrying the bug, under the same name.
@@ -6,6 +6,7 @@ Each replaces one reference class with a subclass carrying the bug, under the sa
 
 from __future__ import annotations
 
+import copy
 import math
 from functools import cached_property
 from typing import Any
@@ -471,6 +472,144 @@ class ParameterDictKeepsPlainDictOrder(Patched):
         return ParameterDict
 
 
+class ModuleSkipsParameterAttributes(Patched):
+    """Module registers a Parameter assigned as an attribute only if the name is already a
+    parameter: a new one becomes a plain attribute, unseen by parameters() and state_dict."""
+
+    patches = {"torch.nn.Module": "Module"}
+
+    @cached_property
+    def Module(self) -> type:  # noqa: N802
+        parameter = self.ref.nn.Parameter
+
+        class Module(self.ref.nn.Module, metaclass=standing_in_for(self.ref.nn.Module)):
+            def __setattr__(self, name: str, value: Any) -> None:
+                if isinstance(value, parameter) and name not in self._parameters:
+                    object.__setattr__(self, name, value)
+                else:
+                    super().__setattr__(name, value)
+
+        return Module
+
+
+class PreHookResultIgnored(Patched):
+    """Calling an Identity runs its forward pre-hooks but drops what they return: a hook
+    cannot replace the input."""
+
+    patches = {"torch.nn.Identity": "Identity"}
+
+    @cached_property
+    def Identity(self) -> type:  # noqa: N802
+        class Identity(self.ref.nn.Identity):
+            def __call__(self, *args: Any, **kwargs: Any) -> Any:
+                for hook in list(self._forward_pre_hooks.values()):
+                    hook(self, args)
+                return self.forward(*args, **kwargs)
+
+        return Identity
+
+
+class EvalReturnsNone(Patched):
+    """Sequential.eval() switches the mode but returns None (train's result is dropped), so
+    ``net = net.eval()`` loses the model."""
+
+    patches = {"torch.nn.Sequential": "Sequential"}
+
+    @cached_property
+    def Sequential(self) -> type:  # noqa: N802
+        class Sequential(self.ref.nn.Sequential):
+            def eval(self) -> Any:
+                self.train(False)
+
+        return Sequential
+
+
+class ModuleListSliceKeepsKeys(Patched):
+    """A ModuleList slice keeps the original keys ("1", "2") instead of renumbering, as a
+    Sequential slice does."""
+
+    patches = {"torch.nn.ModuleList": "ModuleList"}
+
+    @cached_property
+    def ModuleList(self) -> type:  # noqa: N802
+        class ModuleList(self.ref.nn.ModuleList):
+            def __getitem__(self, idx: Any) -> Any:
+                if not isinstance(idx, slice):
+                    return super().__getitem__(idx)
+                part = type(self)()
+                for key in list(self._modules)[idx]:
+                    part.add_module(key, self._modules[key])
+                return part
+
+        return ModuleList
+
+
+class ModuleDictReplacedKeyMovesLast(Patched):
+    """Replacing a ModuleDict entry deletes and re-adds it: the key moves to the end."""
+
+    patches = {"torch.nn.ModuleDict": "ModuleDict"}
+
+    @cached_property
+    def ModuleDict(self) -> type:  # noqa: N802
+        class ModuleDict(self.ref.nn.ModuleDict):
+            def __setitem__(self, key: str, module: Any) -> None:
+                if key in self:
+                    del self[key]
+                super().__setitem__(key, module)
+
+        return ModuleDict
+
+
+class ParameterListCopiesTensors(Patched):
+    """ParameterList wraps a copy of a plain tensor: the Parameter no longer shares the
+    tensor's memory."""
+
+    patches = {"torch.nn.ParameterList": "ParameterList"}
+
+    @cached_property
+    def ParameterList(self) -> type:  # noqa: N802
+        ref = self.ref
+
+        class ParameterList(ref.nn.ParameterList):
+            def __setitem__(self, idx: int, param: Any) -> None:
+                if isinstance(param, ref.Tensor) and not isinstance(param, ref.nn.Parameter):
+                    param = ref.nn.Parameter(param.detach().clone())
+                super().__setitem__(idx, param)
+
+        return ParameterList
+
+
+class ParameterDictMissingKeyIsKeyError(Patched):
+    """ParameterDict["missing"] raises KeyError (as a dict does) instead of torch's
+    AttributeError."""
+
+    patches = {"torch.nn.ParameterDict": "ParameterDict"}
+
+    @cached_property
+    def ParameterDict(self) -> type:  # noqa: N802
+        class ParameterDict(self.ref.nn.ParameterDict):
+            def __getitem__(self, key: str) -> Any:
+                if isinstance(key, str) and key not in self:
+                    raise KeyError(key)
+                return super().__getitem__(key)
+
+        return ParameterDict
+
+
+class CpuReturnsACopy(Patched):
+    """Module.cpu() returns a moved copy of the module and leaves the module itself alone."""
+
+    patches = {"torch.nn.Sequential": "Sequential"}
+
+    @cached_property
+    def Sequential(self) -> type:  # noqa: N802
+        class Sequential(self.ref.nn.Sequential):
+            def cpu(self) -> Any:
+                return copy.deepcopy(self)._apply(lambda t: t.cpu())
+
+        return Sequential
+
+
 CAUGHT = {
     "LinearForgetsBias": (["torch.nn.Linear"], "torch.nn.Linear"),
     "LinearInitFromFanOut": (["torch.nn.Linear"], "torch.nn.Linear"),
@@ -506,4 +645,12 @@ CAUGHT = {
     "ModuleDictSortsPlainDict": (["torch.nn.ModuleDict"], "torch.nn.ModuleDict"),
     "ParameterListKeepsRequiresGrad": (["torch.nn.ParameterList"], "torch.nn.ParameterList"),
     "ParameterDictKeepsPlainDictOrder": (["torch.nn.ParameterDict"], "torch.nn.ParameterDict"),
+    "ModuleSkipsParameterAttributes": (["torch.nn.Module"], "torch.nn.Module"),
+    "PreHookResultIgnored": (["torch.nn.Module.forward"], "torch.nn.Module.forward"),
+    "EvalReturnsNone": (["torch.nn.Module.eval"], "torch.nn.Module.eval"),
+    "ModuleListSliceKeepsKeys": (["torch.nn.ModuleList"], "torch.nn.ModuleList"),
+    "ModuleDictReplacedKeyMovesLast": (["torch.nn.ModuleDict"], "torch.nn.ModuleDict"),
+    "ParameterListCopiesTensors": (["torch.nn.ParameterList"], "torch.nn.ParameterList"),
+    "ParameterDictMissingKeyIsKeyError": (["torch.nn.ParameterDict"], "torch.nn.ParameterDict"),
+    "CpuReturnsACopy": (["torch.nn.Module.cpu"], "torch.nn.Module.cpu"),
 }
