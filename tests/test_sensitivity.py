@@ -92,3 +92,21 @@ def test_counterexample_reproducer_shows_the_wrong_result() -> None:
     assert outcome.counterexample and "input = torch.tensor(" in outcome.counterexample
     proc = _reproduce(outcome.reproducer)
     assert proc.returncode == 0 and proc.stdout.strip(), outcome.reproducer
+
+
+#: items whose realistic bugs only show with a CUDA device
+NEEDS_CUDA = {
+    "torch.cuda.is_initialized",
+    "torch.cuda.max_memory_allocated",
+    "torch.cuda.reset_max_memory_allocated",
+}
+
+
+def test_every_item_has_a_planted_bug() -> None:
+    """A spec'd item comes with at least one planted bug its checks catch
+    (``python -m tests.broken`` lists the counts)."""
+    from spec.loader import load_spec
+
+    covered = {item for _, item in BROKEN.values()}
+    missing = {e.item.name for e in load_spec().entries} - covered
+    assert missing <= NEEDS_CUDA, sorted(missing - NEEDS_CUDA)
