@@ -662,34 +662,37 @@ def _dtype_with(real: Any, **attributes: Any) -> Any:
     return fake
 
 
-class Float16ItemsizeOfFloat(Patched):
+class _WrongDtype(Patched):
+    """A dtype of the reference (``target``) with some ``wrong`` attributes."""
+
+    target = ""
+    wrong: dict[str, Any] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.patches = {f"torch.{cls.target}": "wrong_dtype"}
+
+    @cached_property
+    def wrong_dtype(self) -> Any:
+        return _dtype_with(getattr(self.ref, self.target), **self.wrong)
+
+
+class Float16ItemsizeOfFloat(_WrongDtype):
     """float16.itemsize is 4: half is stored in floats and the size is the storage's."""
 
-    patches = {"torch.float16": "float16"}
-
-    @cached_property
-    def float16(self) -> Any:
-        return _dtype_with(self.ref.float16, itemsize=4)
+    target, wrong = "float16", {"itemsize": 4}
 
 
-class Bfloat16Unsigned(Patched):
+class Bfloat16Unsigned(_WrongDtype):
     """bfloat16.is_signed is False: signedness looked up in a table that lacks bfloat16."""
 
-    patches = {"torch.bfloat16": "bfloat16"}
-
-    @cached_property
-    def bfloat16(self) -> Any:
-        return _dtype_with(self.ref.bfloat16, is_signed=False)
+    target, wrong = "bfloat16", {"is_signed": False}
 
 
-class Float32SignedOnlyIfInt(Patched):
+class Float32SignedOnlyIfInt(_WrongDtype):
     """float32.is_signed is False: is_signed tests the name for "int"."""
 
-    patches = {"torch.float32": "float32"}
-
-    @cached_property
-    def float32(self) -> Any:
-        return _dtype_with(self.ref.float32, is_signed=False)
+    target, wrong = "float32", {"is_signed": False}
 
 
 class Float64ToComplexSingle(Patched):
@@ -703,84 +706,52 @@ class Float64ToComplexSingle(Patched):
         return _dtype_with(self.ref.float64, to_complex=lambda self: complex64)
 
 
-class Complex64IsFloatingPoint(Patched):
+class Complex64IsFloatingPoint(_WrongDtype):
     """complex64.is_floating_point is True: "has a float part" taken for floating point."""
 
-    patches = {"torch.complex64": "complex64"}
-
-    @cached_property
-    def complex64(self) -> Any:
-        return _dtype_with(self.ref.complex64, is_floating_point=True)
+    target, wrong = "complex64", {"is_floating_point": True}
 
 
-class Complex128ItemsizeOfHalf(Patched):
+class Complex128ItemsizeOfHalf(_WrongDtype):
     """complex128.itemsize is 8, the size of one of its two float64 halves."""
 
-    patches = {"torch.complex128": "complex128"}
-
-    @cached_property
-    def complex128(self) -> Any:
-        return _dtype_with(self.ref.complex128, itemsize=8)
+    target, wrong = "complex128", {"itemsize": 8}
 
 
-class Uint8Signed(Patched):
+class Uint8Signed(_WrongDtype):
     """uint8.is_signed is True: is_signed tests whether the name contains "int"."""
 
-    patches = {"torch.uint8": "uint8"}
-
-    @cached_property
-    def uint8(self) -> Any:
-        return _dtype_with(self.ref.uint8, is_signed=True)
+    target, wrong = "uint8", {"is_signed": True}
 
 
-class Int8Unsigned(Patched):
+class Int8Unsigned(_WrongDtype):
     """int8.is_signed is False: int8 taken for a byte, which is unsigned."""
 
-    patches = {"torch.int8": "int8"}
-
-    @cached_property
-    def int8(self) -> Any:
-        return _dtype_with(self.ref.int8, is_signed=False)
+    target, wrong = "int8", {"is_signed": False}
 
 
-class Int16ItemsizeOfInt(Patched):
+class Int16ItemsizeOfInt(_WrongDtype):
     """int16.itemsize is 4, the size of a C int."""
 
-    patches = {"torch.int16": "int16"}
-
-    @cached_property
-    def int16(self) -> Any:
-        return _dtype_with(self.ref.int16, itemsize=4)
+    target, wrong = "int16", {"itemsize": 4}
 
 
-class Int32ItemsizeInBits(Patched):
+class Int32ItemsizeInBits(_WrongDtype):
     """int32.itemsize is 32: the width in bits, not bytes."""
 
-    patches = {"torch.int32": "int32"}
-
-    @cached_property
-    def int32(self) -> Any:
-        return _dtype_with(self.ref.int32, itemsize=32)
+    target, wrong = "int32", {"itemsize": 32}
 
 
-class Int64ItemsizeOfWindowsLong(Patched):
+class Int64ItemsizeOfWindowsLong(_WrongDtype):
     """int64.itemsize is 4, the size of a C long on Windows."""
 
-    patches = {"torch.int64": "int64"}
-
-    @cached_property
-    def int64(self) -> Any:
-        return _dtype_with(self.ref.int64, itemsize=4)
+    target, wrong = "int64", {"itemsize": 4}
 
 
-class BoolSigned(Patched):
+class BoolSigned(_WrongDtype):
     """bool.is_signed is True: every non-unsigned integral kind counted as signed."""
 
-    patches = {"torch.bool": "bool"}
-
-    @cached_property
-    def bool(self) -> Any:
-        return _dtype_with(self.ref.bool, is_signed=True)
+    target, wrong = "bool", {"is_signed": True}
 
 
 def _legacy(adapter: Patched, name: str, dtype: Any, meta: type | None = None) -> type:
@@ -790,24 +761,30 @@ def _legacy(adapter: Patched, name: str, dtype: Any, meta: type | None = None) -
     return meta(name, (), {"dtype": dtype, "is_cuda": False, "is_sparse": False})
 
 
-class HalfTensorIsBfloat16(Patched):
+class _LegacyMadeFor(Patched):
+    """A legacy tensor type (``target``) made for another dtype (``made_for``)."""
+
+    target = made_for = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.patches = {f"torch.{cls.target}": "legacy_type"}
+
+    @cached_property
+    def legacy_type(self) -> type:
+        return _legacy(self, self.target, getattr(self.ref, self.made_for))
+
+
+class HalfTensorIsBfloat16(_LegacyMadeFor):
     """torch.HalfTensor is made for bfloat16, the other 16-bit float."""
 
-    patches = {"torch.HalfTensor": "HalfTensor"}
-
-    @cached_property
-    def HalfTensor(self) -> type:  # noqa: N802
-        return _legacy(self, "HalfTensor", self.ref.bfloat16)
+    target, made_for = "HalfTensor", "bfloat16"
 
 
-class Bfloat16TensorIsHalf(Patched):
+class Bfloat16TensorIsHalf(_LegacyMadeFor):
     """torch.BFloat16Tensor is made for float16."""
 
-    patches = {"torch.BFloat16Tensor": "BFloat16Tensor"}
-
-    @cached_property
-    def BFloat16Tensor(self) -> type:  # noqa: N802
-        return _legacy(self, "BFloat16Tensor", self.ref.float16)
+    target, made_for = "BFloat16Tensor", "float16"
 
 
 class FloatTensorTakesAnyFloat(Patched):
@@ -842,64 +819,40 @@ class DoubleTensorBuildsDefaultDtype(Patched):
         return _legacy(self, "DoubleTensor", self.ref.float64, DefaultDtype)
 
 
-class ByteTensorIsSigned(Patched):
+class ByteTensorIsSigned(_LegacyMadeFor):
     """torch.ByteTensor is made for int8 (a C char taken for a byte)."""
 
-    patches = {"torch.ByteTensor": "ByteTensor"}
-
-    @cached_property
-    def ByteTensor(self) -> type:  # noqa: N802
-        return _legacy(self, "ByteTensor", self.ref.int8)
+    target, made_for = "ByteTensor", "int8"
 
 
-class CharTensorIsUnsigned(Patched):
+class CharTensorIsUnsigned(_LegacyMadeFor):
     """torch.CharTensor is made for uint8 (an unsigned char)."""
 
-    patches = {"torch.CharTensor": "CharTensor"}
-
-    @cached_property
-    def CharTensor(self) -> type:  # noqa: N802
-        return _legacy(self, "CharTensor", self.ref.uint8)
+    target, made_for = "CharTensor", "uint8"
 
 
-class ShortTensorIsInt(Patched):
+class ShortTensorIsInt(_LegacyMadeFor):
     """torch.ShortTensor is made for int32."""
 
-    patches = {"torch.ShortTensor": "ShortTensor"}
-
-    @cached_property
-    def ShortTensor(self) -> type:  # noqa: N802
-        return _legacy(self, "ShortTensor", self.ref.int32)
+    target, made_for = "ShortTensor", "int32"
 
 
-class IntTensorIsLong(Patched):
+class IntTensorIsLong(_LegacyMadeFor):
     """torch.IntTensor is made for int64 (Python's int taken for torch's)."""
 
-    patches = {"torch.IntTensor": "IntTensor"}
-
-    @cached_property
-    def IntTensor(self) -> type:  # noqa: N802
-        return _legacy(self, "IntTensor", self.ref.int64)
+    target, made_for = "IntTensor", "int64"
 
 
-class LongTensorIsWindowsLong(Patched):
+class LongTensorIsWindowsLong(_LegacyMadeFor):
     """torch.LongTensor is made for int32, a C long on Windows."""
 
-    patches = {"torch.LongTensor": "LongTensor"}
-
-    @cached_property
-    def LongTensor(self) -> type:  # noqa: N802
-        return _legacy(self, "LongTensor", self.ref.int32)
+    target, made_for = "LongTensor", "int32"
 
 
-class BoolTensorIsByte(Patched):
+class BoolTensorIsByte(_LegacyMadeFor):
     """torch.BoolTensor is made for uint8, the old mask dtype."""
 
-    patches = {"torch.BoolTensor": "BoolTensor"}
-
-    @cached_property
-    def BoolTensor(self) -> type:  # noqa: N802
-        return _legacy(self, "BoolTensor", self.ref.uint8)
+    target, made_for = "BoolTensor", "uint8"
 
 
 class RequiresGradOnlyForFloats(MethodsPatched):
