@@ -18,3 +18,11 @@ def caught() -> dict[str, tuple[list[str], str]]:
         for cls, entry in getattr(module, "CAUGHT", {}).items():
             table[f"{module.__name__}:{cls}"] = entry
     return table
+
+
+def uncovered() -> list[str]:
+    """The built-in spec's items that no planted bug has for culprit."""
+    from spec.loader import load_spec
+
+    covered = {item for _, item in caught().values()}
+    return [e.item.name for e in load_spec().entries if e.item.name not in covered]

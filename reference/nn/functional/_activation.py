@@ -22,7 +22,7 @@ from ..._dtypes import dtype
 from ..._factory import new_leaf
 from ..._matmul import require_tensors
 from ..._ops import apply_inplace, apply_op
-from ..._pointwise import tanh
+from ..._pointwise import opmath, tanh
 from ..._random import default_generator
 from ..._tensor import Tensor
 from ...autograd._graph import Formula
@@ -130,13 +130,9 @@ def sigmoid(input: Tensor) -> Tensor:  # noqa: A002
     _check_input("sigmoid", input)
     out_dt = input._dtype if input._dtype._kind in "fc" else _dtypes.get_default_dtype()
     back = Formula(lambda n, g: (g * (n.saved_output(0) * (1 - n.saved_output(0))),), outputs=True)
-    if input._dtype in _FLOAT32_OPMATH:  # torch's own formula in float32, within its few ulp
+    if opmath(input._dtype) is _dtypes.float32:  # torch's formula in float32, within a few ulp
         return _run("sigmoid", input, _sigmoid32, back, wide=False)
     return _run("sigmoid", input, _sigmoid_values, back, out_dtype=out_dt)
-
-
-#: the dtypes torch's CPU sigmoid computes in float32 (half types through their opmath)
-_FLOAT32_OPMATH = (_dtypes.float32, _dtypes.float16, _dtypes.bfloat16)
 
 
 def _sigmoid32(v: np.ndarray) -> np.ndarray:
