@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import _dtypes
+from . import _blas, _dtypes
 from ._conversion import cast_array, contiguous
 from ._dtypes import c_name, dtype
 from ._joining import squeeze, unsqueeze
@@ -40,7 +40,7 @@ def require_tensors(name: str, args: Sequence[tuple[str, Any]], first: int = 1) 
 def _product(xp, a, b, out_dt: dtype):
     """``a @ b`` computed in torch's accumulation type (float32 for half types)."""
     comp = opmath(out_dt)
-    result = xp.matmul(cast_array(a, comp), cast_array(b, comp))
+    result = _blas.matmul(xp, cast_array(a, comp), cast_array(b, comp))
     return cast_array(result, out_dt)
 
 

@@ -22,6 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from ... import _blas
 from ..._dtypes import array_kind
 from ..._ops import apply_op
 from ..._reductions import CPP_TYPE_NAMES
@@ -107,11 +108,11 @@ def _correlate(xpad: np.ndarray, w: np.ndarray, stride, dilation, groups: int) -
     if positions >= math.prod(kernel):
         order = (0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd))
         cols = win.transpose(order).reshape(n, groups, size, positions)
-        return np.matmul(kernels, cols).reshape(n, o, *blocks)
+        return _blas.matmul(np, kernels, cols).reshape(n, o, *blocks)
     win = win.reshape(n, groups, cg, *blocks, *kernel)
     order = (1, 0, *range(3, 3 + nd), 2, *range(3 + nd, 3 + 2 * nd))
     cols = win.transpose(order).reshape(groups, n * positions, size)
-    out = np.matmul(cols, kernels.transpose(0, 2, 1)).reshape(groups, n, *blocks, og)
+    out = _blas.matmul(np, cols, kernels.transpose(0, 2, 1)).reshape(groups, n, *blocks, og)
     out = out.transpose(1, 0, 2 + nd, *range(2, 2 + nd))
     return np.ascontiguousarray(out).reshape(n, o, *blocks)
 
@@ -132,7 +133,7 @@ def _transposed(x: np.ndarray, w: np.ndarray, p: ConvParams) -> np.ndarray:
         out = _transposed_unit_stride(x, w, g, full, p.dilation)
     else:  # one matmul per sample, positions innermost: col2im adds runs of a row
         weights = w.reshape(g, cg, og * math.prod(kernel)).transpose(0, 2, 1)
-        cols = np.matmul(weights, x.reshape(n, g, cg, math.prod(blocks)))
+        cols = _blas.matmul(np, weights, x.reshape(n, g, cg, math.prod(blocks)))
         cols = cols.reshape(n, g * og, *kernel, *blocks)
         out = col2im(cols, full, p.stride, p.dilation)
     crop = tuple(slice(q, f - q) for q, f in zip(p.padding, full, strict=True))
@@ -154,7 +155,7 @@ def _transposed_unit_stride(
     wide = np.pad(x, widths) if any(r for _, r in widths) else x
     weights = w.reshape(g, cg, og * math.prod(kernel)).transpose(0, 2, 1)
     size = math.prod(wide.shape[2:])
-    cols = np.matmul(weights, wide.reshape(n, g, cg, size))
+    cols = _blas.matmul(np, weights, wide.reshape(n, g, cg, size))
     cols = cols.reshape(n, g * og, math.prod(kernel), size)
     strides = [math.prod(full[i + 1 :]) for i in range(nd)]  # of the flat output (and input)
     span = 1 + sum((b - 1) * st for b, st in zip(x.shape[2:], strides, strict=True))

@@ -1,0 +1,139 @@
+"""Matrix products on Intel MKL, the BLAS that torch's CPU build multiplies with.
+
+numpy bundles OpenBLAS, whose float32 kernels take 10-15% longer than MKL's on the products
+torch's ``mm`` and ``linear`` run (docs/speed.md). When the ``mkl`` wheel is installed (a
+dependency on x86-64), :func:`matmul` hands float and complex numpy products above a small
+size to its ``cblas_?gemm``; everything else (cupy arrays, integers, vectors, small or
+unaligned operands) goes to ``xp.matmul``, and so does everything when the environment sets
+``TORCHCONFORM_BLAS=numpy``. Either way it is a BLAS product: results may differ from the
+other in the last bits, as torch's own do from one CPU to the next."""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import importlib.metadata
+import os
+from typing import Any
+
+import numpy as np
+
+ENV = "TORCHCONFORM_BLAS"
+CHOICES = ("mkl", "numpy")
+#: below this many multiply-adds per matrix, numpy's call costs less than ours
+MIN_WORK = 1 << 15
+#: MKL_INT is 32-bit in the LP64 interface selected at load
+_MAX_DIM = 2**31 - 1
+_ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
+_LP64, _THREADING_INTEL, _THREADING_SEQUENTIAL = 0, 0, 1
+#: numpy dtype -> cblas routine; complex routines take alpha and beta by address
+_ROUTINES = {
+    np.dtype(np.float32): ("cblas_sgemm", ctypes.c_float),
+    np.dtype(np.float64): ("cblas_dgemm", ctypes.c_double),
+    np.dtype(np.complex64): ("cblas_cgemm", ctypes.c_void_p),
+    np.dtype(np.complex128): ("cblas_zgemm", ctypes.c_void_p),
+}
+
+
+def _library_path(distribution: str, prefix: str) -> str | None:
+    """The installed file of ``distribution`` whose name starts with ``prefix``."""
+    try:
+        files = importlib.metadata.distribution(distribution).files or ()
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for file in files:
+        if file.name.startswith(prefix) and (".so" in file.name or file.name.endswith(".dll")):
+            return str(file.locate())
+    return None
+
+
+@functools.cache
+def _mkl() -> ctypes.CDLL | None:
+    """MKL's single dynamic library, set to the LP64 interface, or None."""
+    choice = os.environ.get(ENV, "mkl")
+    if choice not in CHOICES:
+        raise ValueError(f"{ENV}={choice!r}: expected one of {', '.join(CHOICES)}")
+    path = _library_path("mkl", "libmkl_rt") or _library_path("mkl", "mkl_rt")
+    if choice == "numpy" or path is None:
+        return None
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError:
+        return None
+    lib.MKL_Set_Interface_Layer(_LP64)
+    if "MKL_THREADING_LAYER" not in os.environ:  # MKL's OpenMP runtime comes with the wheel
+        openmp = _library_path("intel-openmp", "libiomp5")
+        lib.MKL_Set_Threading_Layer(_THREADING_INTEL if openmp else _THREADING_SEQUENTIAL)
+    for routine, scalar in _ROUTINES.values():
+        fn = getattr(lib, routine)
+        fn.restype = None
+        matrix = [ctypes.c_void_p, ctypes.c_int]  # address, leading dimension
+        fn.argtypes = [ctypes.c_int] * 6 + [scalar, *matrix, *matrix, scalar, *matrix]
+    return lib
+
+
+def active() -> bool:
+    """Whether products go to MKL."""
+    return _mkl() is not None
+
+
+def _operand(x: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """``x`` (batch of matrices) with how BLAS reads each matrix: (array, trans, ld)."""
+    rows, cols = x.shape[-2:]
+    size = x.itemsize
+    row_step = x.strides[-2] if rows > 1 else cols * size
+    col_step = x.strides[-1] if cols > 1 else size
+    if x.flags.aligned:
+        if col_step == size and row_step % size == 0 and row_step // size >= max(1, cols):
+            return x, _NO_TRANS, row_step // size
+        if row_step == size and col_step % size == 0 and col_step // size >= max(1, rows):
+            return x, _TRANS, col_step // size
+    x = np.ascontiguousarray(x)
+    return x, _NO_TRANS, max(1, cols)
+
+
+def _offsets(x: np.ndarray, batch: tuple[int, ...]) -> np.ndarray:
+    """Byte offset of each matrix of ``x`` (of shape ``batch`` + matrix), in C order."""
+    if not batch:
+        return np.zeros(1, np.int64)
+    grids = np.indices(batch, dtype=np.int64).reshape(len(batch), -1)
+    return (grids * np.array(x.strides[: len(batch)], np.int64)[:, None]).sum(0)
+
+
+def _fits(a: Any, b: Any) -> bool:
+    """Whether MKL should compute ``a @ b``."""
+    if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != b.dtype:
+        return False
+    if a.dtype not in _ROUTINES or a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
+        return False
+    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+    return m * n * k >= MIN_WORK and max(m, n, k) <= _MAX_DIM and active()
+
+
+def matmul(xp: Any, a: Any, b: Any) -> Any:
+    """``xp.matmul(a, b)``, on MKL where it fits (see the module's docstring)."""
+    if not _fits(a, b):
+        return xp.matmul(a, b)
+    batch = tuple(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
+    a = np.broadcast_to(a, batch + a.shape[-2:])
+    b = np.broadcast_to(b, batch + b.shape[-2:])
+    (a, trans_a, lda), (b, trans_b, ldb) = _operand(a), _operand(b)
+    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+    out = np.empty(batch + (m, n), a.dtype)
+    routine, scalar = _ROUTINES[a.dtype]
+    gemm = getattr(_mkl(), routine)
+    if scalar is ctypes.c_void_p:
+        scalars = np.array([1, 0], a.dtype)
+        alpha, beta = scalars.ctypes.data, scalars.ctypes.data + a.itemsize
+    else:
+        alpha, beta = 1.0, 0.0
+    size = out.itemsize * m * n
+    base_a, base_b, base_out = a.ctypes.data, b.ctypes.data, out.ctypes.data
+    for i, (off_a, off_b) in enumerate(zip(_offsets(a, batch), _offsets(b, batch), strict=True)):
+        gemm(
+            _ROW_MAJOR, trans_a, trans_b, m, n, k,
+            alpha, base_a + int(off_a), lda, base_b + int(off_b), ldb,
+            beta, base_out + i * size, max(1, n),
+        )  # fmt: skip
+    return out
+
