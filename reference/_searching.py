@@ -39,33 +39,70 @@ def _descending_order(a: np.ndarray, kind: str) -> np.ndarray:
 def _first_k(key: np.ndarray, k: int, largest: bool, kind: str) -> np.ndarray:
     """Indices of the first ``k`` along the last axis in the stable order of ``key``
     (largest first, or smallest first; NaN counts as the largest value)."""
-    packed = _packed_order(key, largest)
-    if packed is None:  # 64-bit values: no room for the index beside them
+    if k > 0 and 4 * k <= key.shape[-1]:
+        found = _first_k_of_candidates(key, k, largest)
+        if found is not None:
+            return found
+    rank = _rank(key, largest)
+    if rank is None:  # 64-bit values: no room for the index beside them
         order = _descending_order(key, kind) if largest else np.argsort(key, -1, kind="stable")
         return order[..., :k]
+    packed = _packed(rank)
     if 0 < k < key.shape[-1]:
         packed = np.partition(packed, k - 1, axis=-1)[..., :k]
     return np.sort(packed, axis=-1)[..., :k] & 0xFFFFFFFF
 
 
-def _packed_order(key: np.ndarray, largest: bool) -> np.ndarray | None:
-    """int64 sort keys, unique along the last axis, whose ascending order is the stable
-    order of ``key`` (rank of the value in the high 32 bits, position in the low 32): one
-    partition then finds the first k. None for 64-bit values or rows of 2**32 or more."""
-    if key.dtype.itemsize > 4 or key.shape[-1] >= 2**32:
+def _first_k_of_candidates(key: np.ndarray, k: int, largest: bool) -> np.ndarray | None:
+    """``_first_k`` sorting only the candidates: the positions whose value is at least each
+    row's k-th largest (at most its k-th smallest). None for NaN (whose place a partition of
+    the values does not give) or when ties make the candidates many."""
+    rows = key.reshape(-1, key.shape[-1])
+    if rows.dtype.kind == "f" and np.isnan(rows).any():
+        return None
+    n = rows.shape[-1]
+    at = n - k if largest else k - 1
+    kth = np.partition(rows, at, axis=-1)[:, at : at + 1]
+    flat = np.flatnonzero(rows >= kth if largest else rows <= kth)
+    if len(flat) > 2 * k * len(rows) + 64:
+        return None
+    row, col = np.divmod(flat, n)
+    values = rows.ravel()[flat]
+    if values.dtype.kind == "f":
+        values = values + values.dtype.type(0)  # -0.0 and +0.0 alike
+    order_key = (-values if values.dtype.kind == "f" else ~values) if largest else values
+    if len(flat) == k * len(rows):  # no tie at the k-th value: k candidates a row
+        col, order_key = col.reshape(-1, k), order_key.reshape(-1, k)
+        picks = np.take_along_axis(col, np.lexsort((col, order_key), axis=-1), axis=-1)
+    else:
+        order = np.lexsort((col, order_key, row))  # by row, then value, then position
+        starts = np.searchsorted(row[order], np.arange(len(rows)))
+        picks = col[order][starts[:, None] + np.arange(k)]
+    return picks.reshape(*key.shape[:-1], k)
+
+
+def _rank(key: np.ndarray, largest: bool) -> np.ndarray | None:
+    """int32 ranks whose ascending order is the wanted order of ``key``, equal for equal
+    values (-0.0 and +0.0 alike, every NaN alike and above +inf). None for 64-bit values or
+    rows of 2**32 or more."""
+    if key.dtype.itemsize > 4 or key.shape[-1] >= 2**32 or key.dtype == np.uint32:
         return None
     if key.dtype.kind == "f":
-        bits = (key.astype(np.float32, copy=False) + np.float32(0)).view(np.int32)  # -0.0: +0
-        bits ^= (bits >> 31) & 0x7FFFFFFF  # the float order as an int32 order
-        bits[np.isnan(key)] = 2**31 - 1  # every NaN alike, above +inf
-        rank = bits.astype(np.int64)
+        rank = (key.astype(np.float32, copy=False) + np.float32(0)).view(np.int32)  # -0.0: +0
+        rank ^= (rank >> 31) & 0x7FFFFFFF  # the float order as an int32 order
+        rank[np.isnan(key)] = 2**31 - 1
     else:
-        rank = key.astype(np.int64)
-    if largest:
-        np.invert(rank, out=rank)
-    rank <<= 32
-    rank |= np.arange(key.shape[-1], dtype=np.int64)
-    return rank
+        rank = key.astype(np.int32)
+    return np.invert(rank, out=rank) if largest else rank
+
+
+def _packed(rank: np.ndarray) -> np.ndarray:
+    """int64 sort keys, unique along the last axis: the rank in the high 32 bits, the position
+    in the low 32 (ascending order: the stable order of the ranks)."""
+    packed = rank.astype(np.int64)
+    packed <<= 32
+    packed |= np.arange(rank.shape[-1], dtype=np.int64)
+    return packed
 
 
 def topk(

@@ -1,5 +1,5 @@
 """The reference's vectorised paths give what the plain algorithms they replace give: the
-swap shuffle of ``randperm`` without its loop, ``topk`` by one partition of packed keys, max
+swap shuffle of ``randperm`` without its loop, ``topk`` by a partition of the values and a sort of the candidates (or of packed keys), max
 pooling by a running argmax over kernel offsets, average pooling by per-offset sums, view
 gradients written through the view's strides (or, laid out as the view, taken as they are),
 ``gather`` as one flat take, and ``tensor``'s dtype inference per kind of scalar; torch where
@@ -69,6 +69,19 @@ def test_topk_order_is_the_stable_sort(dtype: Any) -> None:
             for largest in (True, False):
                 got = _first_k(key, k, largest, np.dtype(dtype).kind)
                 assert np.array_equal(got, _stable_first(key, k, largest)), (key, k, largest)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int8, np.uint8, np.int64])
+def test_topk_candidates_are_the_stable_sort(dtype: Any) -> None:
+    """Long rows, where only the values up to each row's k-th are sorted: few distinct values
+    (ties at the k-th, candidates too many), or many (exactly k a row), signed zeros, no NaN."""
+    few = np.array([0.0, -0.0, 1.0, -1.0, 3.0] if np.dtype(dtype).kind == "f" else [0, 1, 3, 7])
+    for values in (few, np.arange(-150, 100) if np.dtype(dtype) != np.uint8 else np.arange(250)):
+        key = RNG.choice(values, (4, 3, 200)).astype(dtype)
+        for k in (1, 2, 7, 50):
+            for largest in (True, False):
+                got = _first_k(key, k, largest, np.dtype(dtype).kind)
+                assert np.array_equal(got, _stable_first(key, k, largest)), (k, largest)
 
 
 def test_topk_values_with_ties_and_nan_like_torch() -> None:
