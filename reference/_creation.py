@@ -621,14 +621,13 @@ def _real(value):
 
 
 def _linspace_real(start, end, steps: int, dt: dtype) -> np.ndarray:
-    idx = np.arange(steps)
-    first_half = idx < steps // 2
     with quiet():
         if dt._kind in "ib":
+            idx = np.arange(steps)
             s, e = (np.float64(np.asarray(int(_real(v))).astype(dt._np)) for v in (start, end))
             step = (e - s) / (steps - 1)
             values = np.where(
-                first_half,
+                idx < steps // 2,
                 _fma(step, idx, s, np.float64),
                 _fma(-step, steps - 1 - idx, e, np.float64),
             )
@@ -637,12 +636,36 @@ def _linspace_real(start, end, steps: int, dt: dtype) -> np.ndarray:
         kind = real or (np.float32 if dt.is_complex else dt._np.type)
         s, e = (np.asarray(_real(v), np.float64).astype(kind) for v in (start, end))
         if dt.itemsize == 2:
-            return _linspace_half(s, e, idx, first_half, kind)
+            idx = np.arange(steps)
+            return _linspace_half(s, e, idx, idx < steps // 2, kind)
         step = np.asarray((e - s) / kind(steps - 1)).astype(kind)
+        if kind is np.float32 and _ramps_exact_in_double(step, s, e, steps):
+            return _ramps_in_double(float(step), float(s), float(e), steps)
         half = steps // 2  # each half computed only where it is used
-        low = _fma(step, idx[:half], s, kind)
-        high = _fma(-step, steps - 1 - idx[half:], e, kind)
+        low = _fma(step, np.arange(half), s, kind)
+        high = _fma(-step, np.arange(steps - 1 - half, -1, -1), e, kind)
         return np.concatenate([low, high]).astype(kind)
+
+
+def _ramps_exact_in_double(step, start, end, steps: int) -> bool:
+    """Whether ``_fma``'s double case holds for every index of both halves."""
+    bound = np.asarray([steps - 1])
+    return _exact_in_double(step, bound, start) and _exact_in_double(-step, bound, end)
+
+
+def _ramps_in_double(step: float, start: float, end: float, steps: int) -> np.ndarray:
+    """float32 linspace where every ``step * i + start`` is exact in double (``_fma``'s fast
+    case): the indices in one double array, each half scaled and shifted in place (the second
+    as ``step * (i - (steps - 1)) + end``), then one rounding to float32."""
+    half = steps // 2
+    ramp = np.arange(steps, dtype=np.float64)
+    low, high = ramp[:half], ramp[half:]
+    low *= step
+    low += start
+    high -= steps - 1
+    high *= step
+    high += end
+    return ramp.astype(np.float32)
 
 
 def _linspace_half(s, e, idx, first_half, half) -> np.ndarray:
