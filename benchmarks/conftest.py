@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from reference import _blas
+
 Case = tuple[Callable[[Any], tuple], Callable[..., Any]]
 Groups = dict[str, dict[str, Case]]
 
@@ -75,6 +77,7 @@ def machine() -> dict[str, Any]:
         "timer": TIMER["name"],
         "torch_threads": torch.get_num_threads(),
         "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
+        "reference_products": _blas.describe(),
         "torch": torch.__version__,
         "numpy": np.__version__,
         "python": platform.python_version(),
@@ -130,7 +133,8 @@ def table(report: dict[str, Any]) -> str:
         "# The reference's speed beside torch's",
         "",
         f"{m['cpu']}, {m['cores']} cores; torch {m['torch']} on {m['torch_threads']} "
-        f"thread(s), numpy {m['numpy']} (OpenBLAS threads: {m['blas_threads']}), Python "
+        f"thread(s), numpy {m['numpy']} (BLAS threads: {m['blas_threads']}; the reference's "
+        f"matrix products on {m.get('reference_products', 'numpy')}), Python "
         f"{m['python']}; timer `{m.get('timer') or 'time.perf_counter'}`. Ratio = median "
         "reference / median torch (1.0: as fast as torch). Written by `tox -e bench`.",
         "",

@@ -77,6 +77,11 @@ def active() -> bool:
     return _mkl() is not None
 
 
+def describe() -> str:
+    """Which library computes the products, for reports: ``MKL 2026.2.1`` or ``numpy``."""
+    return f"MKL {importlib.metadata.version('mkl')}" if active() else "numpy"
+
+
 def _operand(x: np.ndarray) -> tuple[np.ndarray, int, int]:
     """``x`` (batch of matrices) with how BLAS reads each matrix: (array, trans, ld)."""
     rows, cols = x.shape[-2:]
