@@ -1,7 +1,9 @@
 """``torch.nn.functional``: elementwise activations: relu, gelu, sigmoid, elu, hardtanh, ... (with
 their in-place forms).
 
-Each activation is one op computed in float64 on numpy and rounded once to the input's dtype.
+Each activation is one op computed in float64 on numpy and rounded once to the input's dtype;
+float32 inputs take torch's float32 formula instead where ``_activation32`` has it (3-20x
+faster, within a few ulp of torch's own kernels).
 Piecewise-linear ones differentiate through a constant slope tensor taken at the forward (torch's
 choice at the kinks: zero at ReLU's 0 and Hardtanh's edges); smooth ones through reference ops
 (``sigmoid``, the normal CDF, ``exp``, ``tanh``), so their gradients differentiate again.
@@ -26,6 +28,7 @@ from ..._pointwise import opmath, tanh
 from ..._random import default_generator
 from ..._tensor import Tensor
 from ...autograd._graph import Formula
+from . import _activation32 as k32
 
 __all__ = [
     "relu",
@@ -101,14 +104,20 @@ def _run(
     inplace: bool = False,
     out_dtype: dtype | None = None,
     wide: bool = True,
+    fast32: Callable[[np.ndarray], np.ndarray | None] | None = None,
 ) -> Tensor:
     """Apply ``values`` (float64 in, float64 out; with ``wide=False``, in ``x``'s own dtype)
-    to ``x`` as op ``name``, or in place."""
+    to ``x`` as op ``name``, or in place; ``fast32``, torch's float32 kernel (``_activation32``),
+    takes float32 numpy arrays when it covers the arguments (returns an array)."""
     out_dt = out_dtype or x._dtype
     widen = _wide if wide else np.asarray
 
     def compute(a: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
+            if fast32 is not None and type(a) is np.ndarray and a.dtype == np.float32:
+                done = fast32(a.reshape(1) if a.ndim == 0 else a)  # numpy keeps arrays 1-d up
+                if done is not None:
+                    return done.reshape(a.shape)
             return cast_array(np.asarray(values(widen(a))), out_dt)
 
     if inplace:
@@ -215,7 +224,8 @@ def _hardtanh(x: Tensor, lo: float, hi: float, inplace: bool, name: str = "hardt
     if not x._dtype.is_floating_point:
         return _run_native(name, x, lambda a: np.clip(a, lo, hi), inplace)
     back = _slope_formula(x, lambda v: (v > lo) & (v < hi))
-    return _run(name, x, lambda v: np.clip(v, lo, hi), back, inplace)
+    fast = lambda a: k32.clamp(a, lo, hi)  # noqa: E731
+    return _run(name, x, lambda v: np.clip(v, lo, hi), back, inplace, fast32=fast)
 
 
 def hardtanh(
@@ -242,7 +252,8 @@ def _leaky(x: Tensor, slope: float, inplace: bool, name: str = "leaky_relu") -> 
     _check_input(name, x)
     _floating_only(x, "leaky_relu_cpu")
     back = _slope_formula(x, lambda v: np.where(v > 0, 1.0, slope))
-    return _run(name, x, lambda v: np.where(v > 0, v, v * slope), back, inplace)
+    fast = lambda a: k32.leaky_relu(a, slope)  # noqa: E731
+    return _run(name, x, lambda v: np.where(v > 0, v, v * slope), back, inplace, fast32=fast)
 
 
 def leaky_relu(
@@ -268,7 +279,8 @@ def _threshold(x: Tensor, th: float, value: float, inplace: bool) -> Tensor:
     if not x._dtype.is_floating_point:
         return _run_native("threshold", x, lambda a: np.where(a > th, a, value), inplace)
     back = _slope_formula(x, lambda v: v > th)
-    return _run("threshold", x, lambda v: np.where(v > th, v, value), back, inplace)
+    fast = lambda a: k32.threshold(a, th, value)  # noqa: E731
+    return _run("threshold", x, lambda v: np.where(v > th, v, value), back, inplace, fast32=fast)
 
 
 def threshold(
@@ -292,7 +304,10 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
     _floating_only(input, "hardshrink_cpu")
     keep = lambda v: (v < -lambd) | (v > lambd)  # noqa: E731
     back = _slope_formula(input, keep)
-    return _run("hardshrink", input, lambda v: np.where(keep(v) | np.isnan(v), v, 0.0), back)
+    fast = lambda a: k32.hardshrink(a, lambd)  # noqa: E731
+    return _run(
+        "hardshrink", input, lambda v: np.where(keep(v) | np.isnan(v), v, 0.0), back, fast32=fast
+    )
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:  # noqa: A002
@@ -321,7 +336,10 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
     # torch's backward multiplies by 1/6 rounded to float32, in every dtype
     sixth = float(np.float32(1.0 / 6.0))
     back = _slope_formula(input, lambda v: ((v > -3) & (v < 3)) * sixth)
-    return _run("hardsigmoid", input, lambda v: np.clip(v / 6.0 + 0.5, 0.0, 1.0), back, inplace)
+    return _run(
+        "hardsigmoid", input, lambda v: np.clip(v / 6.0 + 0.5, 0.0, 1.0), back, inplace,
+        fast32=k32.hardsigmoid,
+    )  # fmt: skip
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -335,7 +353,10 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         back = Formula(
             lambda n, g: (g * (n.saved_input(0) * mid / 3 + mid * 0.5 + high),), inputs="all"
         )
-    return _run("hardswish", input, lambda v: v * np.clip(v + 3.0, 0.0, 6.0) / 6.0, back, inplace)
+    return _run(
+        "hardswish", input, lambda v: v * np.clip(v + 3.0, 0.0, 6.0) / 6.0, back, inplace,
+        fast32=k32.hardswish,
+    )  # fmt: skip
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:  # noqa: A002
@@ -456,7 +477,8 @@ def _elu(
     def values(v: np.ndarray) -> np.ndarray:
         return np.where(v > 0, scale * v, scale * alpha * np.expm1(np.minimum(v, 0) * input_scale))
 
-    return _run(name, x, values, back, inplace)
+    fast = lambda a: k32.elu(a, alpha, scale, input_scale)  # noqa: E731
+    return _run(name, x, values, back, inplace, fast32=fast)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:  # noqa: A002
@@ -521,7 +543,8 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:  # noqa: A002
         raise RuntimeError("approximate argument must be either none or tanh.")
     _floating_only(input, "GeluKernelImpl")
     if approximate == "tanh":
-        return _run("gelu", input, _gelu_tanh_values, Formula(_gelu_tanh_grad, inputs="all"))
+        back = Formula(_gelu_tanh_grad, inputs="all")
+        return _run("gelu", input, _gelu_tanh_values, back, fast32=k32.gelu_tanh)
     return _run("gelu", input, lambda v: v * special.ndtr(v), Formula(_gelu_grad, inputs="all"))
 
 
@@ -535,7 +558,8 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
         s = sigmoid(x)
         return (g * (s * (x * (1 - s) + 1)),)
 
-    return _run("silu", input, lambda v: v * special.expit(v), Formula(grad, inputs="all"), inplace)
+    back = Formula(grad, inputs="all")
+    return _run("silu", input, lambda v: v * special.expit(v), back, inplace, fast32=k32.silu)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: A002
@@ -556,7 +580,8 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
         bv = v * beta
         return np.where(bv > threshold, v, np.logaddexp(0.0, bv) / beta)
 
-    return _run("softplus", input, values, back)
+    fast = lambda a: k32.softplus(a, beta, threshold)  # noqa: E731
+    return _run("softplus", input, values, back, fast32=fast)
 
 
 def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
@@ -564,7 +589,8 @@ def logsigmoid(input: Tensor) -> Tensor:  # noqa: A002
     _check_input("log_sigmoid", input)
     _floating_only(input, "log_sigmoid_cpu")
     back = Formula(lambda n, g: (g * sigmoid(-n.saved_input(0)),), inputs="all")
-    return _run("log_sigmoid", input, lambda v: -np.logaddexp(0.0, -v), back)
+    values = lambda v: -np.logaddexp(0.0, -v)  # noqa: E731
+    return _run("log_sigmoid", input, values, back, fast32=k32.logsigmoid)
 
 
 def softsign(input: Tensor) -> Tensor:  # noqa: A002
