@@ -1,9 +1,9 @@
 """The reference's vectorised paths give what the plain algorithms they replace give: the
-swap shuffle of ``randperm`` without its loop, ``topk`` by a partition of the values and a sort of the candidates (or of packed keys), max
-pooling by a running argmax over kernel offsets, average pooling by per-offset sums, view
-gradients written through the view's strides (or, laid out as the view, taken as they are),
-``gather`` as one flat take, and ``tensor``'s dtype inference per kind of scalar; torch where
-it decides the same thing."""
+swap shuffle of ``randperm`` without its loop, ``topk`` by a partition of the values and a
+sort of the candidates (or of packed keys), max pooling by a running argmax over kernel
+offsets, average pooling by per-offset sums, view gradients written through the view's
+strides (or, laid out as the view, taken as they are), ``gather`` as one flat take, and
+``tensor``'s dtype inference per kind of scalar; torch where it decides the same thing."""
 
 from __future__ import annotations
 
