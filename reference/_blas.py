@@ -3,10 +3,11 @@
 numpy bundles OpenBLAS, whose float32 kernels take 10-15% longer than MKL's on the products
 torch's ``mm`` and ``linear`` run (docs/speed.md). When the ``mkl`` wheel is installed (a
 dependency on x86-64), :func:`matmul` hands float and complex numpy products above a small
-size to its ``cblas_?gemm``; everything else (cupy arrays, integers, vectors, small or
-unaligned operands) goes to ``xp.matmul``, and so does everything when the environment sets
-``TORCHCONFORM_BLAS=numpy``. Either way it is a BLAS product: results may differ from the
-other in the last bits, as torch's own do from one CPU to the next."""
+size to its ``cblas_?gemm`` (operands BLAS cannot read as they lie are copied first);
+everything else (cupy arrays, integers, half types, vectors, small products) goes to
+``xp.matmul``, and so does everything when the environment sets ``TORCHCONFORM_BLAS=numpy``.
+Either way it is a BLAS product: results may differ from the other in the last bits, as
+torch's own do from one CPU to the next."""
 
 from __future__ import annotations
 
@@ -53,8 +54,10 @@ def _mkl() -> ctypes.CDLL | None:
     choice = os.environ.get(ENV, "mkl")
     if choice not in CHOICES:
         raise ValueError(f"{ENV}={choice!r}: expected one of {', '.join(CHOICES)}")
+    if choice == "numpy":
+        return None
     path = _library_path("mkl", "libmkl_rt") or _library_path("mkl", "mkl_rt")
-    if choice == "numpy" or path is None:
+    if path is None:
         return None
     try:
         lib = ctypes.CDLL(path)
