@@ -251,7 +251,10 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:  # noqa: A002
 def _leaky(x: Tensor, slope: float, inplace: bool, name: str = "leaky_relu") -> Tensor:
     _check_input(name, x)
     _floating_only(x, "leaky_relu_cpu")
-    back = _slope_formula(x, lambda v: np.where(v > 0, 1.0, slope))
+    if 0 < slope <= 1:  # the larger of 0/1 and the slope: where's values without its cost
+        back = _slope_formula(x, lambda v: np.maximum(v > 0, slope))
+    else:
+        back = _slope_formula(x, lambda v: np.where(v > 0, 1.0, slope))
     fast = lambda a: k32.leaky_relu(a, slope)  # noqa: E731
     return _run(name, x, lambda v: np.where(v > 0, v, v * slope), back, inplace, fast32=fast)
 
