@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import importlib.metadata
+import math
 import os
 from typing import Any
 
@@ -21,8 +22,9 @@ import numpy as np
 
 ENV = "TORCHCONFORM_BLAS"
 CHOICES = ("mkl", "numpy")
-#: below this many multiply-adds per matrix, numpy's call costs less than ours
-MIN_WORK = 1 << 15
+#: below this many multiply-adds per matrix, or in all, numpy's product is as fast: a call
+#: here costs about 8 us more, and MKL's kernels save about a tenth of the arithmetic
+MIN_WORK, MIN_TOTAL = 1 << 17, 1 << 22
 #: MKL_INT is 32-bit in the LP64 interface selected at load
 _MAX_DIM = 2**31 - 1
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
@@ -68,10 +70,13 @@ def _mkl() -> ctypes.CDLL | None:
         openmp = _library_path("intel-openmp", "libiomp5")
         lib.MKL_Set_Threading_Layer(_THREADING_INTEL if openmp else _THREADING_SEQUENTIAL)
     for routine, scalar in _ROUTINES.values():
-        fn = getattr(lib, routine)
-        fn.restype = None
+        one, stack = getattr(lib, routine), getattr(lib, routine + "_batch_strided")
+        one.restype = stack.restype = None
         matrix = [ctypes.c_void_p, ctypes.c_int]  # address, leading dimension
-        fn.argtypes = [ctypes.c_int] * 6 + [scalar, *matrix, *matrix, scalar, *matrix]
+        one.argtypes = [ctypes.c_int] * 6 + [scalar, *matrix, *matrix, scalar, *matrix]
+        strided = [*matrix, ctypes.c_int]  # and the step from one matrix to the next
+        stack.argtypes = [ctypes.c_int] * 6 + [scalar, *strided, *strided, scalar, *strided]
+        stack.argtypes += [ctypes.c_int]  # how many
     return lib
 
 
@@ -100,12 +105,18 @@ def _operand(x: np.ndarray) -> tuple[np.ndarray, int, int]:
     return x, _NO_TRANS, max(1, cols)
 
 
-def _offsets(x: np.ndarray, batch: tuple[int, ...]) -> np.ndarray:
-    """Byte offset of each matrix of ``x`` (of shape ``batch`` + matrix), in C order."""
-    if not batch:
-        return np.zeros(1, np.int64)
-    grids = np.indices(batch, dtype=np.int64).reshape(len(batch), -1)
-    return (grids * np.array(x.strides[: len(batch)], np.int64)[:, None]).sum(0)
+def _stack(x: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """``x`` (batch + matrix) as one stack of matrices and the step between them in
+    elements, a view; None when its batch dims do not fold into one step."""
+    flat = x.view()
+    try:
+        flat.shape = (-1, *x.shape[-2:])
+    except AttributeError:  # folding would need a copy
+        return None
+    step = flat.strides[0] if len(flat) > 1 else 0
+    if step % x.itemsize or not 0 <= step // x.itemsize <= _MAX_DIM:
+        return None
+    return flat, step // x.itemsize
 
 
 def _fits(a: Any, b: Any) -> bool:
@@ -115,33 +126,43 @@ def _fits(a: Any, b: Any) -> bool:
     if a.dtype not in _ROUTINES or a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
         return False
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
-    return m * n * k >= MIN_WORK and max(m, n, k) <= _MAX_DIM and active()
+    work = m * n * k
+    if work < MIN_WORK or max(m, n, k) > _MAX_DIM:
+        return False
+    if a.ndim > 2 or b.ndim > 2:
+        work *= math.prod(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
+    return work >= MIN_TOTAL and active()
 
 
 def matmul(xp: Any, a: Any, b: Any) -> Any:
     """``xp.matmul(a, b)``, on MKL where it fits (see the module's docstring)."""
     if not _fits(a, b):
         return xp.matmul(a, b)
-    batch = tuple(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
-    a = np.broadcast_to(a, batch + a.shape[-2:])
-    b = np.broadcast_to(b, batch + b.shape[-2:])
-    (a, trans_a, lda), (b, trans_b, ldb) = _operand(a), _operand(b)
+    batch = () if a.ndim == b.ndim == 2 else tuple(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
+    (a, trans_a, lda), (b, trans_b, ldb) = (
+        _operand(np.broadcast_to(x, batch + x.shape[-2:]) if batch else x) for x in (a, b)
+    )
+    stacks = _stack(a), _stack(b)
+    if stacks[0] is None or stacks[1] is None:  # batch dims that do not fold: rare
+        return xp.matmul(a, b)
+    (a, step_a), (b, step_b) = stacks
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
-    out = np.empty(batch + (m, n), a.dtype)
+    out = np.empty((len(a), m, n), a.dtype)
     routine, scalar = _ROUTINES[a.dtype]
-    gemm = getattr(_mkl(), routine)
     if scalar is ctypes.c_void_p:
         scalars = np.array([1, 0], a.dtype)
         alpha, beta = scalars.ctypes.data, scalars.ctypes.data + a.itemsize
     else:
         alpha, beta = 1.0, 0.0
-    size = out.itemsize * m * n
-    base_a, base_b, base_out = a.ctypes.data, b.ctypes.data, out.ctypes.data
-    for i, (off_a, off_b) in enumerate(zip(_offsets(a, batch), _offsets(b, batch), strict=True)):
-        gemm(
+    operands = (alpha, a.ctypes.data, lda, b.ctypes.data, ldb, beta, out.ctypes.data, max(1, n))
+    if len(out) == 1:
+        getattr(_mkl(), routine)(_ROW_MAJOR, trans_a, trans_b, m, n, k, *operands)
+    elif len(out) and len(out) <= _MAX_DIM and m * n <= _MAX_DIM:
+        alpha, pa, lda, pb, ldb, beta, pc, ldc = operands
+        getattr(_mkl(), routine + "_batch_strided")(
             _ROW_MAJOR, trans_a, trans_b, m, n, k,
-            alpha, base_a + int(off_a), lda, base_b + int(off_b), ldb,
-            beta, base_out + i * size, max(1, n),
+            alpha, pa, lda, step_a, pb, ldb, step_b, beta, pc, ldc, m * n, len(out),
         )  # fmt: skip
-    return out
-
+    elif len(out):
+        return xp.matmul(a, b).reshape(batch + (m, n))
+    return out.reshape(batch + (m, n))

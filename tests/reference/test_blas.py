@@ -48,16 +48,32 @@ def _layouts(dt, m: int, k: int, n: int):
     yield _draw(dt, 3, 2, m, k).transpose(1, 0, 2, 3), _draw(dt, 3, n, k).transpose(0, 2, 1)
 
 
+@pytest.fixture
+def any_size(monkeypatch):
+    """MKL for every product, however small (the layouts' shapes are small)."""
+    monkeypatch.setattr(_blas, "MIN_WORK", 1)
+    monkeypatch.setattr(_blas, "MIN_TOTAL", 1)
+
+
 @needs_mkl
 @pytest.mark.parametrize("dt", DTYPES, ids=lambda d: np.dtype(d).name)
 @pytest.mark.parametrize("mkn", SHAPES, ids=lambda s: "x".join(map(str, s)))
-def test_mkl_product_is_numpys(dt, mkn) -> None:
+def test_mkl_product_is_numpys(dt, mkn, any_size) -> None:
     for a, b in _layouts(dt, *mkn):
+        assert _blas._fits(a, b)
         _assert_product(a, b)
 
 
 @needs_mkl
-def test_special_values_propagate() -> None:
+def test_batches_that_do_not_fold_stay_correct(any_size) -> None:
+    a = _draw(np.float32, 4, 6, 16, 8)[:, :3]  # batch dims (4, 3) whose steps do not fold
+    b = _draw(np.float32, 3, 8, 5)
+    _assert_product(a, b)
+    _assert_product(_draw(np.float32, 0, 16, 8), b[0])  # an empty batch
+
+
+@needs_mkl
+def test_special_values_propagate(any_size) -> None:
     a = _draw(np.float32, 64, 64)
     b = _draw(np.float32, 64, 64)
     a[3, 5], a[7, 0], b[0, 9] = np.nan, np.inf, -np.inf
@@ -70,6 +86,8 @@ def test_small_and_unsupported_products_stay_with_numpy(monkeypatch) -> None:
     monkeypatch.setattr(_blas, "_mkl", lambda: pytest.fail("MKL called"))
     cases = [
         (_draw(np.float32, 4, 4), _draw(np.float32, 4, 4)),  # small
+        (_draw(np.float32, 64, 64), _draw(np.float32, 64, 64)),  # under MIN_TOTAL
+        (_draw(np.float32, 20, 16, 16), _draw(np.float32, 20, 16, 16)),  # under MIN_WORK
         (np.ones((64, 64), np.int64), np.ones((64, 64), np.int64)),  # integers
         (np.ones((64, 64), np.float16), np.ones((64, 64), np.float16)),
         (_draw(np.float32, 64, 64), _draw(np.float64, 64, 64)),  # mixed
