@@ -146,6 +146,8 @@ def matmul(xp: Any, a: Any, b: Any) -> Any:
     if stacks[0] is None or stacks[1] is None:  # batch dims that do not fold: rare
         return xp.matmul(a, b)
     (a, step_a), (b, step_b) = stacks
+    if max(lda, ldb) > _MAX_DIM:  # rows further apart than a 32-bit MKL_INT says
+        return xp.matmul(a, b).reshape(batch + (a.shape[-2], b.shape[-1]))
     m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
     out = np.empty((len(a), m, n), a.dtype)
     routine, scalar = _ROUTINES[a.dtype]
