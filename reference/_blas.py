@@ -3,7 +3,7 @@
 numpy bundles OpenBLAS, whose float32 kernels take 10-15% longer than MKL's on the products
 torch's ``mm`` and ``linear`` run (docs/speed.md). When the ``mkl`` wheel is installed (a
 dependency on x86-64), :func:`matmul` hands float and complex numpy products above a small
-size to its ``cblas_?gemm`` (operands BLAS cannot read as they lie are copied first);
+size to its ``cblas_?gemm_batch_strided`` (operands it cannot read as they lie are copied first);
 everything else (cupy arrays, integers, half types, vectors, small products) goes to
 ``xp.matmul``, and so does everything when the environment sets ``TORCHCONFORM_BLAS=numpy``.
 Either way it is a BLAS product: results may differ from the other in the last bits, as
@@ -29,17 +29,18 @@ MIN_WORK, MIN_TOTAL = 1 << 17, 1 << 22
 _MAX_DIM = 2**31 - 1
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _LP64, _THREADING_INTEL, _THREADING_SEQUENTIAL = 0, 0, 1
-#: numpy dtype -> cblas routine; complex routines take alpha and beta by address
+#: numpy dtype -> cblas routine (a stack of products with one step between matrices, one
+#: product a stack of one); complex routines take alpha and beta by address
 _ROUTINES = {
-    np.dtype(np.float32): ("cblas_sgemm", ctypes.c_float),
-    np.dtype(np.float64): ("cblas_dgemm", ctypes.c_double),
-    np.dtype(np.complex64): ("cblas_cgemm", ctypes.c_void_p),
-    np.dtype(np.complex128): ("cblas_zgemm", ctypes.c_void_p),
+    np.dtype(np.float32): ("cblas_sgemm_batch_strided", ctypes.c_float),
+    np.dtype(np.float64): ("cblas_dgemm_batch_strided", ctypes.c_double),
+    np.dtype(np.complex64): ("cblas_cgemm_batch_strided", ctypes.c_void_p),
+    np.dtype(np.complex128): ("cblas_zgemm_batch_strided", ctypes.c_void_p),
 }
 
 
-def _library_path(distribution: str, prefix: str) -> str | None:
-    """The installed file of ``distribution`` whose name starts with ``prefix``."""
+def _library_path(distribution: str, prefix: str | tuple[str, ...]) -> str | None:
+    """The installed shared library of ``distribution`` whose name starts with ``prefix``."""
     try:
         files = importlib.metadata.distribution(distribution).files or ()
     except importlib.metadata.PackageNotFoundError:
@@ -58,7 +59,7 @@ def _mkl() -> ctypes.CDLL | None:
         raise ValueError(f"{ENV}={choice!r}: expected one of {', '.join(CHOICES)}")
     if choice == "numpy":
         return None
-    path = _library_path("mkl", "libmkl_rt") or _library_path("mkl", "mkl_rt")
+    path = _library_path("mkl", ("libmkl_rt", "mkl_rt"))  # Linux, Windows
     if path is None:
         return None
     try:
@@ -70,13 +71,12 @@ def _mkl() -> ctypes.CDLL | None:
         openmp = _library_path("intel-openmp", "libiomp5")
         lib.MKL_Set_Threading_Layer(_THREADING_INTEL if openmp else _THREADING_SEQUENTIAL)
     for routine, scalar in _ROUTINES.values():
-        one, stack = getattr(lib, routine), getattr(lib, routine + "_batch_strided")
-        one.restype = stack.restype = None
-        matrix = [ctypes.c_void_p, ctypes.c_int]  # address, leading dimension
-        one.argtypes = [ctypes.c_int] * 6 + [scalar, *matrix, *matrix, scalar, *matrix]
-        strided = [*matrix, ctypes.c_int]  # and the step from one matrix to the next
-        stack.argtypes = [ctypes.c_int] * 6 + [scalar, *strided, *strided, scalar, *strided]
-        stack.argtypes += [ctypes.c_int]  # how many
+        gemm = getattr(lib, routine)
+        gemm.restype = None
+        # address, leading dimension and step to the next matrix of each operand; how many
+        matrices = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+        gemm.argtypes = [ctypes.c_int] * 6 + [scalar, *matrices, *matrices, scalar, *matrices]
+        gemm.argtypes += [ctypes.c_int]
     return lib
 
 
@@ -156,14 +156,11 @@ def matmul(xp: Any, a: Any, b: Any) -> Any:
         alpha, beta = scalars.ctypes.data, scalars.ctypes.data + a.itemsize
     else:
         alpha, beta = 1.0, 0.0
-    operands = (alpha, a.ctypes.data, lda, b.ctypes.data, ldb, beta, out.ctypes.data, max(1, n))
-    if len(out) == 1:
-        getattr(_mkl(), routine)(_ROW_MAJOR, trans_a, trans_b, m, n, k, *operands)
-    elif len(out) and len(out) <= _MAX_DIM and m * n <= _MAX_DIM:
-        alpha, pa, lda, pb, ldb, beta, pc, ldc = operands
-        getattr(_mkl(), routine + "_batch_strided")(
-            _ROW_MAJOR, trans_a, trans_b, m, n, k,
-            alpha, pa, lda, step_a, pb, ldb, step_b, beta, pc, ldc, m * n, len(out),
+    if len(out) and len(out) <= _MAX_DIM and m * n <= _MAX_DIM:
+        getattr(_mkl(), routine)(
+            _ROW_MAJOR, trans_a, trans_b, m, n, k, alpha,
+            a.ctypes.data, lda, step_a, b.ctypes.data, ldb, step_b,
+            beta, out.ctypes.data, max(1, n), m * n, len(out),
         )  # fmt: skip
     elif len(out):
         return xp.matmul(a, b).reshape(batch + (m, n))
